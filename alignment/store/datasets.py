@@ -1,0 +1,152 @@
+"""Saved pipeline data: each upload is a dataset version holding its canonical rows and report."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.orm import Session
+
+from alignment.canonical import conform
+from alignment.store.engine import read_session, write_session
+from alignment.store.models import Dataset, DatasetRows
+from alignment.store.workshops import bump_revision
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    id: int
+    workshop_id: int
+    kind: str
+    filename: str
+    created_at: datetime
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+    is_current: bool
+    report: dict[str, Any]
+
+
+def _info(dataset: Dataset) -> DatasetInfo:
+    return DatasetInfo(
+        id=dataset.id,
+        workshop_id=dataset.workshop_id,
+        kind=dataset.kind,
+        filename=dataset.filename,
+        created_at=dataset.created_at,
+        rows_read=dataset.rows_read,
+        rows_accepted=dataset.rows_accepted,
+        rows_rejected=dataset.rows_rejected,
+        is_current=dataset.is_current,
+        report=dict(dataset.report or {}),
+    )
+
+
+def save_dataset(
+    engine: Engine,
+    workshop_id: int,
+    kind: str,
+    frame: pd.DataFrame,
+    filename: str,
+    report: dict[str, Any] | None = None,
+) -> int:
+    """Store ``frame`` (conformed to the canonical ``kind``) as the workshop's current dataset of that kind.
+
+    Earlier versions of the same kind are kept but no longer current. Returns the new dataset id.
+    """
+    with write_session(engine) as session:
+        return add_dataset(session, workshop_id, kind, frame, filename, report)
+
+
+def add_dataset(
+    session: Session,
+    workshop_id: int,
+    kind: str,
+    frame: pd.DataFrame,
+    filename: str,
+    report: dict[str, Any] | None = None,
+) -> int:
+    """:func:`save_dataset` inside the caller's write transaction."""
+    report = dict(report or {})
+    canonical = conform(frame, kind)
+    buffer = io.BytesIO()
+    canonical.to_parquet(buffer, index=False, compression="zstd")
+    session.execute(
+        update(Dataset).where(Dataset.workshop_id == workshop_id, Dataset.kind == kind).values(is_current=False)
+    )
+    dataset = Dataset(
+        workshop_id=workshop_id,
+        kind=kind,
+        filename=filename[:255],
+        rows_read=int(report.get("rows_read", len(canonical))),
+        rows_accepted=int(report.get("rows_accepted", len(canonical))),
+        rows_rejected=int(report.get("rows_rejected", 0)),
+        report=report,
+        is_current=True,
+    )
+    session.add(dataset)
+    session.flush()
+    session.add(DatasetRows(dataset_id=dataset.id, parquet=buffer.getvalue()))
+    bump_revision(session, workshop_id)
+    return dataset.id
+
+
+def list_datasets(engine: Engine, workshop_id: int) -> list[DatasetInfo]:
+    """The workshop's datasets, current ones first, then newest first."""
+    with read_session(engine) as session:
+        rows = session.scalars(
+            select(Dataset)
+            .where(Dataset.workshop_id == workshop_id)
+            .order_by(Dataset.is_current.desc(), Dataset.created_at.desc(), Dataset.id.desc())
+        )
+        return [_info(d) for d in rows]
+
+
+def current_dataset(engine: Engine, workshop_id: int, kind: str) -> DatasetInfo | None:
+    """The dataset of ``kind`` that the dashboard uses, or ``None`` when none was saved."""
+    return next((d for d in list_datasets(engine, workshop_id) if d.kind == kind and d.is_current), None)
+
+
+def load_dataset_frame(engine: Engine, dataset_id: int) -> pd.DataFrame:
+    """The canonical rows of a dataset."""
+    with read_session(engine) as session:
+        dataset = session.get_one(Dataset, dataset_id)
+        payload = session.get_one(DatasetRows, dataset_id).parquet
+        kind = dataset.kind
+    return conform(pd.read_parquet(io.BytesIO(payload)), kind)
+
+
+def make_current(engine: Engine, dataset_id: int) -> None:
+    """Use an earlier version again."""
+    with write_session(engine) as session:
+        dataset = session.get_one(Dataset, dataset_id)
+        session.execute(
+            update(Dataset)
+            .where(Dataset.workshop_id == dataset.workshop_id, Dataset.kind == dataset.kind)
+            .values(is_current=False)
+        )
+        dataset.is_current = True
+        bump_revision(session, dataset.workshop_id)
+
+
+def delete_dataset(engine: Engine, dataset_id: int) -> None:
+    """Delete a dataset version; if it was current, the newest remaining version of its kind takes over."""
+    with write_session(engine) as session:
+        dataset = session.get(Dataset, dataset_id)
+        if dataset is None:
+            return
+        workshop_id, kind, was_current = dataset.workshop_id, dataset.kind, dataset.is_current
+        session.execute(delete(Dataset).where(Dataset.id == dataset_id))
+        if was_current:
+            newest = session.scalar(
+                select(Dataset)
+                .where(Dataset.workshop_id == workshop_id, Dataset.kind == kind)
+                .order_by(Dataset.created_at.desc(), Dataset.id.desc())
+            )
+            if newest is not None:
+                newest.is_current = True
+        bump_revision(session, workshop_id)

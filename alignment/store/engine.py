@@ -1,0 +1,139 @@
+"""Connecting to the database: the URL, the engine, and migrations on start.
+
+Default: an embedded SQLite file at ``.alignment/alignment.db`` beside ``app.py`` (override the
+folder with ``ALIGNMENT_DATA_DIR``), in WAL mode with a busy timeout, where every write
+transaction starts with ``BEGIN IMMEDIATE`` so two writers queue instead of failing half-way.
+``ALIGNMENT_DATABASE_URL`` (or ``database_url`` in Streamlit secrets, read by the UI layer) points
+the app at PostgreSQL instead, which is what several replicas share.
+
+Nothing here connects at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+URL_VARIABLE = "ALIGNMENT_DATABASE_URL"
+DATA_DIR_VARIABLE = "ALIGNMENT_DATA_DIR"
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+_MIGRATION_LOCK_ID = 4_242_017  # Postgres advisory lock held while migrating (several replicas may start at once)
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached or used; the message is one sentence naming what to fix."""
+
+
+def default_sqlite_url() -> str:
+    folder = Path(os.environ.get(DATA_DIR_VARIABLE) or PROJECT_ROOT / ".alignment")
+    return f"sqlite:///{folder / 'alignment.db'}"
+
+
+def database_url(explicit: str | None = None) -> str:
+    """The URL to use: ``explicit``, else ``ALIGNMENT_DATABASE_URL``, else the embedded SQLite file."""
+    url = explicit or os.environ.get(URL_VARIABLE) or default_sqlite_url()
+    if url.startswith("postgres://"):  # the form many hosting providers hand out
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """Create an engine for ``url`` (see :func:`database_url`); SQLite gets WAL and immediate writes."""
+    resolved = database_url(url)
+    try:
+        parsed = make_url(resolved)
+    except ArgumentError as exc:
+        raise DatabaseUnavailable(f"{URL_VARIABLE} is not a valid database URL: {resolved!r}.") from exc
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(resolved, parsed.database)
+    return create_engine(resolved, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _sqlite_engine(url: str, database: str | None) -> Engine:
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy, not the driver, decide when transactions begin (see _begin below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS:d}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection) -> None:  # type: ignore[no-untyped-def]
+        if connection.get_execution_options().get("write"):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """A session for one write transaction: ``BEGIN IMMEDIATE`` on SQLite; commits on success."""
+    with Session(engine.execution_options(write=True), expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A session for reads only (a plain deferred transaction; rolled back at the end)."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+def check_connection(engine: Engine) -> None:
+    """Raise :class:`DatabaseUnavailable` with one sentence if the database cannot be reached."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        backend = engine.url.get_backend_name()
+        where = engine.url.render_as_string(hide_password=True)
+        if backend == "sqlite":
+            raise DatabaseUnavailable(
+                f"The SQLite database at {engine.url.database} cannot be opened; check {DATA_DIR_VARIABLE} "
+                "points at a writable folder."
+            ) from exc
+        raise DatabaseUnavailable(
+            f"The database at {where} cannot be reached; check {URL_VARIABLE} (host, port, user, password)."
+        ) from exc
+
+
+def migrate(engine: Engine) -> None:
+    """Apply every Alembic migration not yet applied (safe to call at every start, by every replica)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    with engine.execution_options(write=True).begin() as connection:
+        if engine.url.get_backend_name() == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_ID})
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def open_database(url: str | None = None) -> Engine:
+    """Engine + connection check + migrations: what the app and the command line call at start."""
+    engine = make_engine(url)
+    check_connection(engine)
+    migrate(engine)
+    return engine

@@ -1,0 +1,133 @@
+"""What every page shares: the database engine, the framework, and the current workshop.
+
+The current workshop comes from the link (``?w=CODE``) first, then from the sidebar picker, then
+falls back to the newest workshop, so an executive who opens the app lands on something. Pages
+read it with :func:`current_workshop`; they never open connections themselves.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from alignment.demo import ensure_demo
+from alignment.framework import DEFAULT_FRAMEWORK_PATH, Framework, FrameworkError, load_framework
+from alignment.store import DatabaseUnavailable, WorkshopInfo, find_workshop, list_workshops, open_database
+from alignment.store.engine import URL_VARIABLE
+
+WORKSHOP_KEY = "workshop_code"
+
+
+def secret(name: str, default: Any = None) -> Any:
+    """A value from ``st.secrets``, or ``default`` when there is no secrets file or no such key."""
+    try:
+        return st.secrets.get(name, default)
+    except Exception:  # noqa: BLE001 - no secrets.toml at all is the normal case locally
+        return default
+
+
+def setting(env_name: str, secret_name: str, default: Any = None) -> Any:
+    """An environment variable, else a Streamlit secret, else ``default``."""
+    return os.environ.get(env_name) or secret(secret_name, default)
+
+
+@st.cache_resource(show_spinner="Opening the database…")
+def _engine(url: str | None) -> Engine:
+    engine = open_database(url)
+    ensure_demo(engine, load_framework())
+    return engine
+
+
+def engine() -> Engine:
+    """The app's engine (one per process), migrated and seeded; stops the page with one sentence if down."""
+    try:
+        return _engine(setting(URL_VARIABLE, "database_url"))
+    except DatabaseUnavailable as exc:
+        st.error(str(exc), icon=":material/database_off:")
+        st.stop()
+    except FrameworkError as exc:
+        st.error(f"The assessment framework cannot be loaded — {exc}", icon=":material/error:")
+        st.stop()
+
+
+@st.cache_resource(show_spinner=False)
+def _framework(path: str) -> Framework:
+    return load_framework(path)
+
+
+def framework(workshop: WorkshopInfo | None = None) -> Framework:
+    """The workshop's framework (its own file if it names one, else ``data/framework.yaml``)."""
+    path = (workshop.framework_path if workshop else None) or str(DEFAULT_FRAMEWORK_PATH)
+    try:
+        return _framework(path)
+    except FrameworkError as exc:
+        st.error(f"The assessment framework cannot be loaded — {exc}", icon=":material/error:")
+        st.stop()
+
+
+def link_code() -> str | None:
+    """The join code in the link (``?w=CODE``), as typed, or ``None``."""
+    code = st.query_params.get("w")
+    return code.strip() or None if code else None
+
+
+def current_workshop() -> WorkshopInfo | None:
+    """The workshop the user is looking at (link, then sidebar choice, then the newest one)."""
+    db = engine()
+    code = link_code() or st.session_state.get(WORKSHOP_KEY)
+    workshop = find_workshop(db, code)
+    if workshop is not None:
+        return workshop
+    workshops = list_workshops(db)
+    return workshops[0] if workshops else None
+
+
+def choose_workshop(code: str) -> None:
+    """Switch the app to another workshop (and keep the link in step)."""
+    st.session_state[WORKSHOP_KEY] = code
+    st.query_params["w"] = code
+
+
+def workshop_picker(workshop: WorkshopInfo | None) -> None:
+    """The sidebar selector of the current workshop."""
+    workshops = list_workshops(engine())
+    if not workshops:
+        st.sidebar.caption("No workshops yet. Create one on the Facilitator page.")
+        return
+    labels = {w.code: f"{w.name} · {w.code}" for w in workshops}
+    if workshop is not None:
+        labels.setdefault(workshop.code, f"{workshop.name} · {workshop.code}")
+        st.session_state["workshop_select"] = workshop.code
+    st.sidebar.selectbox(
+        "Workshop",
+        list(labels),
+        format_func=labels.__getitem__,
+        key="workshop_select",
+        on_change=lambda: choose_workshop(st.session_state["workshop_select"]),
+    )
+
+
+def presenting() -> bool:
+    """Presentation mode: on with ``?present=1`` in the link or the facilitator's toggle."""
+    return st.query_params.get("present") == "1" or bool(st.session_state.get("presentation_mode"))
+
+
+def demo_banner(workshop: WorkshopInfo) -> None:
+    """Say plainly that the figures are invented when the workshop is the demo."""
+    if workshop.is_demo:
+        st.info(
+            "This is the demo workshop: every answer and deal in it is generated. "
+            "Create your own workshop on the Facilitator page.",
+            icon=":material/science:",
+        )
+
+
+def page_header(title: str, workshop: WorkshopInfo | None, caption: str = "") -> None:
+    """The page title with the workshop it is about."""
+    st.title(title)
+    if workshop is not None:
+        st.caption(f"{workshop.name} · join code **{workshop.code}**" + (f" · {caption}" if caption else ""))
+        demo_banner(workshop)

@@ -1,0 +1,69 @@
+"""The whole app in-process (AppTest): every page renders on a fresh database and on the demo."""
+
+import pytest
+from conftest import ROOT
+from streamlit.testing.v1 import AppTest
+
+from alignment.store import create_workshop, delete_workshop, list_workshops, open_database
+
+PAGES = {
+    "pages/self_assessment.py": "Self-assessment",
+    "pages/pipeline.py": "Pipeline data",
+    "pages/alignment.py": "Alignment",
+    "pages/facilitator.py": "Facilitator",
+}
+
+
+def run_app(query: dict[str, str] | None = None) -> AppTest:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in (query or {}).items():
+        app.query_params[key] = value
+    return app.run()
+
+
+def titles(app: AppTest) -> list[str]:
+    return [title.value for title in app.title]
+
+
+def test_first_start_seeds_the_demo_and_every_page_renders(app_env) -> None:
+    app = run_app()
+    assert not app.exception and not app.error
+    assert titles(app) == ["Self-assessment"]
+    for page, title in PAGES.items():
+        app.switch_page(page).run()
+        assert not app.exception, f"{page}: {app.exception}"
+        assert title in titles(app)
+    workshops = list_workshops(open_database())
+    assert [w.is_demo for w in workshops] == [True]
+
+
+def test_every_page_renders_when_the_database_has_no_workshop(app_env) -> None:
+    engine = open_database()
+    run_app()  # first start seeds the demo; delete it to reach an empty installation
+    for workshop in list_workshops(engine):
+        delete_workshop(engine, workshop.id)
+    app = run_app()
+    for page in PAGES:
+        app.switch_page(page).run()
+        assert not app.exception, f"{page}: {app.exception}"
+        assert not app.error
+
+
+def test_link_code_selects_the_workshop(app_env) -> None:
+    engine = open_database()
+    run_app()
+    mine = create_workshop(engine, "Board offsite")
+    app = run_app({"w": mine.code.lower()})
+    assert app.sidebar.selectbox[0].value == mine.code
+    app.switch_page("pages/alignment.py").run()
+    assert any("Board offsite" in caption.value for caption in app.caption)
+
+
+def test_unreachable_database_stops_with_one_sentence(app_env, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALIGNMENT_DATABASE_URL", "postgresql://nobody:secret@127.0.0.1:9/nowhere")
+    app = run_app()
+    assert not app.exception
+    assert [e.value for e in app.error] == [
+        "The database at postgresql+psycopg://nobody:***@127.0.0.1:9/nowhere cannot be reached; "
+        "check ALIGNMENT_DATABASE_URL (host, port, user, password)."
+    ]
