@@ -1,0 +1,317 @@
+"""Perception scores: what each team says, how far apart the teams are, and how sure we can be.
+
+Definitions (shown on the Alignment page as well):
+
+- **Item score** of a team: the mean of its 1–5 answers rescaled to 0–100, ``(mean − 1) / 4 × 100``,
+  so 0 is "everyone strongly disagrees", 50 is "neither" and 100 is "everyone strongly agrees".
+  "Don't know" answers are left out of the mean and counted in ``n_dont_know``.
+- **Dimension score**: the mean of the dimension's item scores that are shown (items answered by at
+  least ``k`` people), so a withheld item can never be worked out from the dimension score.
+- **Self / other / overall**: for a dimension about marketing's practice, marketing's score is the
+  self-rating and sales' score the other-rating (and the mirror for sales' practice); "both"
+  dimensions have no self or other. Overall is the mean of the team scores that are shown, so
+  every team counts once whatever its size.
+- **Perception gap**: marketing's score minus sales' score (per item and per dimension); the
+  interval comes from ``alignment.gaps``.
+- **Agreement within a team**: the spread of its answers. ``sd`` is the sample standard deviation
+  (for a dimension, the root of the mean item variance); ``r_wg = 1 − s² / σ²_EU`` where
+  ``σ²_EU = (A² − 1) / 12 = 2`` is the variance of random answers on A = 5 points, truncated to
+  0–1. Answers are flagged as **split** when ``r_wg < 0.5``, i.e. ``sd`` above 1.0 on the 1–5
+  scale: the average then hides people who disagree with each other.
+- **Alignment index** (0–100): see ``alignment_index``.
+
+Suppression: every figure that rests on fewer than ``k`` people is withheld (value NA,
+``suppressed`` True, ``reason`` saying why); filters that could isolate a small group are checked by
+``alignment.suppression.check_filter``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from alignment.framework import Framework
+
+MARKETING: Final = "marketing"
+SALES: Final = "sales"
+SCALE_POINTS: Final = 5
+EXPECTED_UNIFORM_VARIANCE: Final = (SCALE_POINTS**2 - 1) / 12
+SPLIT_RWG: Final = 0.5
+BANDS: Final = ((75.0, "Integrated"), (50.0, "Aligned"), (25.0, "Defined"), (0.0, "Undefined"))
+
+
+def too_few(k: int) -> str:
+    """The reason shown where a figure is withheld."""
+    return f"not enough answers to show — k is {k}"
+
+
+def to_score(mean: pd.Series | np.ndarray | float) -> pd.Series | np.ndarray | float:
+    """Rescale a 1–5 mean to 0–100: ``(mean − 1) / 4 × 100``."""
+    return (mean - 1.0) / (SCALE_POINTS - 1) * 100.0
+
+
+def framework_items(framework: Framework) -> pd.DataFrame:
+    """One row per item in framework order: item, its dimension, group and whose practice it is."""
+    rows = [
+        {
+            "item_id": item.id,
+            "item_text": item.text,
+            "dimension_id": dim.id,
+            "dimension_name": dim.name,
+            "group_id": dim.group,
+            "group_name": framework.group(dim.group).name,
+            "practice_of": framework.practice_of(dim.id),
+        }
+        for dim in framework.dimensions
+        for item in dim.items
+    ]
+    return pd.DataFrame(rows)
+
+
+def prepared_answers(answers: pd.DataFrame, framework: Framework) -> pd.DataFrame:
+    """Answers to the framework's items with ``value`` as float (NaN = don't know) and ``dimension_id``."""
+    items = framework_items(framework)[["item_id", "dimension_id"]]
+    data = answers.loc[:, ["participant_id", "team", "item_id", "value"]].copy()
+    data["item_id"] = data["item_id"].astype("string")
+    data["value"] = pd.to_numeric(data["value"], errors="coerce").astype("float64")
+    data["team"] = data["team"].astype("string")
+    return data.merge(items.astype({"item_id": "string"}), on="item_id", how="inner")
+
+
+def item_scores(answers: pd.DataFrame, framework: Framework, k: int) -> pd.DataFrame:
+    """Item score per team: ``team, item_id, dimension_id, n, n_dont_know, mean, sd, score, suppressed, reason``.
+
+    ``n`` counts people who gave a 1–5 answer; ``n_dont_know`` those who answered "don't know".
+    The mean, sd and score are withheld when ``n < k``.
+    """
+    data = prepared_answers(answers, framework)
+    data["rated_by"] = data["participant_id"].where(data["value"].notna())
+    table = (
+        data.groupby(["team", "item_id", "dimension_id"], observed=True)
+        .agg(answered=("participant_id", "nunique"), n=("rated_by", "nunique"), mean=("value", "mean"),
+             var=("value", "var"))
+        .reset_index()
+    )
+    table["n_dont_know"] = table["answered"] - table["n"]
+    table["sd"] = np.sqrt(table["var"])
+    table["score"] = to_score(table["mean"])
+    return _suppress(table, table["n"] < k, ["mean", "sd", "var", "score"], k)
+
+
+def _suppress(table: pd.DataFrame, mask: pd.Series, columns: list[str], k: int) -> pd.DataFrame:
+    table = table.copy()
+    table["suppressed"] = mask.to_numpy(dtype=bool)
+    for column in columns:
+        table[column] = table[column].astype("float64").mask(table["suppressed"])
+    table["reason"] = pd.Series(np.where(table["suppressed"], too_few(k), ""), index=table.index, dtype="string")
+    return table
+
+
+def dimension_scores(answers: pd.DataFrame, framework: Framework, k: int) -> pd.DataFrame:
+    """Dimension score per team, one row per (dimension, team) in framework order.
+
+    Columns: ``dimension_id, dimension_name, group_id, practice_of, team, score, n, n_dont_know,
+    items_shown, suppressed, reason``. ``n`` counts people with at least one 1–5 answer in the
+    dimension. The score is the mean of the item scores that are shown; it is withheld when
+    ``n < k`` or no item is shown.
+    """
+    items = item_scores(answers, framework, k)
+    data = prepared_answers(answers, framework)
+    data["rated_by"] = data["participant_id"].where(data["value"].notna())
+    people = (
+        data.groupby(["team", "dimension_id"], observed=True)
+        .agg(n=("rated_by", "nunique"), n_dont_know=("value", lambda v: int(v.isna().sum())))
+        .reset_index()
+    )
+    means = (
+        items.groupby(["team", "dimension_id"], observed=True)
+        .agg(score=("score", "mean"), items_shown=("score", "count"))
+        .reset_index()
+    )
+    table = people.merge(means, on=["team", "dimension_id"], how="left")
+    dims = framework_items(framework).drop_duplicates("dimension_id")[
+        ["dimension_id", "dimension_name", "group_id", "practice_of"]
+    ]
+    table = dims.merge(table, on="dimension_id", how="inner")
+    table = _suppress(table, (table["n"] < k) | (table["items_shown"].fillna(0) == 0), ["score"], k)
+    columns = ["dimension_id", "dimension_name", "group_id", "practice_of", "team", "score", "n", "n_dont_know",
+               "items_shown", "suppressed", "reason"]
+    return table[columns].reset_index(drop=True)
+
+
+def self_other(dimensions: pd.DataFrame) -> pd.DataFrame:
+    """Self-rating against other-rating per dimension, with the overall view.
+
+    From ``dimension_scores``: ``dimension_id, dimension_name, practice_of, self_team, self_score,
+    other_team, other_score, self_minus_other, overall``. Shared ("both") dimensions have NA self
+    and other; ``overall`` is the mean of all shown team scores.
+    """
+    wide = dimensions.pivot_table(index="dimension_id", columns="team", values="score", aggfunc="first")
+    base = dimensions.drop_duplicates("dimension_id")[["dimension_id", "dimension_name", "practice_of"]]
+    out = base.set_index("dimension_id")
+    out["overall"] = wide.mean(axis=1, skipna=True).reindex(out.index)
+    self_team = out["practice_of"].where(out["practice_of"].isin([MARKETING, SALES]))
+    other_team = self_team.map({MARKETING: SALES, SALES: MARKETING})
+    out["self_team"], out["other_team"] = self_team, other_team
+    out["self_score"] = [_lookup(wide, d, t) for d, t in zip(out.index, self_team, strict=True)]
+    out["other_score"] = [_lookup(wide, d, t) for d, t in zip(out.index, other_team, strict=True)]
+    out["self_minus_other"] = out["self_score"] - out["other_score"]
+    columns = ["dimension_name", "practice_of", "self_team", "self_score", "other_team", "other_score",
+               "self_minus_other", "overall"]
+    return out[columns].reset_index()
+
+
+def _lookup(wide: pd.DataFrame, dimension_id: str, team: object) -> float:
+    if not isinstance(team, str) or team not in wide.columns or dimension_id not in wide.index:
+        return float("nan")
+    return float(wide.at[dimension_id, team])
+
+
+def agreement(answers: pd.DataFrame, framework: Framework, k: int) -> pd.DataFrame:
+    """Within-team agreement per dimension: ``team, dimension_id, n, sd, r_wg, split, suppressed, reason``.
+
+    ``sd = √(mean item variance)``; ``r_wg = max(0, 1 − mean item variance / 2)``; ``split`` when
+    ``r_wg < 0.5``. Withheld when fewer than ``k`` people (or fewer than 2) answered.
+    """
+    items = item_scores(answers, framework, k)
+    dims = dimension_scores(answers, framework, k)[["dimension_id", "dimension_name", "team", "n"]]
+    spread = items.groupby(["team", "dimension_id"], observed=True).agg(var=("var", "mean")).reset_index()
+    table = dims.merge(spread, on=["team", "dimension_id"], how="left")
+    table["sd"] = np.sqrt(table["var"])
+    table["r_wg"] = (1.0 - table["var"] / EXPECTED_UNIFORM_VARIANCE).clip(lower=0.0, upper=1.0)
+    table = _suppress(table, (table["n"] < max(k, 2)) | table["var"].isna(), ["sd", "r_wg"], k)
+    table["split"] = (table["r_wg"] < SPLIT_RWG).fillna(False).astype(bool)
+    return table[["team", "dimension_id", "dimension_name", "n", "sd", "r_wg", "split", "suppressed", "reason"]]
+
+
+def dont_know_share(answers: pd.DataFrame, framework: Framework, k: int, by_dimension: bool = True) -> pd.DataFrame:
+    """Share of "don't know" answers: ``dont_know / answers`` per team (and dimension).
+
+    Columns: ``team, [dimension_id,] respondents, answers, dont_know, share, suppressed, reason``;
+    withheld when fewer than ``k`` people answered.
+    """
+    data = prepared_answers(answers, framework)
+    keys = ["team", "dimension_id"] if by_dimension else ["team"]
+    table = (
+        data.groupby(keys, observed=True)
+        .agg(respondents=("participant_id", "nunique"), answers=("item_id", "size"),
+             dont_know=("value", lambda v: int(v.isna().sum())))
+        .reset_index()
+    )
+    table["share"] = table["dont_know"] / table["answers"]
+    return _suppress(table, table["respondents"] < k, ["share"], k)
+
+
+def respondents_by_team(answers: pd.DataFrame, k: int) -> pd.DataFrame:
+    """People who answered per team: ``team, respondents, enough`` (enough = at least ``k``)."""
+    table = answers.groupby("team", observed=True)["participant_id"].nunique().rename("respondents").reset_index()
+    table["enough"] = table["respondents"] >= k
+    return table.sort_values("respondents", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def importance_share(importance: pd.DataFrame, framework: Framework, k: int) -> pd.DataFrame:
+    """How often each dimension was picked as critical, per team.
+
+    ``share = people in the team who picked the dimension / people in the team who made picks``.
+    Columns: ``team, dimension_id, picks, respondents, share, suppressed, reason``; every dimension of
+    the framework appears for every team (0 picks included); withheld when ``respondents < k``.
+    """
+    dims = [d.id for d in framework.dimensions]
+    picks = importance[importance["dimension_id"].isin(dims)]
+    respondents = picks.groupby("team", observed=True)["participant_id"].nunique()
+    counts = picks.groupby(["team", "dimension_id"], observed=True)["participant_id"].nunique()
+    index = pd.MultiIndex.from_product([respondents.index, dims], names=["team", "dimension_id"])
+    table = counts.reindex(index, fill_value=0).rename("picks").reset_index()
+    table["respondents"] = table["team"].map(respondents).astype("int64")
+    table["share"] = table["picks"] / table["respondents"]
+    return _suppress(table, table["respondents"] < k, ["share"], k)
+
+
+def priorities(dimensions: pd.DataFrame, importance: pd.DataFrame) -> pd.DataFrame:
+    """Priority quadrant per team and dimension from scores and importance shares.
+
+    A dimension is *important* for a team when its importance share is at least the team's mean
+    share, and *low* when its score is below the team's mean dimension score. Quadrants:
+    important and low = "Fix first"; important and high = "Protect"; less important and low =
+    "Watch"; less important and high = "Keep". Rows where either figure is withheld are dropped.
+    """
+    table = dimensions[["dimension_id", "dimension_name", "team", "score"]].merge(
+        importance[["team", "dimension_id", "share"]], on=["team", "dimension_id"], how="inner"
+    )
+    table = table.dropna(subset=["score", "share"]).copy()
+    mean_share = table.groupby("team")["share"].transform("mean")
+    mean_score = table.groupby("team")["score"].transform("mean")
+    important, low = table["share"] >= mean_share, table["score"] < mean_score
+    table["quadrant"] = np.select(
+        [important & low, important & ~low, ~important & low], ["Fix first", "Protect", "Watch"], default="Keep"
+    )
+    return table.rename(columns={"share": "importance"}).reset_index(drop=True)
+
+
+def round_change(answers: pd.DataFrame, framework: Framework, k: int) -> pd.DataFrame:
+    """Dimension score per team and round, with the change since the team's previous round.
+
+    Columns: ``round_no, team, dimension_id, dimension_name, score, previous_score, change``;
+    ``change`` is NA when either round's score is withheld.
+    """
+    frames = [
+        dimension_scores(answers[answers["round_no"] == r], framework, k).assign(round_no=int(r))
+        for r in sorted(answers["round_no"].dropna().unique())
+    ]
+    if not frames:
+        return pd.DataFrame(columns=["round_no", "team", "dimension_id", "dimension_name", "score",
+                                     "previous_score", "change"])
+    table = pd.concat(frames, ignore_index=True).sort_values(["team", "dimension_id", "round_no"])
+    table["previous_score"] = table.groupby(["team", "dimension_id"])["score"].shift(1)
+    table["change"] = table["score"] - table["previous_score"]
+    columns = ["round_no", "team", "dimension_id", "dimension_name", "score", "previous_score", "change"]
+    return table[columns].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class AlignmentIndex:
+    """The alignment index and the parts it is made of (all 0–100, None when not computable)."""
+
+    index: float | None
+    level: float | None
+    consistency: float | None
+    band: str | None
+    hbr_equivalent: float | None
+    dimensions_used: int
+    reason: str = ""
+
+
+def band_for(index: float) -> str:
+    """The Kotler, Rackham & Krishnaswamy (HBR 2006) band of a 0–100 index.
+
+    Their instrument sums 20 answers of 1–5 (20–100) and bands it 20–39 Undefined, 40–59 Defined,
+    60–79 Aligned, 80–100 Integrated. A 0–100 score s is the same mean answer as ``20 + 0.8 s`` on
+    their scale, so the cut points 40 / 60 / 80 become 25 / 50 / 75 here.
+    """
+    return next(name for cut, name in BANDS if index >= cut)
+
+
+def alignment_index(dimensions: pd.DataFrame, gaps: pd.DataFrame) -> AlignmentIndex:
+    """Alignment index = level × consistency / 100, over dimensions where both teams are shown.
+
+    - **level**: mean over those dimensions of (marketing score + sales score) / 2 — how well the
+      two teams rate the practice, each team counting once;
+    - **consistency**: 100 − the mean absolute perception gap over the same dimensions — how close
+      the two views are;
+    - **index**: the level discounted by the share of the scale that separates the teams, so a high
+      level with a wide gap, or a low level the teams agree on, both stay low. Band: ``band_for``.
+    """
+    shown = gaps.dropna(subset=["gap", "marketing", "sales"])
+    if shown.empty:
+        reason = "needs scores from both marketing and sales (each with at least k people)"
+        return AlignmentIndex(None, None, None, None, None, 0, reason)
+    level = float(((shown["marketing"] + shown["sales"]) / 2).mean())
+    consistency = float(100.0 - shown["gap"].abs().mean())
+    index = level * consistency / 100.0
+    return AlignmentIndex(
+        index=index, level=level, consistency=consistency, band=band_for(index),
+        hbr_equivalent=20.0 + 0.8 * index, dimensions_used=int(len(shown)),
+    )
