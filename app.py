@@ -24,6 +24,7 @@ pages = [
 navigation = st.navigation(pages, position="hidden" if session.presenting() else "sidebar")
 
 workshop = session.current_workshop()
+session.framework(workshop)  # a broken framework file stops here with its line, on every page
 if not session.presenting():
     session.workshop_picker(workshop)
 navigation.run()

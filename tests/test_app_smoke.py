@@ -67,3 +67,15 @@ def test_unreachable_database_stops_with_one_sentence(app_env, monkeypatch: pyte
         "The database at postgresql+psycopg://nobody:***@127.0.0.1:9/nowhere cannot be reached; "
         "check ALIGNMENT_DATABASE_URL (host, port, user, password)."
     ]
+
+
+def test_broken_framework_file_stops_the_page_with_the_line(app_env, tmp_path) -> None:
+    broken = tmp_path / "our-framework.yaml"
+    broken.write_text("id: ours\nname: Ours\nscale: [1, 2\n")
+    engine = open_database()
+    run_app()
+    workshop = create_workshop(engine, "Custom questions", framework_path=str(broken))
+    app = run_app({"w": workshop.code})
+    app.switch_page("pages/alignment.py").run()
+    assert not app.exception
+    assert len(app.error) == 1 and "our-framework.yaml, line 4: not valid YAML" in app.error[0].value
