@@ -14,6 +14,7 @@ the resampled sums are ``W @ answers``.
 
 from __future__ import annotations
 
+import warnings
 from typing import Final, NamedTuple
 
 import numpy as np
@@ -65,10 +66,8 @@ def _resampled_scores(
 
 def _interval(draws: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
     tail = (1.0 - confidence) / 2.0 * 100.0
-    with np.errstate(invalid="ignore"):
-        if draws.size == 0 or np.isnan(draws).all():
-            nan = np.full(draws.shape[1] if draws.ndim == 2 else 0, np.nan)
-            return nan, nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # columns without any draw (withheld gaps) give NaN
         low, high = np.nanpercentile(draws, [tail, 100.0 - tail], axis=0)
     return low, high
 
