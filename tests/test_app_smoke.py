@@ -76,6 +76,5 @@ def test_broken_framework_file_stops_the_page_with_the_line(app_env, tmp_path) -
     run_app()
     workshop = create_workshop(engine, "Custom questions", framework_path=str(broken))
     app = run_app({"w": workshop.code})
-    app.switch_page("pages/alignment.py").run()
     assert not app.exception
     assert len(app.error) == 1 and "our-framework.yaml, line 4: not valid YAML" in app.error[0].value
