@@ -243,10 +243,17 @@ def _counts_by_label(codes: np.ndarray, labels: pd.Series, name: str, amount: np
     return table[table["deals"] > 0]
 
 
+def _labels(values: pd.Series) -> pd.Series:
+    """Text labels without surrounding spaces, blanks as missing (categories are already clean)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values
+    return values.astype("string").str.strip().replace("", pd.NA)
+
+
 def stage_mix(deals: pd.DataFrame) -> pd.DataFrame:
     """Open deals per current stage and source group: ``source_group, stage, deals, value``."""
     open_deals = deals[_outcome(deals, "open")]
-    table = _counts_by_label(source_codes(open_deals), open_deals["stage"], "stage", _amount(open_deals))
+    table = _counts_by_label(source_codes(open_deals), _labels(open_deals["stage"]), "stage", _amount(open_deals))
     return table.reset_index(drop=True)
 
 
@@ -255,9 +262,8 @@ def loss_reasons(deals: pd.DataFrame, top: int = 6) -> pd.DataFrame:
     "All other reasons", blanks as "Not recorded". Columns: ``source_group, reason, deals, share``
     (share of the group's lost deals)."""
     lost = deals[_outcome(deals, "lost")]
-    reasons = lost["loss_reason"].astype("string").str.strip().replace("", pd.NA) if not isinstance(
-        lost["loss_reason"].dtype, pd.CategoricalDtype) else lost["loss_reason"]
-    table = _counts_by_label(source_codes(lost), reasons, "reason", _amount(lost)).drop(columns="value")
+    table = _counts_by_label(source_codes(lost), _labels(lost["loss_reason"]), "reason", _amount(lost)).drop(
+        columns="value")
     totals = table[table["reason"] != NOT_RECORDED].groupby("reason")["deals"].sum().sort_values(ascending=False)
     keep = set(totals.index[:top]) | {NOT_RECORDED}
     table["reason"] = table["reason"].where(table["reason"].isin(keep), OTHER_REASONS)
