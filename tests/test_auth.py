@@ -1,0 +1,88 @@
+"""The facilitator's password: constant-time check, never open, and rate-limited across replicas."""
+
+from datetime import timedelta
+
+from alignment.auth import (
+    FAILURE_WINDOW,
+    MAX_FAILURES,
+    AccessMethod,
+    access_method,
+    describe_wait,
+    lockout_remaining,
+    password_matches,
+    sign_in,
+)
+from alignment.store import open_database
+from alignment.store.models import utcnow
+
+
+def test_no_password_and_no_provider_means_not_configured_never_open() -> None:
+    assert access_method(None, oidc_configured=False) is AccessMethod.NOT_CONFIGURED
+    assert access_method("", oidc_configured=False) is AccessMethod.NOT_CONFIGURED
+    assert access_method("s3cret", oidc_configured=False) is AccessMethod.PASSWORD
+    assert access_method("s3cret", oidc_configured=True) is AccessMethod.OIDC
+
+
+def test_password_must_match_exactly() -> None:
+    assert password_matches("correct horse", "correct horse")
+    assert not password_matches("Correct horse", "correct horse")
+    assert not password_matches("", "correct horse")
+    assert not password_matches("anything", "")
+    assert password_matches("pässwörd", "pässwörd")
+
+
+def test_right_password_signs_in(engine) -> None:
+    assert sign_in(engine, "10.0.0.1", "letmein", "letmein").ok
+
+
+def test_wrong_password_says_how_many_tries_are_left(engine) -> None:
+    result = sign_in(engine, "10.0.0.1", "guess", "letmein")
+    assert not result.ok
+    assert f"{MAX_FAILURES - 1} more tries" in result.message
+
+
+def test_too_many_wrong_passwords_lock_the_client_even_with_the_right_one(engine) -> None:
+    now = utcnow()
+    for attempt in range(MAX_FAILURES):
+        result = sign_in(engine, "10.0.0.1", f"guess{attempt}", "letmein", now=now + timedelta(seconds=attempt))
+    assert not result.ok and "Try again in 5 minutes" in result.message
+    locked = sign_in(engine, "10.0.0.1", "letmein", "letmein", now=now + timedelta(seconds=10))
+    assert not locked.ok and locked.wait is not None
+    assert sign_in(engine, "10.0.0.2", "letmein", "letmein", now=now + timedelta(seconds=10)).ok
+
+
+def test_lock_lifts_when_the_oldest_failure_leaves_the_window(engine) -> None:
+    now = utcnow()
+    for attempt in range(MAX_FAILURES):
+        sign_in(engine, "phone", "nope", "letmein", now=now + timedelta(minutes=attempt / 2))
+    assert lockout_remaining(engine, "phone", now + timedelta(minutes=3)) == FAILURE_WINDOW - timedelta(minutes=3)
+    later = now + FAILURE_WINDOW + timedelta(seconds=1)
+    assert lockout_remaining(engine, "phone", later) is None
+    assert sign_in(engine, "phone", "letmein", "letmein", now=later).ok
+
+
+def test_success_forgets_earlier_failures(engine) -> None:
+    now = utcnow()
+    for _ in range(MAX_FAILURES - 1):
+        sign_in(engine, "laptop", "nope", "letmein", now=now)
+    assert sign_in(engine, "laptop", "letmein", "letmein", now=now).ok
+    assert "4 more tries" in sign_in(engine, "laptop", "nope", "letmein", now=now).message
+
+
+def test_the_limit_holds_across_replicas_sharing_a_database(sqlite_url) -> None:
+    first, second = open_database(sqlite_url), open_database(sqlite_url)
+    now = utcnow()
+    for attempt in range(MAX_FAILURES):
+        replica = first if attempt % 2 else second
+        sign_in(replica, "10.0.0.9", "nope", "letmein", now=now)
+    assert not sign_in(first, "10.0.0.9", "letmein", "letmein", now=now).ok
+    assert not sign_in(second, "10.0.0.9", "letmein", "letmein", now=now).ok
+    first.dispose()
+    second.dispose()
+
+
+def test_waits_are_named_in_rounded_up_words() -> None:
+    assert describe_wait(timedelta(seconds=0.2)) == "1 second"
+    assert describe_wait(timedelta(seconds=42)) == "42 seconds"
+    assert describe_wait(timedelta(seconds=61)) == "2 minutes"
+    assert describe_wait(timedelta(minutes=1)) == "1 minute"
