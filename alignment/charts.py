@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Final
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 TEAM_COLOURS: Final[dict[str, str]] = {
@@ -34,6 +35,15 @@ TEAM_LABELS: Final[dict[str, str]] = {
     "customer_success": "Customer success",
     "other": "Other",
 }
+SOURCE_COLOURS: Final[dict[str, str]] = {
+    "marketing": "#E69F00",
+    "sales": "#0072B2",
+    "partner": "#D55E00",
+    "other": "#999999",
+    "unknown": "#CCCCCC",
+}
+ANSWER_COLOURS: Final = ("#A6611A", "#DFC27D", "#D9D9D9", "#80CDC1", "#018571")
+MAX_ROWS: Final = 5000
 PRESENTATION_FONT_SCALE: Final = 1.75
 BASE_LABEL_PX: Final = 12
 BASE_TITLE_PX: Final = 13
@@ -56,13 +66,29 @@ def team_scale(teams: list[str]) -> alt.Scale:
     return alt.Scale(domain=[team_label(t) for t in teams], range=[team_colour(t) for t in teams])
 
 
+def source_label(group: str) -> str:
+    """A source group in words: ``marketing`` → ``Marketing-sourced``."""
+    return {"unknown": "Source unknown", "other": "Other sources"}.get(group, f"{str(group).capitalize()}-sourced")
+
+
+def source_scale(groups: list[str]) -> alt.Scale:
+    return alt.Scale(domain=[source_label(g) for g in groups], range=[SOURCE_COLOURS.get(g, "#999999") for g in groups])
+
+
+def bounded(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A copy of the columns a chart needs; refuses raw rows (``st.altair_chart`` ships every row)."""
+    if len(frame) > MAX_ROWS:
+        raise ValueError(f"a chart got {len(frame):,} rows; aggregate to at most {MAX_ROWS:,} first")
+    return frame.loc[:, columns].copy()
+
+
 def _ordered_teams(values: pd.Series) -> list[str]:
     present = [str(v) for v in pd.unique(values.dropna())]
     known = [t for t in TEAM_COLOURS if t in present]
     return known + sorted(t for t in present if t not in TEAM_COLOURS)
 
 
-def _finish(chart: alt.Chart, description: str, font_scale: float, height: int | None = None) -> alt.Chart:
+def finish(chart: alt.Chart, description: str, font_scale: float, height: int | None = None) -> alt.Chart:
     """Apply alt text, sizes and readable fonts; the last step of every builder."""
     label_px = round(BASE_LABEL_PX * font_scale)
     title_px = round(BASE_TITLE_PX * font_scale)
@@ -74,8 +100,14 @@ def _finish(chart: alt.Chart, description: str, font_scale: float, height: int |
         .configure_axis(labelFontSize=label_px, titleFontSize=title_px, labelLimit=int(260 * font_scale))
         .configure_legend(labelFontSize=label_px, titleFontSize=title_px, orient="top", labelLimit=0)
         .configure_title(fontSize=round(15 * font_scale))
+        .configure_header(labelFontSize=title_px, titleFontSize=title_px)
         .configure_view(stroke=None)
     )
+
+
+def ordered_teams(values: pd.Series) -> list[str]:
+    """Teams present, the known ones first in palette order."""
+    return _ordered_teams(values)
 
 
 def dimension_scores_chart(scores: pd.DataFrame, font_scale: float = 1.0) -> alt.Chart:
@@ -84,13 +116,13 @@ def dimension_scores_chart(scores: pd.DataFrame, font_scale: float = 1.0) -> alt
     ``scores`` has ``dimension_id, dimension_name, team, score, n``; rows whose score is missing
     (withheld below the threshold) are left out of the bars and named in the alt text.
     """
-    data = scores.loc[:, ["dimension_id", "dimension_name", "team", "score", "n"]].copy()
-    withheld = data[data["score"].isna()]
+    data = bounded(scores, ["dimension_id", "dimension_name", "team", "score", "n"])
+    withheld = int(data["score"].isna().sum())
+    dimension_order = list(pd.unique(data["dimension_name"]))
     data = data[data["score"].notna()].copy()
     teams = _ordered_teams(data["team"])
     data["team_label"] = data["team"].map(team_label)
     data["score"] = data["score"].astype("float64").round(1)
-    dimension_order = list(pd.unique(scores["dimension_name"]))
     chart = (
         alt.Chart(data)
         .mark_bar()
@@ -107,10 +139,162 @@ def dimension_scores_chart(scores: pd.DataFrame, font_scale: float = 1.0) -> alt
             ],
         )
     )
-    description = f"Bar chart of scores from 0 to 100 for {len(dimension_order)} dimensions, one bar per team " + (
-        ", ".join(team_label(t) for t in teams) or "(no team has enough answers)"
+    description = f"Bar chart of scores from 0 to 100 for {len(dimension_order)} dimensions, one bar per team: " + (
+        ", ".join(team_label(t) for t in teams) or "no team has enough answers"
     )
-    if len(withheld):
-        description += f"; {len(withheld)} team scores withheld because too few people answered"
+    if withheld:
+        description += f"; {withheld} team scores withheld because too few people answered"
     height = max(160, 22 * max(1, len(teams)) * max(1, len(dimension_order)))
-    return _finish(chart, description + ".", font_scale, height=int(height * min(font_scale, 1.5)))
+    return finish(chart, description + ".", font_scale, height=int(height * min(font_scale, 1.5)))
+
+
+def gap_dumbbell_chart(gaps: pd.DataFrame, font_scale: float = 1.0, selection: str = "dimension") -> alt.HConcatChart:
+    """Marketing's and sales' score per dimension joined by a line, sorted by gap, beside the gap
+    (marketing − sales) with its interval. Clicking a dimension selects it: the point selection
+    ``selection`` carries ``dimension_id`` for ``st.altair_chart(on_select="rerun")``.
+
+    ``gaps`` is ``PerceptionGaps.dimensions``.
+    """
+    columns = ["dimension_id", "dimension_name", "marketing", "sales", "n_marketing", "n_sales", "gap", "low", "high"]
+    wide = bounded(gaps, columns)
+    wide = wide.assign(abs_gap=wide["gap"].abs()).sort_values("abs_gap", ascending=False, na_position="last")
+    order = wide["dimension_name"].tolist()
+    for column in ("marketing", "sales", "gap", "low", "high"):
+        wide[column] = wide[column].astype("float64").round(1)
+    long = wide.melt(id_vars=["dimension_id", "dimension_name", "gap", "low", "high", "n_marketing", "n_sales"],
+                     value_vars=["marketing", "sales"], var_name="team", value_name="score").dropna(subset=["score"])
+    long["team_label"] = long["team"].map(team_label)
+    long["n"] = np.where(long["team"] == "marketing", long["n_marketing"], long["n_sales"])
+    pick = alt.selection_point(name=selection, fields=["dimension_id"], on="click")
+    y = alt.Y("dimension_name:N", title=None, sort=order)
+    score_x = alt.X("score:Q", title="Score (0–100)", scale=alt.Scale(domain=[0, 100]))
+    lines = alt.Chart(wide.dropna(subset=["marketing", "sales"])).mark_rule(color="#777777", strokeWidth=2).encode(
+        y=y, x=alt.X("marketing:Q", scale=alt.Scale(domain=[0, 100])), x2="sales:Q")
+    teams = ["marketing", "sales"]
+    points = alt.Chart(long).mark_circle(size=int(140 * font_scale), opacity=1).encode(
+        y=y, x=score_x,
+        color=alt.Color("team_label:N", title="Team", scale=team_scale(teams)),
+        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35)),
+        tooltip=[alt.Tooltip("dimension_name:N", title="Dimension"), alt.Tooltip("team_label:N", title="Team"),
+                 alt.Tooltip("score:Q", title="Score", format=".1f"), alt.Tooltip("n:Q", title="Respondents"),
+                 alt.Tooltip("gap:Q", title="Gap (marketing − sales)", format="+.1f")],
+    ).add_params(pick)
+    shown = wide.dropna(subset=["gap"])
+    gap_tooltip = [alt.Tooltip("dimension_name:N", title="Dimension"),
+                   alt.Tooltip("gap:Q", title="Gap (marketing − sales)", format="+.1f"),
+                   alt.Tooltip("low:Q", title="95% interval from", format="+.1f"),
+                   alt.Tooltip("high:Q", title="95% interval to", format="+.1f")]
+    gap_x = alt.X("gap:Q", title="Gap, marketing − sales", scale=alt.Scale(domain=[-100, 100]))
+    interval = alt.Chart(shown).mark_rule(strokeWidth=3, color="#555555").encode(
+        y=alt.Y("dimension_name:N", sort=order, axis=None), x=alt.X("low:Q", scale=alt.Scale(domain=[-100, 100])),
+        x2="high:Q", tooltip=gap_tooltip)
+    gap_points = alt.Chart(shown).mark_point(filled=True, size=int(90 * font_scale), color="#222222").encode(
+        y=alt.Y("dimension_name:N", sort=order, axis=None), x=gap_x, tooltip=gap_tooltip)
+    zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#999999", strokeDash=[4, 4]).encode(x="zero:Q")
+    height = int(max(200, 30 * len(order)) * min(font_scale, 1.5))
+    left = alt.layer(lines, points).properties(height=height)
+    right = alt.layer(zero, interval, gap_points).properties(height=height, width=int(180 * font_scale))
+    biggest = shown.iloc[0] if len(shown) else None
+    description = (
+        f"Dot plot of marketing's and sales' scores for {len(order)} dimensions, sorted by the size of the gap, "
+        "with the gap and its 95% interval beside it."
+        + (f" Largest gap: {biggest['dimension_name']}, {biggest['gap']:+.0f} points." if biggest is not None else "")
+    )
+    return finish(alt.hconcat(left, right, spacing=8), description, font_scale)
+
+
+def self_other_chart(view: pd.DataFrame, font_scale: float = 1.0) -> alt.Chart:
+    """For dimensions about one team's practice: the self-rating beside the other team's rating.
+
+    ``view`` is ``scoring.self_other``; shared dimensions (no self or other) are left out.
+    """
+    data = bounded(view, ["dimension_id", "dimension_name", "self_team", "self_score", "other_team", "other_score"])
+    data = data[data["self_team"].notna()]
+    long = pd.concat([
+        pd.DataFrame({"dimension_name": data["dimension_name"], "team": data["self_team"],
+                      "rating": "Self-rating", "score": data["self_score"]}),
+        pd.DataFrame({"dimension_name": data["dimension_name"], "team": data["other_team"],
+                      "rating": "Rated by the other team", "score": data["other_score"]}),
+    ], ignore_index=True).dropna(subset=["score"])
+    long["team_label"] = long["team"].map(team_label)
+    long["score"] = long["score"].astype("float64").round(1)
+    teams = _ordered_teams(long["team"])
+    chart = alt.Chart(long).mark_bar().encode(
+        y=alt.Y("dimension_name:N", title=None, sort=data["dimension_name"].tolist()),
+        yOffset=alt.YOffset("rating:N", sort=["Self-rating", "Rated by the other team"]),
+        x=alt.X("score:Q", title="Score (0–100)", scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("team_label:N", title="Answered by", scale=team_scale(teams)),
+        tooltip=[alt.Tooltip("dimension_name:N", title="Dimension"), alt.Tooltip("rating:N", title="View"),
+                 alt.Tooltip("team_label:N", title="Answered by"), alt.Tooltip("score:Q", title="Score", format=".1f")],
+    )
+    description = (f"Bar chart comparing each team's rating of its own practice with the other team's rating, "
+                   f"for {data['dimension_name'].nunique()} dimensions.")
+    return finish(chart, description, font_scale, height=int(max(160, 44 * len(data)) * min(font_scale, 1.5)))
+
+
+def answer_distribution_chart(distribution: pd.DataFrame, font_scale: float = 1.0) -> alt.Chart:
+    """Diverging stacked bars of how each team answered each item of a dimension.
+
+    Disagreement extends left of zero, agreement right; "neither" is split across zero. Don't-know
+    answers are not in the bars (they are reported beside the chart). ``distribution`` is
+    ``scoring.answer_distribution``; withheld team–items are left out.
+    """
+    data = bounded(distribution, ["team", "item_no", "item_text", "value", "label", "count", "share", "suppressed"])
+    data = data[(data["value"] > 0) & ~data["suppressed"].astype(bool)].copy()
+    data["row"] = "Item " + data["item_no"].astype("int64").astype(str) + " · " + data["team"].map(team_label)
+    data = data.sort_values(["item_no", "team", "value"])
+    share = data["share"].astype("float64").fillna(0.0)
+    negative = share.where(data["value"] < 3, 0.0) + share.where(data["value"] == 3, 0.0) / 2
+    data["start"] = -negative.groupby(data["row"]).transform("sum") + (share.groupby(data["row"]).cumsum() - share)
+    data["end"] = data["start"] + share
+    data["share"] = share.round(4)
+    order = list(dict.fromkeys(data["row"]))
+    labels = data.drop_duplicates("value").sort_values("value")["label"].tolist()
+    chart = alt.Chart(data).mark_bar().encode(
+        y=alt.Y("row:N", title=None, sort=order),
+        x=alt.X("start:Q", title="Share of answers (disagree ← → agree)", axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[-1, 1])),
+        x2="end:Q",
+        color=alt.Color("label:N", title="Answer", sort=labels,
+                        scale=alt.Scale(domain=labels, range=list(ANSWER_COLOURS[: len(labels)]))),
+        tooltip=[alt.Tooltip("row:N", title="Item and team"), alt.Tooltip("item_text:N", title="Statement"),
+                 alt.Tooltip("label:N", title="Answer"), alt.Tooltip("count:Q", title="People"),
+                 alt.Tooltip("share:Q", title="Share of 1–5 answers", format=".0%")],
+    )
+    description = (f"Diverging bar chart of answers per item and team for {data['item_no'].nunique()} items; "
+                   "disagreement to the left of zero, agreement to the right.")
+    return finish(chart, description, font_scale, height=int(max(120, 28 * len(order)) * min(font_scale, 1.5)))
+
+
+def priority_chart(priorities: pd.DataFrame, font_scale: float = 1.0) -> alt.FacetChart:
+    """Importance (share who picked the dimension as critical) against score, one panel per team;
+    the dashed lines are the team's averages, so the lower right is the quadrant to fix first (those
+    dimensions are named on the chart; the others in their tooltips).
+
+    ``priorities`` is ``scoring.priorities``.
+    """
+    data = bounded(priorities, ["dimension_name", "team", "score", "importance", "quadrant"])
+    data["team_label"] = data["team"].map(team_label)
+    data["mean_importance"] = data.groupby("team")["importance"].transform("mean")
+    data["mean_score"] = data.groupby("team")["score"].transform("mean")
+    data["score"] = data["score"].astype("float64").round(1)
+    teams = _ordered_teams(data["team"])
+    tooltip = [alt.Tooltip("dimension_name:N", title="Dimension"), alt.Tooltip("team_label:N", title="Team"),
+               alt.Tooltip("importance:Q", title="Picked as critical by", format=".0%"),
+               alt.Tooltip("score:Q", title="Score", format=".1f"), alt.Tooltip("quadrant:N", title="Priority")]
+    base = alt.Chart(data)
+    points = base.mark_circle(size=int(120 * font_scale)).encode(
+        x=alt.X("importance:Q", title="Picked as critical", axis=alt.Axis(format="%")),
+        y=alt.Y("score:Q", title="Score (0–100)", scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("team_label:N", title="Team", scale=team_scale(teams)), tooltip=tooltip)
+    names = base.transform_filter(alt.datum.quadrant == "Fix first").mark_text(
+        align="left", dx=9, fontSize=round(11 * font_scale), fontWeight="bold").encode(
+        x="importance:Q", y="score:Q", text="dimension_name:N", tooltip=tooltip)
+    across = base.mark_rule(strokeDash=[4, 4], color="#888888").encode(y="mean(mean_score):Q")
+    down = base.mark_rule(strokeDash=[4, 4], color="#888888").encode(x="mean(mean_importance):Q")
+    chart = alt.layer(down, across, points, names).properties(width=int(300 * font_scale), height=int(300 * font_scale))
+    fix_first = data[data["quadrant"] == "Fix first"]
+    description = ("Scatter plot of importance against score per team. Fix first: "
+                   + (", ".join(sorted(set(fix_first["dimension_name"]))) or "none") + ".")
+    faceted = chart.facet(column=alt.Column("team_label:N", title=None, sort=[team_label(t) for t in teams]))
+    return finish(faceted, description, font_scale)

@@ -205,6 +205,39 @@ def dont_know_share(answers: pd.DataFrame, framework: Framework, k: int, by_dime
     return _suppress(table, table["respondents"] < k, ["share"], k)
 
 
+def answer_distribution(answers: pd.DataFrame, framework: Framework, k: int, dimension_id: str) -> pd.DataFrame:
+    """How each team answered each item of one dimension, for the diverging bar.
+
+    One row per (team, item, answer 1–5 or "don't know"): ``team, item_id, item_no, item_text, value,
+    label, count, share, rated, suppressed``. ``share`` is of the team's 1–5 answers to the item
+    (don't know: of all its answers). A team–item with fewer than ``k`` answers is withheld (no rows
+    of counts, ``suppressed`` True).
+    """
+    dimension = framework.dimension(dimension_id)
+    labels = {point.value: point.label for point in framework.scale}
+    data = prepared_answers(answers, framework)
+    data = data[data["dimension_id"] == dimension_id]
+    data = data.assign(value=data["value"].fillna(0).astype("int64"))
+    counts = data.groupby(["team", "item_id", "value"], observed=True).size().rename("count")
+    teams = sorted(data["team"].dropna().unique())
+    index = pd.MultiIndex.from_product([teams, [i.id for i in dimension.items], [1, 2, 3, 4, 5, 0]],
+                                       names=["team", "item_id", "value"])
+    table = counts.reindex(index, fill_value=0).reset_index()
+    table["rated"] = table["count"].where(table["value"] > 0, 0).groupby([table["team"], table["item_id"]]).transform(
+        "sum")
+    answered = table.groupby(["team", "item_id"])["count"].transform("sum")
+    table["share"] = np.where(table["value"] > 0, table["count"] / table["rated"].where(table["rated"] > 0),
+                              table["count"] / answered.where(answered > 0))
+    table["label"] = table["value"].map(labels).fillna(framework.dont_know_label)
+    numbers = {item.id: position for position, item in enumerate(dimension.items, start=1)}
+    table["item_no"] = table["item_id"].map(numbers)
+    table["item_text"] = table["item_id"].map({item.id: item.text for item in dimension.items})
+    table["suppressed"] = table["rated"] < k
+    table["count"] = table["count"].mask(table["suppressed"])
+    table["share"] = table["share"].mask(table["suppressed"])
+    return table
+
+
 def respondents_by_team(answers: pd.DataFrame, k: int) -> pd.DataFrame:
     """People who answered per team: ``team, respondents, enough`` (enough = at least ``k``)."""
     table = answers.groupby("team", observed=True)["participant_id"].nunique().rename("respondents").reset_index()
