@@ -1,17 +1,120 @@
-"""Self-assessment: participants join a workshop and rate how their organisation works."""
+"""Self-assessment: participants join with a code, answer one topic per step, and submit.
+
+Join (``?w=CODE`` or the code field) → start (team, optional level) → one step per dimension →
+what matters most → review → thank you. The participant's anonymous token goes into the link
+(``?p=TOKEN``) as soon as they start, and every step is stored as it is left, so a reload, a locked
+phone or a dropped connection comes back to the same step with every answer.
+"""
 
 import streamlit as st
 
-from alignment.store import participation
+from alignment.store import find_workshop
+from alignment.store import responses as store
+from alignment.ui import questionnaire as ui
 from alignment.ui import session
 
-workshop = session.current_workshop()
-session.page_header("Self-assessment", workshop)
-if workshop is None:
-    st.info("There is no workshop yet. Ask your facilitator for the join code.", icon=":material/info:")
-    st.stop()
+db = session.engine()
+with ui.reading_column():
+    st.title("Self-assessment")
+    code = session.link_code()
+    workshop = find_workshop(db, code)
 
-counts = participation(session.engine(), workshop.id)
-st.write(f"{sum(c['submitted'] for c in counts.values())} people have answered in round {workshop.current_round}.")
-for team, numbers in sorted(counts.items()):
-    st.write(f"- {workshop.team_name(team)}: {numbers['submitted']} answered")
+    # --- joining: a link with the code, or the code typed in
+    if workshop is None:
+        st.write("Rate how marketing and sales work together. Your facilitator gives you the join code.")
+        typed = ui.join_code_form(code or "")
+        if typed is not None or code:
+            found = find_workshop(db, typed or code)
+            if found is not None:
+                session.choose_workshop(found.code)
+                st.rerun()
+            ui.unknown_code(typed or code)
+        st.stop()
+
+    st.caption(workshop.name)
+    session.demo_banner(workshop)
+    ui.show_notice()
+    framework = session.framework(workshop)
+    token = st.query_params.get("p")
+    draft = store.load_draft(db, workshop.id, token)
+
+    if not workshop.is_open:
+        ui.closed(submitted=draft is not None and draft.submitted)
+        st.stop()
+
+    # --- start: pick a team (a fresh anonymous participant, or correcting one's team)
+    step = ui.current_step(framework, token, draft) if draft is not None else None
+    if step is None or step.kind == "start":
+        if token and draft is None:
+            st.caption("This link matches no answers in this workshop, so you start afresh.")
+        action = ui.start_form(workshop, framework, draft.team if draft else None, draft.level if draft else None)
+        team, level = action.picks or ("", "")
+        if action.move and not team:
+            st.error("Pick your team to start.", icon=":material/group:")
+        elif action.move and draft is None:
+            ok, joined = ui.attempt(lambda: store.join(db, workshop, team, level or None))
+            if ok:
+                st.query_params["p"] = joined.token
+                ui.go_to(joined.token, workshop.current_round, 1)
+        elif action.move:
+            ok, _ = ui.attempt(lambda: store.change_team(db, workshop, token, team, level or None))
+            if ok:
+                ui.go_to(token, draft.round_no, 1)
+        st.stop()
+
+    ui.team_summary(workshop, draft)
+    if step.progress:
+        ui.progress(step)
+    forward = step.index + 1
+
+    # --- one topic per step: Back and Next both store what is on the screen
+    if step.kind == "dimension":
+        action = ui.dimension_form(framework, step, draft)
+        complete = len(action.answers) == len(step.dimension.items)
+        if action.move:
+            ok, _ = ui.attempt(
+                lambda: store.save_step(
+                    db, framework, workshop.id, token, round_no=draft.round_no, dimension_id=step.dimension.id,
+                    answers=action.answers, comment=action.comment,
+                    step=forward if action.move == "next" and complete else None,
+                )
+            )  # fmt: skip
+            if ok and action.move == "next" and not complete:
+                st.error("Choose a rating or “Don't know” for each statement to go on.", icon=":material/error:")
+            elif ok:
+                ui.go_to(token, draft.round_no, forward if action.move == "next" else step.index - 1)
+
+    # --- what matters most
+    elif step.kind == "importance":
+        action = ui.importance_form(framework, draft)
+        if action.move == "next" and not action.picks:
+            st.error("Pick at least one topic (up to three) to go on.", icon=":material/error:")
+        elif action.move:
+            ok, _ = ui.attempt(
+                lambda: store.save_importance(
+                    db, framework, workshop.id, token, round_no=draft.round_no, dimension_ids=action.picks,
+                    step=forward if action.move == "next" else None,
+                )
+            )  # fmt: skip
+            if ok:
+                ui.go_to(token, draft.round_no, forward if action.move == "next" else step.index - 1)
+
+    # --- review and submit (a double click or a retry reuses the same submission id)
+    elif step.kind == "review":
+        move, target = ui.review(framework, draft)
+        if move in ("edit", "back"):
+            ui.go_to(token, draft.round_no, target if move == "edit" else step.index - 1)
+        elif move == "submit":
+            submission = ui.submission_id(token, draft.round_no)
+            ok, _ = ui.attempt(
+                lambda: store.submit(
+                    db, framework, workshop.id, token, round_no=draft.round_no, submission_id=submission
+                )
+            )
+            if ok:
+                ui.forget_submission_id(token, draft.round_no)
+                ui.go_to(token, draft.round_no, forward)
+
+    # --- thank you
+    elif ui.thanks(store.answered_count(db, workshop.id), can_edit=workshop.is_open):
+        ui.go_to(token, draft.round_no, step.index - 1)

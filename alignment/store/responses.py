@@ -1,0 +1,404 @@
+"""A participant's answers: join anonymously, save each step as a draft, submit once, edit later.
+
+Who a participant is: a random token (:func:`new_token`) that lives in their link; a token that is
+unknown, tampered with, or from another workshop finds nobody, so the page starts a fresh
+participant and never shows someone else's answers.
+
+Why nothing counts twice: a participant has one response per round (a unique key on participant
+and round), answers are keyed by response and item, and every write is an upsert
+(``INSERT … ON CONFLICT``) inside one short write transaction (``BEGIN IMMEDIATE`` on SQLite). A
+submit carries a client-chosen submission id; the same id again changes nothing, a new id after
+edits re-submits the same response. Double clicks, reconnects and two replicas therefore all land on
+the same rows. A transaction that loses a lock race (SQLite "database is locked", a Postgres
+serialization failure or deadlock) is retried once.
+
+Answers can be changed after submitting until the facilitator closes the workshop or starts a new
+round; edits to a submitted response count at once and bump the workshop revision.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, Table, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from alignment.framework import Framework
+from alignment.questionnaire import (
+    AnswerRefused,
+    Draft,
+    completeness_problem,
+    step_of_kind,
+    validate_answers,
+    validate_comment,
+    validate_importance,
+    validate_level,
+)
+from alignment.store.engine import read_session, write_session
+from alignment.store.models import Answer, Comment, ImportancePick, Participant, Response, Round, Workshop, utcnow
+from alignment.store.workshops import WorkshopInfo, bump_revision, round_id
+
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+_SUBMISSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+_TRANSIENT_PG_CODES = {"40001", "40P01"}  # serialization failure, deadlock detected
+T = TypeVar("T")
+
+
+class WorkshopClosed(RuntimeError):
+    """The facilitator has closed the workshop: answers can no longer be given or changed."""
+
+
+class RoundChanged(RuntimeError):
+    """The facilitator started a new round since the participant's page loaded."""
+
+
+class UnknownParticipant(LookupError):
+    """No participant of this workshop has this token."""
+
+
+@dataclass(frozen=True)
+class ParticipantInfo:
+    token: str
+    workshop_id: int
+    team: str
+    level: str | None
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """``outcome``: ``submitted`` (first time), ``updated`` (again, after edits) or ``unchanged``
+    (this submission id was already stored); ``answered`` is how many people have submitted in
+    the round so far."""
+
+    outcome: str
+    answered: int
+
+
+def new_token() -> str:
+    """A fresh anonymous participant token (128 random bits, URL-safe)."""
+    return secrets.token_urlsafe(16)
+
+
+def join(engine: Engine, workshop: WorkshopInfo, team: str, level: str | None = None) -> ParticipantInfo:
+    """Create an anonymous participant of ``workshop`` in ``team`` (a team id) at an optional level."""
+    if team not in workshop.team_ids:
+        raise AnswerRefused(f"Pick one of the workshop's teams: {', '.join(workshop.teams)}.")
+    level = validate_level(level)
+
+    def work(session: Session) -> ParticipantInfo:
+        _check_open(session, workshop.id, None)
+        token = new_token()
+        session.add(Participant(workshop_id=workshop.id, token=token, team=team, level=level))
+        return ParticipantInfo(token, workshop.id, team, level)
+
+    return _write(engine, work)
+
+
+def change_team(engine: Engine, workshop: WorkshopInfo, token: str, team: str, level: str | None) -> None:
+    """Correct a participant's team or level (their answers stay)."""
+    if team not in workshop.team_ids:
+        raise AnswerRefused(f"Pick one of the workshop's teams: {', '.join(workshop.teams)}.")
+    level = validate_level(level)
+
+    def work(session: Session) -> None:
+        _check_open(session, workshop.id, None)
+        participant_id = _participant_id(session, workshop.id, token)
+        session.execute(update(Participant).where(Participant.id == participant_id).values(team=team, level=level))
+        bump_revision(session, workshop.id)
+
+    _write(engine, work)
+
+
+def find_participant(engine: Engine, workshop_id: int, token: str | None) -> ParticipantInfo | None:
+    """The participant of this workshop with this token, or ``None`` (unknown, tampered, other workshop)."""
+    if not token or not _TOKEN.fullmatch(token):
+        return None
+    with read_session(engine) as session:
+        found = session.execute(
+            select(Participant.team, Participant.level).where(
+                Participant.workshop_id == workshop_id, Participant.token == token
+            )
+        ).first()
+    return ParticipantInfo(token, workshop_id, found.team, found.level) if found else None
+
+
+def load_draft(engine: Engine, workshop_id: int, token: str | None) -> Draft | None:
+    """What the participant has stored in the workshop's current round (``None`` for an unknown token).
+
+    A participant with nothing stored yet in this round gets an empty draft at the first question.
+    """
+    participant = find_participant(engine, workshop_id, token)
+    if participant is None:
+        return None
+    with read_session(engine) as session:
+        round_no = session.scalar(select(Workshop.current_round).where(Workshop.id == workshop_id))
+        response = session.execute(
+            select(Response.id, Response.step, Response.status)
+            .join(Round, Round.id == Response.round_id)
+            .join(Participant, Participant.id == Response.participant_id)
+            .where(Participant.token == participant.token, Round.number == round_no, Round.workshop_id == workshop_id)
+        ).first()
+        empty = Draft(round_no=round_no, team=participant.team, level=participant.level)
+        if response is None:
+            return empty
+        return _draft(session, response.id, empty, response.step, response.status == "submitted")
+
+
+def save_step(
+    engine: Engine,
+    framework: Framework,
+    workshop_id: int,
+    token: str,
+    *,
+    round_no: int,
+    dimension_id: str,
+    answers: Mapping[str, int | None],
+    comment: str | None = None,
+    step: int | None = None,
+) -> None:
+    """Store one dimension's answers and comment as they are now; ``step`` is the step reached.
+
+    The dimension's stored answers become exactly ``answers`` (an item left out is unanswered
+    again). An empty comment removes the comment.
+    """
+    clean = validate_answers(framework, dimension_id, answers)
+    text = validate_comment(comment)
+    own_items = [item.id for item in framework.dimension(dimension_id).items]
+
+    def work(session: Session) -> None:
+        response_id, submitted = _open_response(session, workshop_id, token, round_no, step)
+        session.execute(
+            delete(Answer).where(
+                Answer.response_id == response_id, Answer.item_id.in_(own_items), Answer.item_id.not_in(list(clean))
+            )
+        )
+        if clean:
+            rows = [{"response_id": response_id, "item_id": item, "value": value} for item, value in clean.items()]
+            insert = _insert(session, Answer.__table__).values(rows)
+            session.execute(
+                insert.on_conflict_do_update(
+                    index_elements=["response_id", "item_id"], set_={"value": insert.excluded.value}
+                )
+            )
+        if text:
+            insert = _insert(session, Comment.__table__).values(
+                response_id=response_id, dimension_id=dimension_id, text=text, hidden=False
+            )
+            session.execute(
+                insert.on_conflict_do_update(
+                    index_elements=["response_id", "dimension_id"], set_={"text": insert.excluded.text}
+                )
+            )
+        else:
+            session.execute(
+                delete(Comment).where(Comment.response_id == response_id, Comment.dimension_id == dimension_id)
+            )
+        if submitted:
+            bump_revision(session, workshop_id)
+
+    _write(engine, work)
+
+
+def save_importance(
+    engine: Engine,
+    framework: Framework,
+    workshop_id: int,
+    token: str,
+    *,
+    round_no: int,
+    dimension_ids: Iterable[str],
+    step: int | None = None,
+) -> None:
+    """Store the dimensions the participant picked as mattering most (at most three)."""
+    picks = validate_importance(framework, dimension_ids)
+
+    def work(session: Session) -> None:
+        response_id, submitted = _open_response(session, workshop_id, token, round_no, step)
+        session.execute(delete(ImportancePick).where(ImportancePick.response_id == response_id))
+        session.add_all(ImportancePick(response_id=response_id, dimension_id=pick) for pick in picks)
+        if submitted:
+            bump_revision(session, workshop_id)
+
+    _write(engine, work)
+
+
+def reach_step(engine: Engine, workshop_id: int, token: str, *, round_no: int, step: int) -> None:
+    """Remember that the participant reached ``step`` (for steps that store no answers)."""
+
+    def work(session: Session) -> None:
+        _open_response(session, workshop_id, token, round_no, step)
+
+    _write(engine, work)
+
+
+def submit(
+    engine: Engine, framework: Framework, workshop_id: int, token: str, *, round_no: int, submission_id: str
+) -> SubmitResult:
+    """Submit the participant's stored answers for the round, idempotently.
+
+    The same ``submission_id`` twice counts once (``unchanged``); a new id after edits marks the
+    same response as submitted again (``updated``). Refused while a statement has no answer.
+    """
+    if not _SUBMISSION_ID.fullmatch(submission_id or ""):
+        raise AnswerRefused("A submission needs an id of 8 to 64 letters, digits, dashes or underscores.")
+    thanks = step_of_kind(framework, "thanks").index
+
+    def work(session: Session) -> str:
+        response_id, submitted = _open_response(session, workshop_id, token, round_no, None)
+        participant = session.execute(
+            select(Participant.team, Participant.level).where(Participant.token == token)
+        ).one()
+        draft = _draft(session, response_id, Draft(round_no, participant.team, participant.level), 0, submitted)
+        problem = completeness_problem(framework, draft)
+        if problem:
+            raise AnswerRefused(problem)
+        changed = session.execute(
+            update(Response)
+            .where(Response.id == response_id)
+            .where((Response.submission_id.is_(None)) | (Response.submission_id != submission_id))
+            .values(status="submitted", submission_id=submission_id, submitted_at=utcnow(), step=thanks)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not changed:
+            return "unchanged"
+        bump_revision(session, workshop_id)
+        return "updated" if submitted else "submitted"
+
+    try:
+        outcome = _write(engine, work)
+    except IntegrityError as exc:
+        raise AnswerRefused("This submission id was already used by another answer sheet; submit again.") from exc
+    return SubmitResult(outcome, answered_count(engine, workshop_id))
+
+
+def answered_count(engine: Engine, workshop_id: int) -> int:
+    """How many people have submitted in the workshop's current round."""
+    with read_session(engine) as session:
+        return session.scalar(
+            select(func.count(Response.id))
+            .join(Round, Round.id == Response.round_id)
+            .join(Workshop, Workshop.id == Round.workshop_id)
+            .where(Round.workshop_id == workshop_id, Round.number == Workshop.current_round)
+            .where(Response.status == "submitted")
+        )
+
+
+# ---------------------------------------------------------------- inside a write transaction
+
+
+def _write(engine: Engine, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in one write transaction; retry once if it lost a lock or serialization race."""
+    try:
+        with write_session(engine) as session:
+            return work(session)
+    except OperationalError as exc:
+        if not _transient(exc):
+            raise
+    with write_session(engine) as session:
+        return work(session)
+
+
+def _transient(exc: OperationalError) -> bool:
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return code in _TRANSIENT_PG_CODES or "database is locked" in str(exc.orig)
+
+
+def _insert(session: Session, table: Table) -> Any:
+    """An ``INSERT`` that supports ``ON CONFLICT`` on the session's database."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def _check_open(session: Session, workshop_id: int, round_no: int | None) -> None:
+    found = session.execute(select(Workshop.status, Workshop.current_round).where(Workshop.id == workshop_id)).first()
+    if found is None or found.status != "open":
+        raise WorkshopClosed("This workshop is closed: answers can no longer be given or changed.")
+    if round_no is not None and round_no != found.current_round:
+        raise RoundChanged(
+            f"The facilitator has started round {found.current_round}; your answers to round {round_no} are kept."
+        )
+
+
+def _participant_id(session: Session, workshop_id: int, token: str) -> int:
+    found = session.scalar(
+        select(Participant.id).where(Participant.workshop_id == workshop_id, Participant.token == token)
+    )
+    if found is None:
+        raise UnknownParticipant("This link does not belong to a participant of this workshop.")
+    return found
+
+
+def _open_response(session: Session, workshop_id: int, token: str, round_no: int, step: int | None) -> tuple[int, bool]:
+    """The participant's response in ``round_no`` (created if needed): ``(id, submitted)``.
+
+    Refuses when the workshop is closed or has moved on to another round; raises the stored
+    furthest step to ``step``.
+    """
+    _check_open(session, workshop_id, round_no)
+    participant_id = _participant_id(session, workshop_id, token)
+    round_pk = round_id(session, workshop_id, round_no)
+    insert = _insert(session, Response.__table__).values(
+        participant_id=participant_id, round_id=round_pk, status="draft", step=step or 1, updated_at=utcnow()
+    )
+    session.execute(insert.on_conflict_do_nothing(index_elements=["participant_id", "round_id"]))
+    response = session.execute(
+        select(Response.id, Response.status, Response.step).where(
+            Response.participant_id == participant_id, Response.round_id == round_pk
+        )
+    ).one()
+    values: dict[str, Any] = {"updated_at": utcnow()}
+    if step is not None and step > response.step:
+        values["step"] = step
+    session.execute(
+        update(Response).where(Response.id == response.id).values(**values).execution_options(synchronize_session=False)
+    )
+    return response.id, response.status == "submitted"
+
+
+def _draft(session: Session, response_id: int, empty: Draft, step: int, submitted: bool) -> Draft:
+    answers = dict(session.execute(select(Answer.item_id, Answer.value).where(Answer.response_id == response_id)).all())
+    comments = dict(
+        session.execute(select(Comment.dimension_id, Comment.text).where(Comment.response_id == response_id)).all()
+    )
+    importance = tuple(
+        session.scalars(
+            select(ImportancePick.dimension_id)
+            .where(ImportancePick.response_id == response_id)
+            .order_by(ImportancePick.dimension_id)
+        )
+    )
+    return Draft(
+        round_no=empty.round_no,
+        team=empty.team,
+        level=empty.level,
+        answers=answers,
+        comments=comments,
+        importance=importance,
+        step=step,
+        submitted=submitted,
+    )
+
+
+__all__ = [
+    "AnswerRefused",
+    "ParticipantInfo",
+    "RoundChanged",
+    "SubmitResult",
+    "UnknownParticipant",
+    "WorkshopClosed",
+    "answered_count",
+    "change_team",
+    "find_participant",
+    "join",
+    "load_draft",
+    "reach_step",
+    "save_step",
+    "save_importance",
+    "submit",
+]

@@ -1,0 +1,300 @@
+"""Widgets of the self-assessment: the join field, the start form, one form per step, the review.
+
+Each form returns what the participant did (:class:`StepAction`); the page decides what to store
+and where to go. Every text shown here is plain text or Streamlit Markdown: nothing is rendered as
+HTML, and text typed by participants is only ever put back into text fields.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from alignment.framework import Framework
+from alignment.questionnaire import (
+    COMMENT_MAX_CHARS,
+    LEVELS,
+    MAX_IMPORTANCE_PICKS,
+    AnswerRefused,
+    Draft,
+    Step,
+    clamp_step,
+    dimension_summary,
+    steps,
+)
+from alignment.store.responses import RoundChanged, UnknownParticipant, WorkshopClosed
+from alignment.store.workshops import WorkshopInfo
+
+READING_WIDTH = 680
+DONT_KNOW_OPTION = "?"
+RATING_OPTIONS = ("1", "2", "3", "4", "5", DONT_KNOW_OPTION)
+NOTICE_KEY = "questionnaire-notice"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class StepAction:
+    """What the participant pressed (``next``, ``back`` or ``None``) and the values in the form."""
+
+    move: str | None
+    answers: dict[str, int | None] = field(default_factory=dict)
+    comment: str = ""
+    picks: tuple[str, ...] = ()
+
+
+def reading_column() -> DeltaGenerator:
+    """A centred column of readable width: the full screen on a phone, ~680 px on a desktop."""
+    return st.container(horizontal_alignment="center").container(width=READING_WIDTH)
+
+
+def join_code_form(typed: str = "") -> str | None:
+    """The single field that asks for the join code; returns the code when the participant presses Join."""
+    with st.form("join-code"):
+        code = st.text_input(
+            "Join code",
+            value=typed,
+            max_chars=20,
+            placeholder="For example K7M 2QX",
+            help="The six letters and digits your facilitator shows on the screen. Case and spaces don't matter.",
+        )
+        pressed = st.form_submit_button("Join", type="primary", width="stretch")
+    return code if pressed else None
+
+
+def unknown_code(code: str) -> None:
+    """Say that no workshop has this code (the field above keeps what was typed)."""
+    st.error(
+        f"No workshop has the code {code.strip()!r}. Check the code on the screen and try again.",
+        icon=":material/search_off:",
+    )
+
+
+def closed(submitted: bool) -> None:
+    received = " Your answers were received." if submitted else ""
+    st.info(
+        f"This workshop is closed for answers.{received} Your facilitator will share the results.",
+        icon=":material/lock:",
+    )
+
+
+def anonymity_promise(workshop: WorkshopInfo) -> None:
+    st.caption(
+        f":material/lock: Anonymous: no name is asked, and results are shown only for groups of at least "
+        f"{workshop.k} people."
+    )
+
+
+def start_form(workshop: WorkshopInfo, framework: Framework, team: str | None, level: str | None) -> StepAction:
+    """Team (required) and level (optional). ``picks`` carries ``(team, level or "")`` on Start."""
+    total = len(framework.dimensions) + 2
+    st.write(f"About 10 minutes: {len(framework.dimensions)} short topics, then what matters most, then a review.")
+    with st.form("start"):
+        chosen_team = st.pills(
+            "Your team",
+            workshop.team_ids,
+            format_func=workshop.team_name,
+            default=team,
+            key=f"team:{workshop.id}",
+        )
+        chosen_level = st.pills(
+            "Your level (optional)",
+            list(LEVELS),
+            format_func=LEVELS.__getitem__,
+            default=level,
+            key=f"level:{workshop.id}",
+        )
+        anonymity_promise(workshop)
+        pressed = st.form_submit_button("Start", type="primary", width="stretch", help=f"{total} steps")
+    if not pressed:
+        return StepAction(None)
+    return StepAction("next", picks=(chosen_team or "", chosen_level or ""))
+
+
+def progress(step: Step) -> None:
+    st.progress(step.number / step.total, text=step.progress)
+
+
+def _rating_label(option: str) -> str:
+    return "Don't know" if option == DONT_KNOW_OPTION else option
+
+
+def _to_option(value: int | None) -> str:
+    return DONT_KNOW_OPTION if value is None else str(value)
+
+
+def dimension_form(framework: Framework, step: Step, draft: Draft) -> StepAction:
+    """One dimension: its items rated 1–5 or "Don't know", an optional comment, Back and Next."""
+    dimension = step.dimension
+    assert dimension is not None
+    low, high = framework.scale[0], framework.scale[-1]
+    with st.form(f"dimension:{draft.round_no}:{dimension.id}", border=False):
+        st.subheader(dimension.name)
+        if dimension.description:
+            st.write(dimension.description)
+        st.caption(f"1 = {low.label.lower()} · 5 = {high.label.lower()} · {framework.dont_know_label} is fine too.")
+        chosen: dict[str, str | None] = {}
+        for item in dimension.items:
+            chosen[item.id] = st.segmented_control(
+                item.text,
+                RATING_OPTIONS,
+                format_func=_rating_label,
+                default=_to_option(draft.answers[item.id]) if item.id in draft.answers else None,
+                key=f"rating:{draft.round_no}:{item.id}",
+                width="stretch",
+            )
+        comment = st.text_area(
+            "Comment (optional, seen only by the facilitator)",
+            value=draft.comments.get(dimension.id, ""),
+            max_chars=COMMENT_MAX_CHARS,
+            height=90,
+            key=f"comment:{draft.round_no}:{dimension.id}",
+            placeholder="An example, a suggestion, what would help",
+        )
+        move = _back_next()
+    answers = {item: None if value == DONT_KNOW_OPTION else int(value) for item, value in chosen.items() if value}
+    return StepAction(move, answers=answers, comment=comment or "")
+
+
+def importance_form(framework: Framework, draft: Draft) -> StepAction:
+    """Which dimensions matter most for hitting the revenue number (up to three)."""
+    names = {dim.id: dim.name for dim in framework.dimensions}
+    with st.form(f"importance:{draft.round_no}", border=False):
+        st.subheader("What matters most?")
+        st.write(
+            f"Which {MAX_IMPORTANCE_PICKS} of these topics matter most for hitting our revenue number? "
+            f"Pick up to {MAX_IMPORTANCE_PICKS}."
+        )
+        picks = st.pills(
+            "Most important topics",
+            list(names),
+            selection_mode="multi",
+            format_func=names.__getitem__,
+            default=[pick for pick in draft.importance if pick in names],
+            key=f"importance:{draft.round_no}",
+            label_visibility="collapsed",
+        )
+        move = _back_next()
+    return StepAction(move, picks=tuple(picks or ()))
+
+
+def _back_next(next_label: str = "Next") -> str | None:
+    row = st.container(horizontal=True, horizontal_alignment="distribute")
+    with row:
+        back = st.form_submit_button("Back", icon=":material/arrow_back:")
+        forward = st.form_submit_button(next_label, type="primary", icon=":material/arrow_forward:")
+    return "next" if forward else "back" if back else None
+
+
+def review(framework: Framework, draft: Draft) -> tuple[str | None, int | None]:
+    """Every dimension with what was answered, an Edit button each, and Submit.
+
+    Returns ``("submit", None)``, ``("back", None)``, ``("edit", step index)`` or ``(None, None)``.
+    """
+    st.subheader("Check and submit")
+    st.write("Tap Edit to change a topic. Nothing is counted until you submit.")
+    choice: tuple[str | None, int | None] = (None, None)
+    with st.container(border=True):
+        for index, dimension in enumerate(framework.dimensions, start=1):
+            row = st.container(horizontal=True, vertical_alignment="center")
+            with row:
+                with st.container(gap=None):
+                    st.markdown(f"**{dimension.name}**")
+                    st.caption(dimension_summary(dimension, draft.answers))
+                if st.button("Edit", key=f"edit:{dimension.id}", type="tertiary", icon=":material/edit:"):
+                    choice = ("edit", index)
+    names = {dim.id: dim.name for dim in framework.dimensions}
+    picked = ", ".join(names[pick] for pick in draft.importance if pick in names) or "none picked yet"
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.markdown(f"**Most important:** {picked}")
+        if st.button("Edit", key="edit:importance", type="tertiary", icon=":material/edit:"):
+            choice = ("edit", len(framework.dimensions) + 1)
+    with st.container(horizontal=True, horizontal_alignment="distribute"):
+        if st.button("Back", icon=":material/arrow_back:"):
+            choice = ("back", None)
+        label = "Save my changes" if draft.submitted else "Submit my answers"
+        if st.button(label, type="primary", icon=":material/send:", key="submit"):
+            choice = ("submit", None)
+    return choice
+
+
+def thanks(answered: int, can_edit: bool) -> bool:
+    """The thank-you screen; returns True when the participant asks to change their answers."""
+    st.subheader("Thank you! Your answers are in.")
+    people = "person has" if answered == 1 else "people have"
+    st.metric("Answered so far", answered, help="Everyone who has submitted in this round, across all teams.")
+    st.write(f"{answered} {people} answered so far. The facilitator will show the results to the room.")
+    if not can_edit:
+        return False
+    st.caption(
+        "You can change your answers until the facilitator closes the round. Keep this page's link to come back."
+    )
+    return st.button("Change my answers", icon=":material/edit:")
+
+
+def team_summary(workshop: WorkshopInfo, draft: Draft) -> None:
+    level = f" · {LEVELS[draft.level]}" if draft.level in LEVELS else ""
+    st.caption(f"Answering as {workshop.team_name(draft.team)}{level} · round {draft.round_no}")
+
+
+# ---------------------------------------------------------------- where the participant is
+
+
+def _step_key(token: str, round_no: int) -> str:
+    return f"questionnaire-step:{token}:{round_no}"
+
+
+def current_step(framework: Framework, token: str, draft: Draft) -> Step:
+    """The step to show: where this session last was, else where the stored draft got to."""
+    all_steps = steps(framework)
+    index = st.session_state.get(_step_key(token, draft.round_no))
+    if index is None:
+        index = all_steps[-1].index if draft.submitted else clamp_step(framework, draft.step).index
+    return all_steps[min(max(index, 0), len(all_steps) - 1)]
+
+
+def go_to(token: str, round_no: int, index: int) -> None:
+    """Show step ``index`` next (and rerun)."""
+    st.session_state[_step_key(token, round_no)] = index
+    st.rerun()
+
+
+def submission_id(token: str, round_no: int) -> str:
+    """This session's id for the next submit: stable across double clicks and retries until it succeeds."""
+    return st.session_state.setdefault(f"submission-id:{token}:{round_no}", uuid.uuid4().hex)
+
+
+def forget_submission_id(token: str, round_no: int) -> None:
+    st.session_state.pop(f"submission-id:{token}:{round_no}", None)
+
+
+def attempt(action: Callable[[], T]) -> tuple[bool, T | None]:
+    """Run a store call: ``(True, result)``, or ``(False, None)`` after showing why it was refused.
+
+    A closed workshop stops the page; a new round or a link that matches nobody reloads it.
+    """
+    try:
+        return True, action()
+    except AnswerRefused as exc:
+        st.error(str(exc), icon=":material/error:")
+    except WorkshopClosed as exc:
+        st.warning(str(exc), icon=":material/lock:")
+        st.stop()
+    except RoundChanged as exc:
+        st.session_state[NOTICE_KEY] = str(exc)
+        st.rerun()
+    except UnknownParticipant:
+        del st.query_params["p"]
+        st.rerun()
+    return False, None
+
+
+def show_notice() -> None:
+    """A message kept across one rerun (e.g. that a new round has started)."""
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice:
+        st.info(notice, icon=":material/info:")
