@@ -1,0 +1,121 @@
+"""Reports that leave the app: the deck (PPTX), the workbook (XLSX), a zip of CSV files, chart PNGs.
+
+All three formats are layouts of one ``WorkshopReport`` (``alignment.export.report``), which is
+computed by the dashboard's own scoring and metrics functions, so a file can never disagree with
+the screen; every figure from fewer than the workshop's ``k`` people is withheld in each of them.
+
+Command line: ``python -m alignment export CODE --format pptx|xlsx|csv -o FILE`` (``run_export``).
+The branding colour of the deck comes from ``ALIGNMENT_BRAND_COLOUR`` (``#RRGGBB``; the app's
+primary colour ``#0072B2`` by default).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from sqlalchemy import Engine
+
+from alignment.export.deck import build_deck
+from alignment.export.images import chart_png
+from alignment.export.report import WorkshopReport, build_report
+from alignment.export.safety import neutralise, safe_file_name
+from alignment.export.slides import DEFAULT_BRAND, brand_colour
+from alignment.export.tables import pipeline
+from alignment.export.workbook import build_csv_zip, build_workbook, table_csv
+from alignment.framework import Framework, FrameworkError, load_framework
+from alignment.store import WorkshopInfo, WorkshopNotFound, get_workshop
+
+BRAND_VARIABLE: Final = "ALIGNMENT_BRAND_COLOUR"
+FORMATS: Final = {
+    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "csv": ("application/zip", "zip"),
+}
+
+__all__ = [
+    "ExportFile",
+    "build_csv_zip",
+    "build_deck",
+    "build_report",
+    "build_workbook",
+    "chart_png",
+    "export_file",
+    "neutralise",
+    "render",
+    "run_export",
+    "safe_file_name",
+    "table_csv",
+]
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """A finished export: its bytes, a safe file name and its MIME type."""
+
+    data: bytes
+    file_name: str
+    mime: str
+
+
+def file_stem(report: WorkshopReport, for_facilitator: bool = False) -> str:
+    """``<workshop name> round <n>`` (plus ``with answers`` for the facilitator's workbook)."""
+    return f"{report.workshop.name} round {report.round_no}" + (" with answers" if for_facilitator else "")
+
+
+def render(report: WorkshopReport, fmt: str, brand: str = DEFAULT_BRAND) -> ExportFile:
+    """The report in ``fmt`` (``pptx``, ``xlsx`` or ``csv`` — a zip of CSV files)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"Unknown export format {fmt!r}; choose pptx, xlsx or csv.")
+    mime, extension = FORMATS[fmt]
+    colour = brand_colour(brand)
+    if fmt == "pptx":
+        data = build_deck(report, pipeline(report), colour)
+    elif fmt == "xlsx":
+        data = build_workbook(report, colour)
+    else:
+        data = build_csv_zip(report)
+    name = safe_file_name(file_stem(report, report.answers is not None), extension)
+    return ExportFile(data, name, mime)
+
+
+def export_file(
+    engine: Engine,
+    workshop: WorkshopInfo,
+    framework: Framework,
+    fmt: str,
+    *,
+    brand: str = DEFAULT_BRAND,
+    for_facilitator: bool = False,
+    round_no: int | None = None,
+) -> ExportFile:
+    """Build the workshop's report and render it (the download buttons and the CLI both call this)."""
+    report = build_report(engine, workshop, framework, round_no=round_no, for_facilitator=for_facilitator)
+    return render(report, fmt, brand)
+
+
+def run_export(engine: Engine, code: str, fmt: str, output: str) -> int:
+    """``python -m alignment export``: write the report of workshop ``code`` to ``output``.
+
+    Exit 0 on success; 1 with one sentence on stderr when the code, the format, the framework or
+    the output path is wrong.
+    """
+    try:
+        workshop = get_workshop(engine, code)
+        framework = load_framework(workshop.framework_path)
+        result = export_file(engine, workshop, framework, fmt, brand=os.environ.get(BRAND_VARIABLE) or DEFAULT_BRAND)
+        Path(output).write_bytes(result.data)
+    except WorkshopNotFound as exc:
+        print(f"{exc} Check the join code (python -m alignment demo prints the demo's).", file=sys.stderr)
+        return 1
+    except (ValueError, FrameworkError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"Cannot write {output}: {exc.strerror or exc}.", file=sys.stderr)
+        return 1
+    print(f"Wrote {output} ({len(result.data):,} bytes) for {workshop.name}, round {workshop.current_round}.")
+    return 0

@@ -1,0 +1,294 @@
+"""The workshop deck (PPTX, 16:9) that the facilitator sends to the executives afterwards.
+
+Slides, in order: title; who answered; the alignment index with its parts; each team's dimension
+scores; where the views differ (gaps with intervals); one slide per top gap with how each team
+answered its items and the discussion prompts; priorities; pipeline evidence; agreed actions; how
+the numbers are made. Charts are the dashboard's own Altair charts drawn at presentation size
+(``PRESENTATION_FONT_SCALE``) and rendered to PNG at 2×; everything else is real text.
+
+Nothing below the anonymity threshold reaches a slide: charts receive the already-withheld frames,
+and teams with fewer than ``k`` respondents are named only as "fewer than k".
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from typing import Final
+
+import altair as alt
+import pandas as pd
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.util import Inches
+
+from alignment import charts
+from alignment.export import slides
+from alignment.export.images import slide_png
+from alignment.export.report import WorkshopReport
+from alignment.export.slides import BODY, MARGIN, MUTED, SLIDE_HEIGHT, SLIDE_WIDTH, WHITE, Box, rgb
+from alignment.scoring import too_few
+
+ACTIONS_PER_SLIDE: Final = 7
+QUADRANT_FILLS: Final = {"Fix first": RGBColor(0xF6, 0xC9, 0xA8), "Protect": RGBColor(0xC7, 0xE8, 0xDA),
+                          "Watch": RGBColor(0xFB, 0xEF, 0xC2)}
+FONT_SCALE: Final = charts.PRESENTATION_FONT_SCALE
+PIPELINE_COLUMNS: Final = (
+    ("Win rate (count)", "{:.0%}"),
+    ("Average won deal", "{:,.0f}"),
+    ("Median cycle (days)", "{:.0f}"),
+    ("Lead acceptance", "{:.0%}"),
+    ("Median response (hours)", "{:.0f}"),
+)
+
+
+def _score(value: object) -> str:
+    return "–" if value is None or pd.isna(value) else f"{float(value):.0f}"
+
+
+def _gap(value: object) -> str:
+    return "–" if value is None or pd.isna(value) else f"{float(value):+.0f}"
+
+
+class DeckBuilder:
+    """Adds slides to one presentation, numbering them and drawing the shared heading and footer."""
+
+    def __init__(self, report: WorkshopReport, brand: str) -> None:
+        self.report = report
+        self.brand = slides.brand_colour(brand)
+        self.presentation = Presentation()
+        self.presentation.slide_width = Inches(SLIDE_WIDTH)
+        self.presentation.slide_height = Inches(SLIDE_HEIGHT)
+        self.blank = self.presentation.slide_layouts[6]
+        workshop = report.workshop
+        self.footer_text = " · ".join(
+            part for part in (workshop.name, workshop.organisation, f"Round {report.round_no}",
+                              report.made_on.strftime("%d %B %Y")) if part
+        )
+
+    def slide(self, title: str, kicker: str = ""):  # noqa: ANN201 - a python-pptx Slide
+        slide = self.presentation.slides.add_slide(self.blank)
+        slides.heading(slide, title, self.brand, kicker)
+        slides.footer(slide, self.footer_text, len(self.presentation.slides))
+        return slide
+
+    def chart(self, slide, chart: alt.TopLevelMixin, box: Box) -> None:  # noqa: ANN001
+        width, height = box.pixels()
+        description = chart.to_dict().get("description", "")
+        slides.picture(slide, slide_png(chart, width, height), box, description)
+
+    def note(self, slide, message: str, box: Box = BODY) -> None:  # noqa: ANN001
+        slides.text(slide, box, message, 22, colour=MUTED, anchor=MSO_ANCHOR.MIDDLE, align=PP_ALIGN.CENTER)
+
+    def save(self) -> bytes:
+        buffer = io.BytesIO()
+        self.presentation.save(buffer)
+        return buffer.getvalue()
+
+
+def title_slide(deck: DeckBuilder) -> None:
+    report, workshop = deck.report, deck.report.workshop
+    slide = deck.presentation.slides.add_slide(deck.blank)
+    slides.rectangle(slide, Box(0, 0, SLIDE_WIDTH, SLIDE_HEIGHT), rgb(deck.brand))
+    slides.text(slide, Box(1.0, 1.2, 11.3, 0.5), "SALES & MARKETING ALIGNMENT", 16, bold=True, colour=WHITE)
+    slides.text(slide, Box(1.0, 1.9, 11.3, 2.0), workshop.name, 44, bold=True, colour=WHITE,
+                anchor=MSO_ANCHOR.BOTTOM)
+    lines = [workshop.organisation] if workshop.organisation else []
+    lines.append(f"Round {report.round_no} · {report.made_on.strftime('%d %B %Y')}")
+    slides.text(slide, Box(1.0, 4.1, 11.3, 1.4), lines, 24, colour=WHITE)
+    slides.text(slide, Box(1.0, 6.3, 11.3, 0.5),
+                f"Figures from fewer than {report.k} people are withheld to keep answers anonymous.", 14,
+                colour=WHITE)
+
+
+def participation_slide(deck: DeckBuilder) -> None:
+    report = deck.report
+    table = report.participation
+    shown = int(table.loc[table["enough"].astype(bool), "respondents"].sum())
+    slide = deck.slide(f"{shown} people answered in round {report.round_no}", "Who answered")
+    rows = []
+    for name, people, enough in zip(table["team_name"], table["respondents"], table["enough"], strict=True):
+        if enough:
+            rows.append([name, str(int(people)), "Shown"])
+        elif pd.isna(people):
+            rows.append([name, f"fewer than {report.k}", "Withheld: " + too_few(report.k)])
+        else:
+            rows.append([name, "0", "No answers yet"])
+    box = Box(MARGIN, 1.7, 9.0, min(4.6, 0.55 * (len(rows) + 1)))
+    slides.table(slide, box, ["Team", "Respondents", "In this report"], rows, [0.34, 0.22, 0.44], deck.brand, 18,
+                 align_right=[1])
+    slides.text(slide, Box(MARGIN, 1.9 + box.height, 12.0, 1.0),
+                "Answers are anonymous: no names are collected, and a team's figures appear only when at least "
+                f"{report.k} of its people answered.", 16, colour=MUTED)
+
+
+def index_slide(deck: DeckBuilder) -> None:
+    index = deck.report.index
+    if index.index is None:
+        slide = deck.slide("The alignment index needs both teams", "Alignment index")
+        deck.note(slide, f"The index {index.reason}.")
+        return
+    slide = deck.slide(f"Alignment index {index.index:.0f} of 100: {index.band}", "Alignment index")
+    slides.text(slide, Box(MARGIN, 1.8, 4.2, 2.0), f"{index.index:.0f}", 120, bold=True, colour=rgb(deck.brand),
+                align=PP_ALIGN.CENTER, anchor=MSO_ANCHOR.MIDDLE)
+    slides.text(slide, Box(MARGIN, 3.9, 4.2, 0.7), index.band or "", 30, bold=True, align=PP_ALIGN.CENTER)
+    parts = [
+        f"Level {index.level:.0f}: how favourably both teams rate the practices (each team counts once).",
+        f"Consistency {index.consistency:.0f}: 100 minus the average gap between marketing and sales.",
+        f"Index = level × consistency ÷ 100, over {index.dimensions_used} dimensions both teams rated.",
+        f"On the 20–100 scale of Kotler, Rackham & Krishnaswamy (HBR 2006) this is {index.hbr_equivalent:.0f}: "
+        "Undefined below 40, Defined 40–59, Aligned 60–79, Integrated 80 and over.",
+    ]
+    slides.text(slide, Box(5.4, 1.8, 7.3, 4.6), parts, 20, bullets=True, space_after=14)
+
+
+def dimensions_slide(deck: DeckBuilder) -> None:
+    report = deck.report
+    slide = deck.slide("How each team rates the twelve dimensions" if len(report.framework.dimensions) == 12
+                       else "How each team rates the dimensions", "Scores 0–100")
+    if report.dimensions["score"].notna().any():
+        deck.chart(slide, charts.dimension_scores_chart(report.dimensions, font_scale=FONT_SCALE), BODY)
+    else:
+        deck.note(slide, f"No team has {report.k} or more answers yet, so no score can be shown.")
+
+
+def gaps_slide(deck: DeckBuilder) -> None:
+    report = deck.report
+    slide = deck.slide("Where marketing and sales see things differently", "Perception gaps")
+    if report.gaps.dimensions["gap"].notna().any():
+        deck.chart(slide, charts.gap_dumbbell_chart(report.gaps.dimensions, font_scale=FONT_SCALE), BODY)
+    else:
+        deck.note(slide, f"A gap needs at least {report.k} answers from marketing and from sales.")
+
+
+def top_gap_slides(deck: DeckBuilder) -> None:
+    report = deck.report
+    for rank, row in enumerate(report.top_gaps().itertuples(index=False), start=1):
+        dimension = report.framework.dimension(row.dimension_id)
+        slide = deck.slide(dimension.name, f"Gap {rank} of {len(report.top_gaps())}")
+        distribution = report.distributions.get(row.dimension_id)
+        chart_box = Box(MARGIN, 1.55, 7.9, 5.3)
+        if distribution is not None and (~distribution["suppressed"].astype(bool)).any():
+            deck.chart(slide, charts.answer_distribution_chart(distribution, font_scale=1.4), chart_box)
+        side = Box(8.8, 1.6, SLIDE_WIDTH - 8.8 - MARGIN, 5.2)
+        figures = [f"Marketing {_score(row.marketing)} · Sales {_score(row.sales)}",
+                   f"Gap {_gap(row.gap)} (95% interval {_gap(row.low)} to {_gap(row.high)})"]
+        slides.text(slide, Box(side.left, side.top, side.width, 1.1), figures, 18, bold=True)
+        items = [f"{n}. {item.text}" for n, item in enumerate(dimension.items, start=1)]
+        slides.text(slide, Box(side.left, side.top + 1.15, side.width, 1.9), items, 12, colour=MUTED, space_after=3)
+        prompts = list(dimension.prompts[:3]) or ["What would each team need to see to change its view?"]
+        slides.text(slide, Box(side.left, side.top + 3.1, side.width, 0.4), "TO DISCUSS", 12, bold=True,
+                    colour=rgb(deck.brand))
+        slides.text(slide, Box(side.left, side.top + 3.45, side.width, 1.8), prompts, 14, bullets=True)
+
+
+def priorities_slide(deck: DeckBuilder) -> None:
+    """A grid of dimensions × teams naming each quadrant; dimensions most teams must fix come first."""
+    report = deck.report
+    slide = deck.slide("What matters most, and how well it works today", "Priorities")
+    if report.priorities.empty:
+        deck.note(slide, f"Priorities need importance picks and scores from at least {report.k} people in a team.")
+        return
+    grid = report.priorities.pivot_table(index="dimension_name", columns="team", values="quadrant", aggfunc="first")
+    teams = [t for t in report.participation["team"] if t in grid.columns]
+    urgency = (grid[teams] == "Fix first").sum(axis=1) * 10 + (grid[teams] == "Protect").sum(axis=1)
+    grid = grid.loc[urgency.sort_values(ascending=False, kind="stable").index]
+    rows = [[name, *[str(grid.at[name, t]) if pd.notna(grid.at[name, t]) else "–" for t in teams]]
+            for name in grid.index]
+    fills = {(r, c + 1): QUADRANT_FILLS[value] for r, row in enumerate(rows)
+             for c, value in enumerate(row[1:]) if value in QUADRANT_FILLS}
+    width = 0.62 / max(1, len(teams))
+    slides.table(slide, Box(MARGIN, 1.5, 9.0, 4.9), ["Dimension", *[report.team_name(t) for t in teams]], rows,
+                 [0.38, *[width] * len(teams)], deck.brand, 12, fills=fills)
+    explain = [
+        "Fix first: the team picked it as critical more often than average, and scores it below its average.",
+        "Protect: critical and scored above average.",
+        "Watch: less critical, scored below average.",
+        "Keep: less critical, scored above average.",
+    ]
+    slides.text(slide, Box(10.0, 1.6, SLIDE_WIDTH - 10.0 - MARGIN, 4.8), explain, 14, space_after=12)
+
+
+def pipeline_slide(deck: DeckBuilder, summary: pd.DataFrame) -> None:
+    report = deck.report
+    slide = deck.slide("What the pipeline says", "Pipeline evidence")
+    if summary.empty:
+        deck.note(slide, "No pipeline data is saved for this workshop. Upload a CRM export on the Pipeline page to "
+                         "set perception beside the facts.")
+        return
+    columns = [(name, fmt) for name, fmt in PIPELINE_COLUMNS if name in summary.columns]
+    rows = [[row["Source group"], *[("–" if pd.isna(row[name]) else fmt.format(row[name])) for name, fmt in columns]]
+            for _, row in summary.iterrows()]
+    width = (1.0 - 0.2) / max(1, len(columns))
+    slides.table(slide, Box(MARGIN, 1.7, SLIDE_WIDTH - 2 * MARGIN, 0.55 * (len(rows) + 1)),
+                 ["Source", *[name for name, _ in columns]], rows, [0.2, *[width] * len(columns)], deck.brand, 16,
+                 align_right=list(range(1, len(columns) + 1)))
+    share = report.pipeline.marketing_share
+    notes = []
+    if share:
+        notes.append(f"Marketing sourced {share['pipeline_count_share']:.0%} of the deals created and "
+                     f"{share['bookings_share']:.0%} of the value won." if pd.notna(share["bookings_share"]) else
+                     f"Marketing sourced {share['pipeline_count_share']:.0%} of the deals created.")
+    files = [f for f in (report.pipeline.deals_file, report.pipeline.leads_file) if f]
+    notes.append("From " + " and ".join(files) + ". Compare with your own earlier rounds rather than with a universal "
+                 "benchmark.")
+    slides.text(slide, Box(MARGIN, 2.4 + 0.55 * (len(rows) + 1), SLIDE_WIDTH - 2 * MARGIN, 1.5), notes, 16,
+                colour=MUTED)
+
+
+def _chunks(rows: Sequence[list[str]], size: int) -> list[Sequence[list[str]]]:
+    return [rows[start:start + size] for start in range(0, len(rows), size)] or [[]]
+
+
+def actions_slides(deck: DeckBuilder) -> None:
+    actions = deck.report.actions
+    rows = [[str(a.text), str(a.owner or "–"), a.due_date.strftime("%d %b %Y") if pd.notna(a.due_date) else "–",
+             "Done" if a.status == "done" else "Open"] for a in actions.itertuples(index=False)]
+    pages = _chunks(rows, ACTIONS_PER_SLIDE)
+    for number, page in enumerate(pages, start=1):
+        title = "Agreed actions" + (f" ({number} of {len(pages)})" if len(pages) > 1 else "")
+        slide = deck.slide(title, "Next steps")
+        if not page:
+            deck.note(slide, "No actions were recorded. Agree a few, each with an owner and a date, on the "
+                             "Facilitator page.")
+            continue
+        slides.table(slide, Box(MARGIN, 1.7, SLIDE_WIDTH - 2 * MARGIN, 0.7 * (len(page) + 1)),
+                     ["Action", "Owner", "Due", "Status"], page, [0.6, 0.18, 0.12, 0.1], deck.brand, 15)
+
+
+def definitions_slide(deck: DeckBuilder) -> None:
+    k = deck.report.k
+    slide = deck.slide("How the numbers are made", "Definitions")
+    lines = [
+        "Score (0–100): the mean of a team's 1–5 answers rescaled, (mean − 1) ÷ 4 × 100. "
+        "\"Don't know\" is left out of the mean and reported on its own.",
+        "Dimension score: the mean of its item scores. Self-rating: a team rating its own practice; "
+        "other-rating: the other team rating it.",
+        "Gap: marketing's score minus sales' score, with a 95% bootstrap interval (respondents resampled "
+        "2,000 times within each team). A wide interval means few or divided answers.",
+        "Alignment index: level × consistency ÷ 100; level = the mean of both teams' scores, consistency = "
+        "100 − the mean absolute gap.",
+        "Priorities: a dimension is important when a team picks it as critical at least as often as its average "
+        "dimension; fix first = important and scored below the team's average.",
+        "Pipeline: win rate = won ÷ (won + lost); cycle = close − created date of won deals; lead acceptance = "
+        "accepted ÷ handed over.",
+        f"Anonymity: any figure from fewer than {k} people is withheld in the app and in every export.",
+    ]
+    slides.text(slide, Box(MARGIN, 1.6, SLIDE_WIDTH - 2 * MARGIN, 5.3), lines, 16, bullets=True, space_after=9)
+
+
+SLIDES: Final[tuple[Callable[[DeckBuilder], None], ...]] = (
+    title_slide, participation_slide, index_slide, dimensions_slide, gaps_slide, top_gap_slides, priorities_slide,
+)
+
+
+def build_deck(report: WorkshopReport, pipeline_summary: pd.DataFrame, brand: str = slides.DEFAULT_BRAND) -> bytes:
+    """The PPTX file. ``pipeline_summary`` is the workbook's Pipeline table (``tables.pipeline``)."""
+    deck = DeckBuilder(report, brand)
+    for add in SLIDES:
+        add(deck)
+    pipeline_slide(deck, pipeline_summary)
+    actions_slides(deck)
+    definitions_slide(deck)
+    return deck.save()
