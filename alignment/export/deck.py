@@ -23,7 +23,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Inches
 
-from alignment import charts
+from alignment import charts, pipeline_charts
 from alignment.export import slides
 from alignment.export.images import slide_png
 from alignment.export.report import WorkshopReport
@@ -168,9 +168,12 @@ def top_gap_slides(deck: DeckBuilder) -> None:
         dimension = report.framework.dimension(row.dimension_id)
         slide = deck.slide(dimension.name, f"Gap {rank} of {len(report.top_gaps())}")
         distribution = report.distributions.get(row.dimension_id)
-        chart_box = Box(MARGIN, 1.55, 7.9, 5.3)
+        fact = _evidence_fact(report, row.dimension_id)
+        chart_box = Box(MARGIN, 1.55, 7.9, 4.55 if fact else 5.3)
         if distribution is not None and (~distribution["suppressed"].astype(bool)).any():
             deck.chart(slide, charts.answer_distribution_chart(distribution, font_scale=1.4), chart_box)
+        if fact:
+            slides.text(slide, Box(MARGIN, 6.15, 7.9, 0.75), fact, 13, colour=MUTED)
         side = Box(8.8, 1.6, SLIDE_WIDTH - 8.8 - MARGIN, 5.2)
         figures = [f"Marketing {_score(row.marketing)} · Sales {_score(row.sales)}",
                    f"Gap {_gap(row.gap)} (95% interval {_gap(row.low)} to {_gap(row.high)})"]
@@ -181,6 +184,14 @@ def top_gap_slides(deck: DeckBuilder) -> None:
         slides.text(slide, Box(side.left, side.top + 3.1, side.width, 0.4), "TO DISCUSS", 12, bold=True,
                     colour=rgb(deck.brand))
         slides.text(slide, Box(side.left, side.top + 3.45, side.width, 1.8), prompts, 14, bullets=True)
+
+
+def _evidence_fact(report: WorkshopReport, dimension_id: str) -> str:
+    """The first pipeline fact linked to the dimension, when the data can answer it."""
+    if report.evidence is None or report.evidence.empty:
+        return ""
+    rows = report.evidence[(report.evidence["dimension_id"] == dimension_id) & (report.evidence["state"] == "ok")]
+    return "" if rows.empty else f"Pipeline — {rows.iloc[0]['metric_label']}: {rows.iloc[0]['fact']}"
 
 
 def priorities_slide(deck: DeckBuilder) -> None:
@@ -210,13 +221,35 @@ def priorities_slide(deck: DeckBuilder) -> None:
     slides.text(slide, Box(10.0, 1.6, SLIDE_WIDTH - 10.0 - MARGIN, 4.8), explain, 14, space_after=12)
 
 
-def pipeline_slide(deck: DeckBuilder, summary: pd.DataFrame) -> None:
+def pipeline_slides(deck: DeckBuilder, summary: pd.DataFrame) -> None:
+    """Win rate and lead acceptance (or sales cycle) by source as charts, then the figures as a table."""
     report = deck.report
+    evidence = report.pipeline
     slide = deck.slide("What the pipeline says", "Pipeline evidence")
-    if summary.empty:
-        deck.note(slide, "No pipeline data is saved for this workshop. Upload a CRM export on the Pipeline page to "
-                         "set perception beside the facts.")
+    if not evidence.available:
+        deck.note(slide, "No pipeline data is saved for this workshop. Upload a CRM export on the Pipeline data page "
+                         "to set perception beside the facts.")
         return
+    half = (SLIDE_WIDTH - 2 * MARGIN - 0.4) / 2
+    deck.chart(slide, pipeline_charts.win_rate_chart(evidence.table("win_rate"), font_scale=FONT_SCALE),
+               Box(MARGIN, 1.6, half, 4.2))
+    leads = evidence.table("lead_acceptance")
+    right = (pipeline_charts.lead_acceptance_chart(leads, font_scale=FONT_SCALE) if leads is not None and len(leads)
+             else pipeline_charts.cycle_chart(evidence.table("cycle_time"), font_scale=FONT_SCALE))
+    deck.chart(slide, right, Box(MARGIN + half + 0.4, 1.6, half, 4.2))
+    share = evidence.facts.marketing_share if evidence.facts is not None else {}
+    notes = []
+    if share and pd.notna(share.get("pipeline_count_share")):
+        notes.append(f"Marketing sourced {share['pipeline_count_share']:.0%} of the deals created"
+                     + (f" and {share['bookings_share']:.0%} of the value won." if pd.notna(share.get("bookings_share"))
+                        else "."))
+    files = [f for f in (evidence.deals_file, evidence.leads_file) if f]
+    notes.append("From " + " and ".join(files) + ". Compare with your own earlier rounds rather than with a universal "
+                 "benchmark.")
+    slides.text(slide, Box(MARGIN, 5.95, SLIDE_WIDTH - 2 * MARGIN, 0.9), notes, 14, colour=MUTED, space_after=2)
+    if summary.empty:
+        return
+    slide = deck.slide("The pipeline by source", "Pipeline evidence")
     columns = [(name, fmt) for name, fmt in PIPELINE_COLUMNS if name in summary.columns]
     rows = [[row["Source group"], *[("–" if pd.isna(row[name]) else fmt.format(row[name])) for name, fmt in columns]]
             for _, row in summary.iterrows()]
@@ -224,17 +257,8 @@ def pipeline_slide(deck: DeckBuilder, summary: pd.DataFrame) -> None:
     slides.table(slide, Box(MARGIN, 1.7, SLIDE_WIDTH - 2 * MARGIN, 0.55 * (len(rows) + 1)),
                  ["Source", *[name for name, _ in columns]], rows, [0.2, *[width] * len(columns)], deck.brand, 16,
                  align_right=list(range(1, len(columns) + 1)))
-    share = report.pipeline.marketing_share
-    notes = []
-    if share:
-        notes.append(f"Marketing sourced {share['pipeline_count_share']:.0%} of the deals created and "
-                     f"{share['bookings_share']:.0%} of the value won." if pd.notna(share["bookings_share"]) else
-                     f"Marketing sourced {share['pipeline_count_share']:.0%} of the deals created.")
-    files = [f for f in (report.pipeline.deals_file, report.pipeline.leads_file) if f]
-    notes.append("From " + " and ".join(files) + ". Compare with your own earlier rounds rather than with a universal "
-                 "benchmark.")
-    slides.text(slide, Box(MARGIN, 2.4 + 0.55 * (len(rows) + 1), SLIDE_WIDTH - 2 * MARGIN, 1.5), notes, 16,
-                colour=MUTED)
+    slides.text(slide, Box(MARGIN, 2.4 + 0.55 * (len(rows) + 1), SLIDE_WIDTH - 2 * MARGIN, 1.2),
+                "Every figure by source group, with its definition, is in the workbook export.", 14, colour=MUTED)
 
 
 def _chunks(rows: Sequence[list[str]], size: int) -> list[Sequence[list[str]]]:
@@ -288,7 +312,7 @@ def build_deck(report: WorkshopReport, pipeline_summary: pd.DataFrame, brand: st
     deck = DeckBuilder(report, brand)
     for add in SLIDES:
         add(deck)
-    pipeline_slide(deck, pipeline_summary)
+    pipeline_slides(deck, pipeline_summary)
     actions_slides(deck)
     definitions_slide(deck)
     return deck.save()

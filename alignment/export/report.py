@@ -23,6 +23,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from alignment import metrics
+from alignment.evidence import PipelineFacts, evidence_statements, pipeline_facts
 from alignment.framework import Framework
 from alignment.gaps import PerceptionGaps, perception_gaps
 from alignment.scoring import (
@@ -55,16 +56,19 @@ COUNT_COLUMNS: Final = ("n", "n_dont_know", "n_marketing", "n_sales", "picks", "
 
 @dataclass(frozen=True)
 class PipelineEvidence:
-    """Pipeline metrics by source group from the workshop's current datasets (empty when none)."""
+    """The dashboard's pipeline facts from the workshop's current datasets (``facts`` None when none)."""
 
     deals_file: str | None = None
     leads_file: str | None = None
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    marketing_share: dict[str, float | int] = field(default_factory=dict)
+    facts: PipelineFacts | None = None
 
     @property
     def available(self) -> bool:
-        return bool(self.tables)
+        return self.facts is not None and self.facts.deals > 0
+
+    def table(self, metric_id: str) -> pd.DataFrame | None:
+        """A metric table by id (``win_rate``, ``lead_acceptance``, …), None without data."""
+        return getattr(self.facts, metric_id, None) if self.facts is not None else None
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ class WorkshopReport:
     pipeline: PipelineEvidence
     actions: pd.DataFrame
     distributions: dict[str, pd.DataFrame] = field(default_factory=dict)
+    evidence: pd.DataFrame | None = None
     answers: pd.DataFrame | None = None
     comments: pd.DataFrame | None = None
 
@@ -152,30 +157,17 @@ def participation_table(answers: pd.DataFrame, workshop: WorkshopInfo) -> pd.Dat
 
 
 def pipeline_evidence(engine: Engine, workshop: WorkshopInfo) -> PipelineEvidence:
-    """The dashboard's pipeline metrics over the workshop's current deals (and leads) datasets."""
+    """``evidence.pipeline_facts`` over the workshop's current deals (and leads) datasets, unfiltered."""
     deals_info = current_dataset(engine, workshop.id, "deals")
+    if deals_info is None:
+        return PipelineEvidence()
     leads_info = current_dataset(engine, workshop.id, "leads")
-    tables: dict[str, pd.DataFrame] = {}
-    share: dict[str, float | int] = {}
-    if deals_info is not None:
-        deals = metrics.prepare_pipeline(load_dataset_frame(engine, deals_info.id))
-        tables["win_rate"] = metrics.win_rate(deals)
-        tables["deal_size"] = metrics.deal_size(deals)
-        tables["cycle_time"] = metrics.cycle_time(deals)
-        tables["stage_conversion"] = metrics.stage_conversion(deals)
-        tables["loss_reasons"] = metrics.loss_reasons(deals)
-        tables["pipeline_created"] = metrics.pipeline_created(deals)
-        share = metrics.marketing_share(deals)
-    if leads_info is not None:
-        leads = metrics.prepare_pipeline(load_dataset_frame(engine, leads_info.id))
-        tables["lead_acceptance"] = metrics.lead_acceptance(leads)
-        tables["response_time"] = metrics.response_time(leads, workshop.sla_hours)
-        tables["lead_leakage"] = metrics.lead_leakage(leads)
+    deals = metrics.prepare_pipeline(load_dataset_frame(engine, deals_info.id))
+    leads = metrics.prepare_pipeline(load_dataset_frame(engine, leads_info.id)) if leads_info else None
     return PipelineEvidence(
-        deals_file=deals_info.filename if deals_info else None,
+        deals_file=deals_info.filename,
         leads_file=leads_info.filename if leads_info else None,
-        tables=tables,
-        marketing_share=share,
+        facts=pipeline_facts(deals, leads, sla_hours=workshop.sla_hours),
     )
 
 
@@ -249,6 +241,7 @@ def build_report(
     gaps = perception_gaps(answers, framework, k)
     shares = importance_share(importance, framework, k)
     index = alignment_index(dimensions, gaps.dimensions)
+    pipeline = pipeline_evidence(engine, workshop)
     top = top_gap_ids(gaps.dimensions)
     answers_sheet = comments = None
     if for_facilitator:
@@ -270,8 +263,9 @@ def build_report(
         priorities=priorities(dimensions, shares),
         rounds=round_change(everything, framework, k),
         round_items=_per_round(everything, framework, k),
-        pipeline=pipeline_evidence(engine, workshop),
+        pipeline=pipeline,
         actions=actions_table(engine, workshop, framework),
+        evidence=evidence_statements(framework, gaps.dimensions, pipeline.facts),
         distributions={d: answer_distribution(answers, framework, k, d) for d in top},
         answers=answers_sheet,
         comments=comments,

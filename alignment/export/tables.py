@@ -136,7 +136,7 @@ def priorities(report: WorkshopReport) -> pd.DataFrame:
 
 def pipeline(report: WorkshopReport) -> pd.DataFrame:
     """One row per source group with the headline metric of each kind (blank where not available)."""
-    tables = report.pipeline.tables
+    evidence = report.pipeline
     picks = {
         "win_rate": {"closed": "Closed deals", "won": "Won deals", "win_rate": "Win rate (count)",
                      "low": "Win rate low (95%)", "high": "Win rate high (95%)", "win_rate_value": "Win rate (value)"},
@@ -150,8 +150,9 @@ def pipeline(report: WorkshopReport) -> pd.DataFrame:
     }
     out = pd.DataFrame({"source_group": list(SOURCE_LABELS)})
     for name, columns in picks.items():
-        if name in tables:
-            part = tables[name].loc[:, ["source_group", *columns]].rename(columns=columns)
+        table = evidence.table(name)
+        if table is not None:
+            part = table.loc[:, ["source_group", *columns]].rename(columns=columns)
             out = out.merge(part, on="source_group", how="left")
     out = out[out.drop(columns="source_group").notna().any(axis=1)] if out.shape[1] > 1 else out.iloc[0:0]
     out.insert(0, "Source group", out.pop("source_group").map(SOURCE_LABELS))
@@ -159,7 +160,7 @@ def pipeline(report: WorkshopReport) -> pd.DataFrame:
 
 
 def loss_reasons(report: WorkshopReport) -> pd.DataFrame:
-    table = report.pipeline.tables.get("loss_reasons")
+    table = report.pipeline.table("loss_reasons")
     if table is None:
         return pd.DataFrame(columns=["Source group", "Loss reason", "Lost deals", "Share of group's losses"])
     return pd.DataFrame({"Source group": table["source_group"].map(SOURCE_LABELS), "Loss reason": table["reason"],
