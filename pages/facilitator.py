@@ -1,15 +1,50 @@
-"""Facilitator: run the workshop from the shared screen."""
+"""Facilitator: run the workshop from the shared screen.
+
+Signed-in facilitators create and run workshops, put the join code and QR code on the wall, watch
+answers arrive, moderate comments, record actions and present the results step by step.
+"""
 
 import streamlit as st
 
-from alignment.store import participation
-from alignment.ui import session
+from alignment.ui import discussion, facilitator, presentation, room, session
 
-workshop = session.current_workshop()
-session.page_header("Facilitator", workshop)
-if workshop is None:
-    st.info("No workshop yet.", icon=":material/info:")
+if session.presenting() and facilitator.is_facilitator():
+    presentation.show(session.current_workshop())
     st.stop()
-st.metric("Join code", workshop.code)
-counts = participation(session.engine(), workshop.id)
-st.dataframe([{"Team": workshop.team_name(t), **c} for t, c in sorted(counts.items())], hide_index=True)
+
+st.title("Facilitator")
+if not facilitator.require_facilitator():
+    st.stop()
+facilitator.show_flash()
+workshop = session.current_workshop()
+if workshop is None:
+    st.subheader("Create your first workshop", anchor=False)
+    facilitator.new_workshop_form()
+    st.stop()
+
+chooser_column, present_column = st.columns([3, 1], vertical_alignment="bottom")
+with chooser_column:
+    facilitator.workshop_chooser(workshop)
+with present_column:
+    presentation.toggle()
+session.demo_banner(workshop)
+
+room_tab, run_tab, comments_tab, actions_tab, new_tab = st.tabs(
+    ["Room screen", "Run the workshop", "Comments", "Actions", "New workshop"]
+)
+with room_tab:
+    room.room_screen(workshop)
+with run_tab:
+    facilitator.run_controls(workshop)
+    st.subheader("Settings", anchor=False)
+    facilitator.settings_form(workshop)
+    # Downloads (issue 7) go here: the report of this workshop in PPTX / XLSX / CSV.
+    facilitator.danger_zone(workshop)
+with comments_tab:
+    discussion.moderation_panel(workshop, session.framework(workshop))
+with actions_tab:
+    discussion.actions_panel(workshop, session.framework(workshop))
+with new_tab:
+    facilitator.new_workshop_form()
+st.divider()
+facilitator.sign_out_button()

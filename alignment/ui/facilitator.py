@@ -1,0 +1,360 @@
+"""The Facilitator page's pieces: the sign-in gate, who may see results, and running a workshop.
+
+The gate uses an OpenID Connect sign-in (``st.login``) when ``[auth]`` is configured in secrets,
+else the password from ``ALIGNMENT_ADMIN_PASSWORD`` / secret ``admin_password``; with neither it
+explains how to set one and stays locked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from alignment.auth import PASSWORD_SECRET, PASSWORD_VARIABLE, SETUP_HELP, AccessMethod, access_method, sign_in
+from alignment.framework import FrameworkError, load_framework
+from alignment.store import (
+    WorkshopInfo,
+    create_workshop,
+    delete_workshop,
+    list_workshops,
+    start_new_round,
+    update_workshop,
+)
+from alignment.store.workshops import DEFAULT_TEAMS, MIN_K, normalise_code
+from alignment.ui import session
+
+SIGNED_IN_KEY = "facilitator_signed_in"
+FLASH_KEY = "facilitator_flash"
+SUGGESTED_TEAMS = ("Leadership", "Customer Success", "Product", "Partners", "Sales Development")
+MAX_K = 50
+MAX_SLA_HOURS = 24 * 30
+
+
+# ---------------------------------------------------------------- access
+
+
+def _oidc_settings() -> Mapping[str, Any] | None:
+    auth = session.secret("auth")
+    return auth if isinstance(auth, Mapping) and auth else None
+
+
+def _providers(auth: Mapping[str, Any]) -> list[str | None]:
+    """Named providers (``[auth.google]``…), or ``[None]`` for one provider set directly in ``[auth]``."""
+    named = [name for name, value in auth.items() if isinstance(value, Mapping)]
+    return named or [None]
+
+
+def _email_allowed(email: str | None) -> bool:
+    """With a ``facilitator_emails`` list in secrets, only those accounts may facilitate."""
+    allowed = session.secret("facilitator_emails")
+    if not allowed:
+        return True
+    return bool(email) and email.lower() in {str(a).lower() for a in allowed}
+
+
+def _client_key() -> str:
+    """Whose wrong passwords count together: the browser's IP address as Streamlit sees it."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else "unknown client"
+
+
+def is_facilitator() -> bool:
+    """Whether this browser session has passed the Facilitator page's gate."""
+    if st.session_state.get(SIGNED_IN_KEY):
+        return True
+    if _oidc_settings() is None:
+        return False
+    return bool(st.user.get("is_logged_in")) and _email_allowed(st.user.get("email"))
+
+
+def results_visible(workshop: WorkshopInfo, is_facilitator: bool) -> bool:
+    """Whether the current round's results may be shown: once revealed, or to the facilitator alone.
+
+    Earlier rounds are always visible. On the projector pass ``is_facilitator=False``: the room
+    sees results only after the facilitator reveals them (no anchoring before the discussion).
+    """
+    return workshop.results_revealed or is_facilitator
+
+
+def require_facilitator() -> bool:
+    """Show the sign-in (or how to configure one) unless the facilitator is signed in."""
+    password = session.setting(PASSWORD_VARIABLE, PASSWORD_SECRET)
+    oidc = _oidc_settings()
+    method = access_method(password, oidc is not None)
+    if method is AccessMethod.NOT_CONFIGURED:
+        st.warning(SETUP_HELP, icon=":material/lock:")
+        return False
+    if is_facilitator():
+        return True
+    if method is AccessMethod.OIDC:
+        _oidc_gate(oidc or {})
+        return False
+    _password_gate(str(password))
+    return False
+
+
+def _oidc_gate(auth: Mapping[str, Any]) -> None:
+    if st.user.get("is_logged_in"):
+        st.warning(
+            f"You are signed in as {st.user.get('email') or 'an account'} that is not on the facilitator list.",
+            icon=":material/block:",
+        )
+        st.button("Sign out", on_click=st.logout)
+        return
+    st.info("Sign in with your organisation account to run workshops.", icon=":material/lock:")
+    for provider in _providers(auth):
+        label = f"Sign in with {provider.title()}" if provider else "Sign in"
+        st.button(
+            label, key=f"login-{provider}", type="primary", on_click=st.login, args=(provider,) if provider else ()
+        )
+
+
+def _password_gate(expected: str) -> None:
+    with st.form("facilitator_sign_in", border=True, width=480):
+        st.markdown("**Facilitators only.** Enter the facilitator password to run workshops.")
+        given = st.text_input("Facilitator password", type="password", max_chars=1000)
+        submitted = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
+    if not submitted:
+        return
+    result = sign_in(session.engine(), _client_key(), given, expected)
+    if result.ok:
+        st.session_state[SIGNED_IN_KEY] = True
+        st.rerun()
+    st.error(result.message, icon=":material/error:")
+
+
+def sign_out_button() -> None:
+    """Sign out of the Facilitator page (password session or OIDC account)."""
+    if st.session_state.get(SIGNED_IN_KEY):
+        st.button("Sign out", icon=":material/logout:", on_click=st.session_state.pop, args=(SIGNED_IN_KEY, None))
+    elif _oidc_settings() is not None and st.user.get("is_logged_in"):
+        st.button("Sign out", icon=":material/logout:", on_click=st.logout)
+
+
+# ---------------------------------------------------------------- feedback across reruns
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: str) -> str:
+    """Text typed by a person, escaped so that Markdown shows it literally (no links, images, styles)."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+
+
+def flash(message: str) -> None:
+    """Say something after the rerun that a button causes."""
+    st.session_state[FLASH_KEY] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.pop(FLASH_KEY, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
+# ---------------------------------------------------------------- choosing and creating workshops
+
+
+def workshop_chooser(workshop: WorkshopInfo) -> None:
+    """Pick the workshop to run (archived ones included, so they can be restored)."""
+    workshops = list_workshops(session.engine(), include_archived=True)
+    labels = {w.code: f"{w.name} · {w.code}" + (" (archived)" if w.status == "archived" else "") for w in workshops}
+    st.session_state["facilitator_workshop"] = workshop.code
+    st.selectbox(
+        "Workshop",
+        list(labels),
+        format_func=labels.__getitem__,
+        key="facilitator_workshop",
+        on_change=lambda: session.choose_workshop(st.session_state["facilitator_workshop"]),
+    )
+
+
+def _check_framework(path: str) -> str | None:
+    """None when the framework file loads, else the sentence that says what is wrong."""
+    try:
+        load_framework(path)
+    except FrameworkError as exc:
+        return f"The framework file cannot be used — {exc}"
+    return None
+
+
+def new_workshop_form() -> None:
+    """Create a workshop: name, organisation, teams, k, SLA hours and an optional framework file."""
+    with st.form("new_workshop", border=True):
+        name = st.text_input("Workshop name", max_chars=200, placeholder="Revenue team offsite, March", key="new-name")
+        organisation = st.text_input("Organisation", max_chars=200, key="new-organisation")
+        extra = st.multiselect(
+            "Other teams taking part",
+            SUGGESTED_TEAMS,
+            key="new-teams",
+            accept_new_options=True,
+            help="Marketing and Sales always take part. Type a name to add a team that is not listed.",
+        )
+        k_column, sla_column = st.columns(2)
+        k = k_column.number_input(
+            "Minimum group size (k)",
+            min_value=MIN_K,
+            max_value=MAX_K,
+            value=MIN_K,
+            key="new-k",
+            help=f"Results from fewer than k people are never shown. {MIN_K} is the lowest allowed.",
+        )
+        sla = sla_column.number_input(
+            "Lead response SLA (hours)",
+            min_value=1,
+            max_value=MAX_SLA_HOURS,
+            value=24,
+            help="Used on pipeline evidence.",
+        )
+        framework_path = st.text_input(
+            "Framework file (optional)", placeholder="data/framework.yaml", key="new-framework"
+        )
+        submitted = st.form_submit_button("Create workshop", type="primary", icon=":material/add:")
+    if not submitted:
+        return
+    problem = _check_framework(framework_path.strip()) if framework_path.strip() else None
+    if problem:
+        st.error(problem, icon=":material/error:")
+        return
+    try:
+        created = create_workshop(
+            session.engine(),
+            name,
+            organisation=organisation,
+            teams=[*DEFAULT_TEAMS, *extra],
+            k=int(k),
+            sla_hours=int(sla),
+            framework_path=framework_path.strip() or None,
+        )
+    except ValueError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    session.choose_workshop(created.code)
+    flash(f"Workshop “{created.name}” created. Its join code is {created.code}.")
+    st.rerun()
+
+
+def settings_form(workshop: WorkshopInfo) -> None:
+    """Change a workshop's name, organisation, teams, k, SLA hours and framework file."""
+    extra_now = [t for t in workshop.teams if t not in DEFAULT_TEAMS]
+    with st.form(f"settings-{workshop.id}", border=True):
+        name = st.text_input("Workshop name", value=workshop.name, max_chars=200)
+        organisation = st.text_input("Organisation", value=workshop.organisation, max_chars=200)
+        extra = st.multiselect(
+            "Other teams taking part",
+            list(dict.fromkeys([*extra_now, *SUGGESTED_TEAMS])),
+            default=extra_now,
+            accept_new_options=True,
+            help="Marketing and Sales always take part. Answers already given keep their team.",
+        )
+        k_column, sla_column = st.columns(2)
+        k = k_column.number_input("Minimum group size (k)", min_value=MIN_K, max_value=MAX_K, value=workshop.k)
+        sla = sla_column.number_input(
+            "Lead response SLA (hours)", min_value=1, max_value=MAX_SLA_HOURS, value=workshop.sla_hours
+        )
+        framework_path = st.text_input("Framework file (optional)", value=workshop.framework_path or "")
+        submitted = st.form_submit_button("Save settings", type="primary", icon=":material/save:")
+    if not submitted:
+        return
+    problem = _check_framework(framework_path.strip()) if framework_path.strip() else None
+    if problem:
+        st.error(problem, icon=":material/error:")
+        return
+    try:
+        update_workshop(
+            session.engine(),
+            workshop.id,
+            name=name.strip() or workshop.name,
+            organisation=organisation.strip(),
+            teams=[*DEFAULT_TEAMS, *(t.strip() for t in extra if t.strip() not in DEFAULT_TEAMS)],
+            k=int(k),
+            sla_hours=int(sla),
+            framework_path=framework_path.strip() or None,
+        )
+    except ValueError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    flash("Settings saved.")
+    st.rerun()
+
+
+# ---------------------------------------------------------------- running a workshop
+
+
+def _change(workshop_id: int, message: str, **changes: Any) -> None:
+    update_workshop(session.engine(), workshop_id, **changes)
+    flash(message)
+
+
+def _new_round(workshop_id: int) -> None:
+    changed = start_new_round(session.engine(), workshop_id)
+    flash(f"Round {changed.current_round} has started. Earlier answers are kept for comparison.")
+
+
+def _delete(workshop: WorkshopInfo) -> None:
+    delete_workshop(session.engine(), workshop.id)
+    st.session_state.pop(session.WORKSHOP_KEY, None)
+    st.query_params.pop("w", None)
+    flash(f"Workshop “{workshop.name}” and everything in it were deleted.")
+
+
+def status_line(workshop: WorkshopInfo) -> str:
+    """The workshop's state in one line: round, submissions open or closed, results shown or hidden."""
+    state = {"open": "open for answers", "closed": "closed", "archived": "archived"}[workshop.status]
+    shown = "results shown to the room" if workshop.results_revealed else "results hidden from the room"
+    return f"Round {workshop.current_round} · {state} · {shown} · k = {workshop.k}"
+
+
+def run_controls(workshop: WorkshopInfo) -> None:
+    """Open or close submissions, reveal results, start a new round, archive."""
+    st.markdown(f"**{status_line(workshop)}**")
+    columns = st.columns(4)
+    if workshop.status == "open":
+        columns[0].button(
+            "Close submissions", icon=":material/lock:", on_click=_change,
+            args=(workshop.id, "Submissions are closed."), kwargs={"status": "closed"},
+        )  # fmt: skip
+    else:
+        columns[0].button(
+            "Reopen submissions", icon=":material/lock_open:", on_click=_change,
+            args=(workshop.id, "Submissions are open again."), kwargs={"status": "open"},
+        )  # fmt: skip
+    if workshop.results_revealed:
+        columns[1].button(
+            "Hide results", icon=":material/visibility_off:", on_click=_change,
+            args=(workshop.id, "This round's results are hidden from the room."), kwargs={"results_revealed": False},
+        )  # fmt: skip
+    else:
+        columns[1].button(
+            "Reveal results", icon=":material/visibility:", type="primary", on_click=_change,
+            args=(workshop.id, "This round's results are now shown."), kwargs={"results_revealed": True},
+        )  # fmt: skip
+    with columns[2].popover(f"Start round {workshop.current_round + 1}", icon=":material/replay:"):
+        st.markdown(
+            f"Round {workshop.current_round} closes and round {workshop.current_round + 1} starts empty. "
+            "Everyone answers again with the same link; earlier answers and all actions are kept."
+        )
+        st.button("Start the new round", type="primary", on_click=_new_round, args=(workshop.id,))
+    if workshop.status != "archived":
+        columns[3].button(
+            "Archive", icon=":material/archive:", on_click=_change,
+            args=(workshop.id, "Workshop archived. Choose it again here to restore it."), kwargs={"status": "archived"},
+        )  # fmt: skip
+
+
+def danger_zone(workshop: WorkshopInfo) -> None:
+    """Delete the workshop after typing its join code."""
+    with st.expander("Delete this workshop", icon=":material/delete_forever:"):
+        st.markdown("Deleting removes every answer, comment, dataset and action of this workshop. It cannot be undone.")
+        typed = st.text_input(f"Type the join code {workshop.code} to confirm", key=f"delete-confirm-{workshop.id}")
+        st.button(
+            "Delete workshop",
+            type="primary",
+            icon=":material/delete_forever:",
+            disabled=normalise_code(typed) != workshop.code,
+            on_click=_delete,
+            args=(workshop,),
+        )

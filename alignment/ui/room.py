@@ -1,0 +1,143 @@
+"""The room screen: the join code in very large type, a QR code of the join link, the live count.
+
+Also the branding (organisation name, logo, primary colour from settings or secrets) that the room
+screen and presentation mode show.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+from xml.sax.saxutils import escape
+
+import segno
+import streamlit as st
+
+from alignment.store import WorkshopInfo, participation, team_id
+from alignment.ui import session
+from alignment.ui.facilitator import plain
+
+LIVE_REFRESH_SECONDS = 3
+DEFAULT_COLOUR = "#0072B2"
+FACILITATOR_PATH = "facilitator"
+_HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+@dataclass(frozen=True)
+class Brand:
+    """What the room sees of the organisation: its name, an optional logo and a primary colour."""
+
+    name: str
+    logo: str | None
+    colour: str
+
+
+def brand(workshop: WorkshopInfo | None) -> Brand:
+    """Branding from ``ALIGNMENT_BRAND_*`` settings or ``brand_*`` secrets; the organisation by default.
+
+    A colour that is not ``#RRGGBB`` falls back to the app's blue.
+    """
+    name = session.setting("ALIGNMENT_BRAND_NAME", "brand_name") or (workshop.organisation if workshop else "")
+    colour = str(session.setting("ALIGNMENT_BRAND_COLOUR", "brand_colour") or DEFAULT_COLOUR).strip()
+    logo = session.setting("ALIGNMENT_BRAND_LOGO", "brand_logo") or None
+    return Brand(
+        name=str(name), logo=str(logo) if logo else None, colour=colour if _HEX_COLOUR.match(colour) else DEFAULT_COLOUR
+    )
+
+
+def brand_header(workshop: WorkshopInfo) -> None:
+    """Logo and organisation name above the room screen and each presentation step."""
+    mark = brand(workshop)
+    if not (mark.logo or mark.name):
+        return
+    logo_column, name_column = st.columns([1, 7], vertical_alignment="center")
+    if mark.logo:
+        try:
+            logo_column.image(mark.logo, width=160)
+        except Exception:  # noqa: BLE001 - a missing logo file must not stop the workshop
+            logo_column.caption("Logo not found")
+    name_column.header(plain(mark.name), anchor=False)
+
+
+def public_base_url() -> str:
+    """The address participants open: ``ALIGNMENT_PUBLIC_URL`` / secret ``public_url``, else this page's
+    own address (``st.context.url``) without the Facilitator path."""
+    configured = session.setting("ALIGNMENT_PUBLIC_URL", "public_url")
+    if configured:
+        return str(configured).rstrip("/")
+    return base_of(st.context.url or "http://localhost:8501")
+
+
+def base_of(page_url: str) -> str:
+    """The app's root from a page address: ``https://x.org/app/facilitator`` → ``https://x.org/app``."""
+    parts = urlsplit(page_url)
+    path = parts.path.rstrip("/")
+    if path.rsplit("/", 1)[-1] == FACILITATOR_PATH:
+        path = path.rsplit("/", 1)[0]
+    return urlunsplit((parts.scheme, parts.netloc, path, "", "")).rstrip("/")
+
+
+def join_link(base_url: str, code: str) -> str:
+    """The link in the QR code: the self-assessment page with the join code (``/?w=CODE``)."""
+    return f"{base_url.rstrip('/')}/?w={code}"
+
+
+def qr_png(link: str, colour: str = "#000000") -> bytes:
+    """A QR code of ``link`` as PNG bytes (error correction M, a quiet zone of 2 modules)."""
+    buffer = io.BytesIO()
+    segno.make(link, error="m").save(buffer, kind="png", scale=14, border=2, dark=colour, light="#FFFFFF")
+    return buffer.getvalue()
+
+
+def spoken_code(code: str) -> str:
+    """A join code split in halves for reading aloud: ``BCD FGH``."""
+    half = (len(code) + 1) // 2
+    return f"{code[:half]} {code[half:]}".strip()
+
+
+def join_code_svg(code: str, colour: str) -> str:
+    """The join code as an SVG image, so it can be as large as the screen allows without HTML."""
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1000 230" role="img">'
+        f'<text x="500" y="185" text-anchor="middle" font-family="DejaVu Sans, Arial, sans-serif" '
+        f'font-weight="700" font-size="210" textLength="980" lengthAdjust="spacingAndGlyphs" '
+        f'fill="{escape(colour)}">{escape(spoken_code(code))}</text></svg>'
+    )
+
+
+def room_screen(workshop: WorkshopInfo) -> None:
+    """Join code, QR code and the live count of answers, for the wall."""
+    mark = brand(workshop)
+    base = public_base_url()
+    link = join_link(base, workshop.code)
+    brand_header(workshop)
+    code_column, qr_column = st.columns([3, 2], gap="large", vertical_alignment="center")
+    with code_column:
+        st.subheader("Join with your phone", anchor=False)
+        st.image(join_code_svg(workshop.code, mark.colour), width="stretch")
+        st.markdown(f"Open **{base}** and type the code, or scan the QR code.")
+        if not workshop.is_open:
+            st.warning("Submissions are closed: reopen them below to let people answer.", icon=":material/lock:")
+    with qr_column:
+        st.image(qr_png(link, mark.colour), width="stretch", caption=link)
+    live_count(workshop.id, workshop.teams, workshop.current_round)
+
+
+@st.fragment(run_every=LIVE_REFRESH_SECONDS)
+def live_count(workshop_id: int, teams: tuple[str, ...], round_no: int) -> None:
+    """Answers per team in the current round, re-read every few seconds on its own."""
+    counts = participation(session.engine(), workshop_id, round_no)
+    submitted = sum(c["submitted"] for c in counts.values())
+    answering = sum(c["started"] - c["submitted"] for c in counts.values())
+    st.subheader(f"{submitted} answered in round {round_no}", anchor=False)
+    columns = st.columns(max(len(teams), 1))
+    for column, name in zip(columns, teams, strict=False):
+        team = team_id(name)
+        numbers = counts.get(team, {"started": 0, "submitted": 0})
+        column.metric(plain(name), numbers["submitted"], border=True)
+        still = numbers["started"] - numbers["submitted"]
+        column.caption(f"{still} still answering")
+    if answering:
+        st.caption(f"{answering} people have started and not yet submitted.")

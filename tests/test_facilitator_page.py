@@ -1,0 +1,221 @@
+"""The Facilitator page in-process (AppTest): the gate, running workshops, moderation, actions,
+presentation mode."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ROOT
+from streamlit.testing.v1 import AppTest
+
+from alignment.auth import MAX_FAILURES
+from alignment.store import comments_frame, create_workshop, find_workshop, list_workshops, open_database
+from alignment.store.actions import list_actions
+from alignment.ui.facilitator import results_visible
+from alignment.ui.presentation import STEPS
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def facilitator_env(app_env, monkeypatch):
+    monkeypatch.setenv("ALIGNMENT_ADMIN_PASSWORD", PASSWORD)
+    return app_env
+
+
+def open_page(query: dict[str, str] | None = None) -> AppTest:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in (query or {}).items():
+        app.query_params[key] = value
+    app.run()
+    return app.switch_page("pages/facilitator.py").run()
+
+
+def sign_in(app: AppTest, password: str = PASSWORD) -> AppTest:
+    field = next(t for t in app.text_input if t.label == "Facilitator password")
+    field.input(password)
+    return button(app, "Sign in").click().run()
+
+
+def button(app: AppTest, label: str):  # type: ignore[no-untyped-def]
+    return next(b for b in app.button if b.label == label)
+
+
+def labels(app: AppTest) -> list[str]:
+    return [b.label for b in app.button]
+
+
+def everything_said(app: AppTest) -> str:
+    """All the text a user can read on the page, joined."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "info", "warning", "error", "success"):
+        parts.extend(str(element.value) for element in getattr(app, kind))
+    return "\n".join(parts)
+
+
+def signed_in(query: dict[str, str] | None = None) -> AppTest:
+    app = sign_in(open_page(query))
+    assert not app.exception, app.exception
+    return app
+
+
+def test_without_a_password_the_page_says_how_to_set_one_and_stays_locked(app_env, monkeypatch) -> None:
+    monkeypatch.delenv("ALIGNMENT_ADMIN_PASSWORD", raising=False)
+    app = open_page()
+    assert not app.exception
+    assert "ALIGNMENT_ADMIN_PASSWORD" in app.warning[0].value
+    assert not any(t.label == "Facilitator password" for t in app.text_input)
+    assert "Create workshop" not in labels(app) and "Close submissions" not in labels(app)
+
+
+def test_a_wrong_password_is_refused_and_the_right_one_opens_the_console(facilitator_env) -> None:
+    app = sign_in(open_page(), "guess")
+    assert "not right" in app.error[0].value
+    assert "Close submissions" not in labels(app)
+    app = sign_in(app)
+    assert not app.error
+    assert "Close submissions" in labels(app) and "Sign out" in labels(app)
+
+
+def test_repeated_wrong_passwords_lock_the_gate_with_the_wait_named(facilitator_env) -> None:
+    app = open_page()
+    for attempt in range(MAX_FAILURES):
+        app = sign_in(app, f"guess {attempt}")
+    app = sign_in(app)
+    assert "Try again in 5 minutes" in app.error[0].value
+    assert "Close submissions" not in labels(app)
+
+
+def test_create_close_reopen_new_round_and_delete_a_workshop(facilitator_env) -> None:
+    app = signed_in()
+    app.text_input(key="new-name").input("Spring offsite")
+    app.text_input(key="new-organisation").input("Acme")
+    app.multiselect(key="new-teams").select("Leadership")
+    app.number_input(key="new-k").set_value(5)
+    app = button(app, "Create workshop").click().run()
+    assert not app.exception
+    engine = open_database()
+    created = next(w for w in list_workshops(engine) if w.name == "Spring offsite")
+    assert (created.organisation, created.teams, created.k) == ("Acme", ("Marketing", "Sales", "Leadership"), 5)
+    assert created.code in app.success[0].value
+    assert app.selectbox(key="facilitator_workshop").value == created.code
+
+    app = button(app, "Close submissions").click().run()
+    assert find_workshop(engine, created.code).status == "closed"
+    assert "Submissions are closed" in everything_said(app)
+    app = button(app, "Reopen submissions").click().run()
+    assert find_workshop(engine, created.code).status == "open"
+    app = button(app, "Start the new round").click().run()
+    assert find_workshop(engine, created.code).current_round == 2
+    assert "Round 2 has started" in app.success[0].value
+
+    delete = button(app, "Delete workshop")
+    assert delete.disabled
+    app.text_input(key=f"delete-confirm-{created.id}").input("WRONG1").run()
+    assert button(app, "Delete workshop").disabled
+    app.text_input(key=f"delete-confirm-{created.id}").input(created.code.lower()).run()
+    app = button(app, "Delete workshop").click().run()
+    assert not app.exception
+    assert find_workshop(engine, created.code) is None
+    assert "deleted" in app.success[0].value
+
+
+def test_k_below_three_is_refused(facilitator_env) -> None:
+    app = signed_in()
+    assert app.number_input(key="new-k").min == 3
+
+
+def test_hiding_a_comment_removes_it_from_the_alignment_page(facilitator_env) -> None:
+    engine = open_database()
+    app = signed_in()
+    demo = list_workshops(engine)[0]
+    first = comments_frame(engine, demo.id, demo.current_round).iloc[0]
+    app = app.button(key=f"comment-{first['comment_id']}").click().run()
+    assert not app.exception
+    assert first["comment_id"] not in set(comments_frame(engine, demo.id)["comment_id"])
+    assert app.button(key=f"comment-{first['comment_id']}").label == "Show"
+    # The Alignment page does not list comments yet; once it does, the hidden text must stay out.
+    app.switch_page("pages/alignment.py").run()
+    assert first["text"] not in everything_said(app)
+    app.switch_page("pages/facilitator.py").run()
+    app = app.button(key=f"comment-{first['comment_id']}").click().run()
+    assert first["comment_id"] in set(comments_frame(engine, demo.id)["comment_id"])
+
+
+def test_actions_round_trip(facilitator_env) -> None:
+    engine = open_database()
+    app = signed_in()
+    demo = list_workshops(engine)[0]
+    before = len(list_actions(engine, demo.id))
+    key = f"new-action-{demo.id}"
+    app.text_input(key=f"{key}-text").input("Publish the lead definition")
+    app.text_input(key=f"{key}-owner").input("Dana")
+    app.selectbox(key=f"{key}-dimension").set_value("common_language")
+    app = button(app, "Add action").click().run()
+    assert not app.exception
+    added = next(a for a in list_actions(engine, demo.id) if a.text == "Publish the lead definition")
+    assert (added.owner, added.dimension_id, added.round_no) == ("Dana", "common_language", demo.current_round)
+    assert "Publish the lead definition" in everything_said(app)
+
+    app = app.checkbox(key=f"action-done-{added.id}").check().run()
+    assert next(a for a in list_actions(engine, demo.id) if a.id == added.id).status == "done"
+    app = app.button(key=f"action-delete-{added.id}").click().run()
+    assert len(list_actions(engine, demo.id)) == before
+    assert "Publish the lead definition" not in everything_said(app)
+
+
+def test_an_empty_action_is_refused_with_a_sentence(facilitator_env) -> None:
+    app = signed_in()
+    demo = list_workshops(open_database())[0]
+    app = button(app, "Add action").click().run()
+    assert "Say what the action is" in app.error[0].value
+    assert len(list_actions(open_database(), demo.id)) == 3
+
+
+def test_presentation_steps_through_every_insight(facilitator_env) -> None:
+    app = signed_in({"present": "1"})
+    seen = []
+    for _ in STEPS:
+        assert not app.exception, app.exception
+        seen.append(app.title[0].value)
+        assert not app.error
+        if app.title[0].value != STEPS[-1]:
+            app = button(app, "Next").click().run()
+    assert seen == list(STEPS)
+    assert button(app, "Next").disabled
+
+
+def test_unrevealed_results_stay_hidden_in_presentation_until_revealed(facilitator_env) -> None:
+    engine = open_database()
+    app = signed_in()
+    mine = create_workshop(engine, "Quiet room")
+    app = open_page({"w": mine.code, "present": "1"})
+    app = sign_in(app)
+    app = button(app, "Next").click().run()
+    assert "hidden until you reveal" in everything_said(app)
+    app = button(app, "Reveal results to the room").click().run()
+    assert find_workshop(engine, mine.code).results_revealed
+    assert "No answers in this round yet" in everything_said(app)
+
+
+def test_the_presentation_toggle_leaves_and_enters_presentation_mode(facilitator_env) -> None:
+    app = signed_in()
+    app = app.toggle(key="presentation_mode").set_value(True).run()
+    assert app.title[0].value == STEPS[0]
+    assert app.query_params.get("present") == ["1"] or app.query_params.get("present") == "1"
+    app = app.toggle(key="presentation_mode").set_value(False).run()
+    assert app.title[0].value == "Facilitator"
+
+
+def test_results_are_visible_once_revealed_or_to_the_facilitator() -> None:
+    from dataclasses import replace
+
+    from alignment.store.workshops import WorkshopInfo
+
+    hidden = WorkshopInfo(
+        id=1, code="BCDFGH", name="W", organisation="", status="open", is_demo=False, k=3, sla_hours=24,
+        teams=("Marketing", "Sales"), framework_path=None, current_round=1, results_revealed=False, revision=0,
+        created_at=None,  # type: ignore[arg-type]
+    )  # fmt: skip
+    assert not results_visible(hidden, is_facilitator=False)
+    assert results_visible(hidden, is_facilitator=True)
+    assert results_visible(replace(hidden, results_revealed=True), is_facilitator=False)
