@@ -1,29 +1,60 @@
-"""Alignment: how marketing and sales each score the dimensions."""
+"""Alignment: where marketing and sales see things differently, how sure we are, what the pipeline says."""
 
 import streamlit as st
 
-from alignment.charts import dimension_scores_chart
-from alignment.store import answers_frame
-from alignment.ui import session
+from alignment.charts import PRESENTATION_FONT_SCALE
+from alignment.ui import alignment_sections as sections
+from alignment.ui import dashboard, session
 
 workshop = session.current_workshop()
 session.page_header("Alignment", workshop)
 if workshop is None:
     st.info("Create a workshop on the Facilitator page first.", icon=":material/info:")
     st.stop()
-answers = answers_frame(session.engine(), workshop.id, workshop.current_round)
-if answers.empty:
-    st.info("No answers yet in this round.", icon=":material/hourglass_empty:")
-    st.stop()
+
 framework = session.framework(workshop)
-names = {d.id: d.name for d in framework.dimensions}
-answers["dimension_id"] = answers["item_id"].map({item.id: item.dimension_id for item in framework.items})
-scores = (
-    answers.dropna(subset=["value"])
-    .groupby(["dimension_id", "team"])
-    .agg(score=("value", "mean"), n=("participant_id", "nunique"))
-    .reset_index()
-)
-scores["score"] = (scores["score"] - 1) * 25
-scores["dimension_name"] = scores["dimension_id"].map(names)
-st.altair_chart(dimension_scores_chart(scores[scores["team"].isin(["marketing", "sales"])]), width="stretch")
+scale = PRESENTATION_FONT_SCALE if session.presenting() else 1.0
+k = max(3, int(workshop.k))
+data = dashboard.workshop_answers(workshop.id, workshop.revision)
+chosen = dashboard.answer_filters(workshop, data)
+deals_id, leads_id = dashboard.dataset_ids(workshop)
+deal_filters = dashboard.deal_filters(deals_id)
+
+filters, check = dashboard.safe_filters(data, chosen, k)
+if not check.allowed:
+    st.warning(check.reason, icon=":material/shield_person:")
+view = dashboard.perception_view(workshop.id, workshop.revision, filters, k, f"{framework.id}:{framework.version}",
+                                  framework)
+facts = None
+if deals_id is not None:
+    facts = dashboard.pipeline_view(deals_id, leads_id, deal_filters, workshop.sla_hours,
+                                    workshop.revision)
+
+if view.empty:
+    st.info(f"No answers yet in round {filters.round_no}{' for these filters' if chosen.teams else ''}. Share the "
+            f"join code **{workshop.code}**; results appear here as answers arrive.", icon=":material/hourglass_empty:")
+else:
+    sections.headline(view, workshop, k)
+
+perception_tab, priorities_tab, evidence_tab, pipeline_tab = st.tabs(
+    ["Perception", "Priorities", "Evidence", "Pipeline"], key="alignment_tab", on_change="rerun")
+if perception_tab.open and not view.empty:
+    with perception_tab:
+        clicked = sections.perception(view, framework, workshop, k, scale)
+        st.subheader("Explore a dimension")
+        names = {d.id: d.name for d in framework.dimensions}
+        if clicked in names and clicked != st.session_state.get("last_clicked"):
+            st.session_state["drill_dimension"] = clicked
+        st.session_state["last_clicked"] = clicked
+        dimension_id = st.selectbox("Dimension", list(names), format_func=names.__getitem__, key="drill_dimension")
+        sections.drill_down(view, framework, workshop, data.comments[data.comments["round_no"] == filters.round_no],
+                            dimension_id, k, scale)
+if priorities_tab.open and not view.empty:
+    with priorities_tab:
+        sections.priorities(view, workshop, k, scale)
+if evidence_tab.open:
+    with evidence_tab:
+        sections.evidence(view, framework, facts)
+if pipeline_tab.open:
+    with pipeline_tab:
+        sections.pipeline(facts, scale)

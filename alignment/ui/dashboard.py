@@ -1,0 +1,245 @@
+"""Streamlit helpers for the Alignment page: cached results, executive filters, chart downloads.
+
+Everything the page shows comes from two cached views:
+
+- ``perception_view`` — scores, gaps, agreement, priorities and the index for one round and one
+  set of answer filters, keyed by workshop id, round, filters, ``k`` and the workshop's change
+  counter (``revision``), so a new answer or a hidden comment recomputes and nothing else does;
+- ``pipeline_view`` — every pipeline metric for one set of deal filters, keyed by the dataset ids
+  and the revision. The prepared deal rows themselves stay in one shared cache entry per dataset.
+
+``build_perception`` and ``build_pipeline`` are the uncached computations (the benchmark times them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+import vl_convert
+
+from alignment import scoring
+from alignment.canonical import SOURCE_GROUPS
+from alignment.evidence import PipelineFacts, pipeline_facts
+from alignment.framework import Framework
+from alignment.gaps import PerceptionGaps, perception_gaps
+from alignment.metrics import DealFilters, filter_deals, filter_leads, prepare_pipeline
+from alignment.store import answers_frame, comments_frame, current_dataset, importance_frame, load_dataset_frame
+from alignment.store.workshops import WorkshopInfo, round_numbers
+from alignment.suppression import LEVEL_LABELS, AnswerFilters, FilterCheck, apply_filters, check_filter
+from alignment.ui import session
+
+LEAKAGE_DAYS = 7
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\0", "\r")
+
+
+@dataclass(frozen=True)
+class WorkshopAnswers:
+    """All submitted answers, importance picks and visible comments of a workshop (every round)."""
+
+    answers: pd.DataFrame
+    importance: pd.DataFrame
+    comments: pd.DataFrame
+    rounds: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PerceptionView:
+    """Everything the perception half of the page shows, for one round and one filter."""
+
+    respondents: pd.DataFrame
+    dimensions: pd.DataFrame
+    gaps: PerceptionGaps
+    self_other: pd.DataFrame
+    agreement: pd.DataFrame
+    dont_know_by_team: pd.DataFrame
+    dont_know_by_dimension: pd.DataFrame
+    importance: pd.DataFrame
+    priorities: pd.DataFrame
+    index: scoring.AlignmentIndex
+    previous_index: scoring.AlignmentIndex | None
+    round_change: pd.DataFrame
+    answers: pd.DataFrame
+
+    @property
+    def empty(self) -> bool:
+        return self.respondents.empty
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def workshop_answers(workshop_id: int, revision: int) -> WorkshopAnswers:
+    """Read a workshop's results once per change (``revision``)."""
+    engine = session.engine()
+    return WorkshopAnswers(
+        answers=answers_frame(engine, workshop_id),
+        importance=importance_frame(engine, workshop_id),
+        comments=comments_frame(engine, workshop_id),
+        rounds=tuple(round_numbers(engine, workshop_id)),
+    )
+
+
+def build_perception(data: WorkshopAnswers, framework: Framework, k: int, filters: AnswerFilters) -> PerceptionView:
+    """Compute the perception view for ``filters`` (which must have passed ``check_filter``)."""
+    answers = apply_filters(data.answers, filters)
+    importance = apply_filters(data.importance, filters)
+    dimensions = scoring.dimension_scores(answers, framework, k)
+    gaps = perception_gaps(answers, framework, k)
+    shares = scoring.importance_share(importance, framework, k)
+    previous = None
+    if filters.round_no is not None and filters.round_no - 1 in data.rounds:
+        earlier = AnswerFilters(round_no=filters.round_no - 1, teams=filters.teams, levels=filters.levels)
+        before = apply_filters(data.answers, earlier)
+        if check_filter(data.answers, earlier, k).allowed and len(before):
+            earlier_gaps = perception_gaps(before, framework, k, resamples=1).dimensions  # only the point gaps are used
+            previous = scoring.alignment_index(pd.DataFrame(), earlier_gaps)
+    across_rounds = apply_filters(data.answers, AnswerFilters(teams=filters.teams, levels=filters.levels))
+    return PerceptionView(
+        respondents=scoring.respondents_by_team(answers, k),
+        dimensions=dimensions,
+        gaps=gaps,
+        self_other=scoring.self_other(dimensions),
+        agreement=scoring.agreement(answers, framework, k),
+        dont_know_by_team=scoring.dont_know_share(answers, framework, k, by_dimension=False),
+        dont_know_by_dimension=scoring.dont_know_share(answers, framework, k),
+        importance=shares,
+        priorities=scoring.priorities(dimensions, shares),
+        index=scoring.alignment_index(dimensions, gaps.dimensions),
+        previous_index=previous,
+        round_change=scoring.round_change(across_rounds, framework, k),
+        answers=answers,
+    )
+
+
+@st.cache_data(max_entries=64, show_spinner="Scoring the answers…")
+def perception_view(workshop_id: int, revision: int, filters: AnswerFilters, k: int, framework_key: str,
+                    _framework: Framework) -> PerceptionView:
+    """``build_perception`` cached by workshop, change counter, round and filters."""
+    return build_perception(workshop_answers(workshop_id, revision), _framework, k, filters)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Loading the pipeline data…")
+def prepared_dataset(dataset_id: int) -> pd.DataFrame:
+    """A saved dataset's rows, prepared once and shared read-only (never modified by any metric)."""
+    return prepare_pipeline(load_dataset_frame(session.engine(), dataset_id))
+
+
+def dataset_ids(workshop: WorkshopInfo) -> tuple[int | None, int | None]:
+    """The current deals and leads dataset ids of a workshop (None when not uploaded)."""
+    engine = session.engine()
+    deals, leads = current_dataset(engine, workshop.id, "deals"), current_dataset(engine, workshop.id, "leads")
+    return (deals.id if deals else None), (leads.id if leads else None)
+
+
+def build_pipeline(deals: pd.DataFrame, leads: pd.DataFrame | None, filters: DealFilters, sla_hours: float,
+                   leakage_days: int = LEAKAGE_DAYS) -> PipelineFacts:
+    """Filter the deals (and leads) and compute every pipeline metric."""
+    chosen_leads = None if leads is None else filter_leads(leads, filters)
+    return pipeline_facts(filter_deals(deals, filters), chosen_leads, sla_hours, leakage_days)
+
+
+@st.cache_data(max_entries=64, show_spinner="Computing the pipeline figures…")
+def pipeline_view(deals_id: int, leads_id: int | None, filters: DealFilters, sla_hours: float,
+                  revision: int) -> PipelineFacts:
+    """``build_pipeline`` cached by dataset ids, filters, SLA and the workshop's change counter."""
+    leads = prepared_dataset(leads_id) if leads_id is not None else None
+    return build_pipeline(prepared_dataset(deals_id), leads, filters, sla_hours)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def pipeline_options(deals_id: int) -> dict[str, list]:
+    """The values an executive can filter the deals by, and the range of created dates."""
+    deals = prepared_dataset(deals_id)
+    options: dict[str, list] = {
+        column: sorted(str(v) for v in deals[column].dropna().unique())
+        for column in ("segment", "region", "product")
+    }
+    present = set(deals["source_group"].dropna().astype(str))
+    options["source_group"] = [g for g in SOURCE_GROUPS if g in present]
+    created = deals["created_date"].dropna()
+    options["dates"] = [created.min().date(), created.max().date()] if len(created) else []
+    return options
+
+
+def answer_filters(workshop: WorkshopInfo, data: WorkshopAnswers) -> AnswerFilters:
+    """Sidebar widgets for round, teams and levels."""
+    rounds = list(data.rounds) or [workshop.current_round]
+    st.sidebar.subheader("Filters")
+    default_round = workshop.current_round if workshop.current_round in rounds else rounds[-1]
+    round_no = st.sidebar.selectbox("Round", rounds, index=rounds.index(default_round), key="filter_round",
+                                    format_func=lambda r: f"Round {r}")
+    teams_present = sorted(data.answers["team"].dropna().unique(), key=lambda t: (t not in ("marketing", "sales"), t))
+    teams = st.sidebar.multiselect("Teams", teams_present, key="filter_teams", placeholder="All teams",
+                                   format_func=workshop.team_name)
+    levels = st.sidebar.multiselect("Levels", list(LEVEL_LABELS), key="filter_levels", placeholder="All levels",
+                                    format_func=lambda level: LEVEL_LABELS[level].capitalize())
+    return AnswerFilters(round_no=int(round_no), teams=tuple(teams), levels=tuple(levels))
+
+
+def deal_filters(deals_id: int | None) -> DealFilters:
+    """Sidebar widgets for the pipeline: segment, region, product, source group, created dates."""
+    if deals_id is None:
+        return DealFilters()
+    options = pipeline_options(deals_id)
+    chosen: dict[str, tuple[str, ...]] = {}
+    for column, label in (("segment", "Segments"), ("region", "Regions"), ("product", "Products"),
+                          ("source_group", "Source groups")):
+        if options[column]:
+            chosen[column] = tuple(st.sidebar.multiselect(label, options[column], key=f"filter_{column}",
+                                                          placeholder=f"All {label.lower()}"))
+    start = end = None
+    if options["dates"]:
+        picked = st.sidebar.date_input("Deals created between", value=tuple(options["dates"]),
+                                       min_value=options["dates"][0], max_value=options["dates"][1],
+                                       key="filter_dates")
+        if isinstance(picked, tuple) and len(picked) == 2:
+            start, end = picked
+    return DealFilters(segments=chosen.get("segment", ()), regions=chosen.get("region", ()),
+                       products=chosen.get("product", ()), source_groups=chosen.get("source_group", ()),
+                       start=_day(start), end=_day(end))
+
+
+def _day(value: object) -> date | None:
+    return value if isinstance(value, date) else None
+
+
+def safe_filters(data: WorkshopAnswers, filters: AnswerFilters, k: int) -> tuple[AnswerFilters, FilterCheck]:
+    """The filters to use: as chosen, or without the level cut when the differencing guard blocks it."""
+    check = check_filter(data.answers, filters, k, data.importance)
+    if check.allowed:
+        return filters, check
+    return AnswerFilters(round_no=filters.round_no, teams=filters.teams), check
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV of a chart's data; text cells that a spreadsheet would run as a formula get a leading '."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            text = out[column].astype("string")
+            risky = text.str.startswith(FORMULA_PREFIXES).fillna(False)
+            out[column] = text.mask(risky, "'" + text)
+    return out.to_csv(index=False).encode("utf-8")
+
+
+def png_bytes(spec_json: str) -> bytes:
+    """The chart as a PNG image (rendered on demand, when the download is clicked)."""
+    return vl_convert.vegalite_to_png(spec_json, scale=2)
+
+
+def show_chart(chart: object, data: pd.DataFrame, name: str, on_select: str = "ignore") -> object:
+    """A chart at full width with its CSV and PNG downloads underneath; returns the selection event."""
+    event = st.altair_chart(chart, width="stretch", key=f"chart_{name}", on_select=on_select)
+    spec = chart.to_json()
+    with st.container(horizontal=True, gap="small"):
+        st.download_button("Data (CSV)", csv_bytes(data), file_name=f"{name}.csv", mime="text/csv",
+                           key=f"csv_{name}", on_click="ignore", icon=":material/download:", type="tertiary")
+        st.download_button("Image (PNG)", lambda: png_bytes(spec), file_name=f"{name}.png", mime="image/png",
+                           key=f"png_{name}", on_click="ignore", icon=":material/image:", type="tertiary")
+    return event
+
+
+def plain(text: str) -> str:
+    """Text for ``st.markdown`` with every Markdown character escaped, so data can never become markup."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$:=\"'" else ch for ch in str(text))
