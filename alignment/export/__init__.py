@@ -44,6 +44,7 @@ __all__ = [
     "build_workbook",
     "chart_png",
     "export_file",
+    "file_name",
     "neutralise",
     "render",
     "run_export",
@@ -61,16 +62,17 @@ class ExportFile:
     mime: str
 
 
-def file_stem(report: WorkshopReport, for_facilitator: bool = False) -> str:
-    """``<workshop name> round <n>`` (plus ``with answers`` for the facilitator's workbook)."""
-    return f"{report.workshop.name} round {report.round_no}" + (" with answers" if for_facilitator else "")
+def file_name(workshop_name: str, round_no: int, fmt: str, for_facilitator: bool = False) -> str:
+    """``<workshop name>-round-<n>.<ext>`` made safe (plus ``with answers`` in a facilitator's file)."""
+    stem = f"{workshop_name} round {round_no}" + (" with answers" if for_facilitator and fmt != "pptx" else "")
+    return safe_file_name(stem, FORMATS[fmt][1] if fmt in FORMATS else fmt)
 
 
 def render(report: WorkshopReport, fmt: str, brand: str = DEFAULT_BRAND) -> ExportFile:
     """The report in ``fmt`` (``pptx``, ``xlsx`` or ``csv`` — a zip of CSV files)."""
     if fmt not in FORMATS:
         raise ValueError(f"Unknown export format {fmt!r}; choose pptx, xlsx or csv.")
-    mime, extension = FORMATS[fmt]
+    mime = FORMATS[fmt][0]
     colour = brand_colour(brand)
     if fmt == "pptx":
         data = build_deck(report, pipeline(report), colour)
@@ -78,7 +80,7 @@ def render(report: WorkshopReport, fmt: str, brand: str = DEFAULT_BRAND) -> Expo
         data = build_workbook(report, colour)
     else:
         data = build_csv_zip(report)
-    name = safe_file_name(file_stem(report, report.answers is not None), extension)
+    name = file_name(report.workshop.name, report.round_no, fmt, report.answers is not None)
     return ExportFile(data, name, mime)
 
 

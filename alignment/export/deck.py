@@ -93,7 +93,7 @@ def title_slide(deck: DeckBuilder) -> None:
     slides.rectangle(slide, Box(0, 0, SLIDE_WIDTH, SLIDE_HEIGHT), rgb(deck.brand))
     slides.text(slide, Box(1.0, 1.2, 11.3, 0.5), "SALES & MARKETING ALIGNMENT", 16, bold=True, colour=WHITE)
     slides.text(slide, Box(1.0, 1.9, 11.3, 2.0), workshop.name, 44, bold=True, colour=WHITE,
-                anchor=MSO_ANCHOR.BOTTOM)
+                anchor=MSO_ANCHOR.BOTTOM, name="Title")
     lines = [workshop.organisation] if workshop.organisation else []
     lines.append(f"Round {report.round_no} · {report.made_on.strftime('%d %B %Y')}")
     slides.text(slide, Box(1.0, 4.1, 11.3, 1.4), lines, 24, colour=WHITE)

@@ -85,9 +85,12 @@ def text(
     anchor: MSO_ANCHOR = MSO_ANCHOR.TOP,
     bullets: bool = False,
     space_after: float = 6,
+    name: str = "",
 ) -> None:
-    """A text box; each string is a paragraph (``bullets`` puts "•" in front)."""
+    """A text box; each string is a paragraph (``bullets`` puts "•" in front); ``name`` names the shape."""
     shape = slide.shapes.add_textbox(Inches(box.left), Inches(box.top), Inches(box.width), Inches(box.height))
+    if name:
+        shape.name = name
     frame = shape.text_frame
     frame.word_wrap = True
     frame.vertical_anchor = anchor
@@ -109,7 +112,7 @@ def heading(slide: Slide, title: str, brand: str, kicker: str = "") -> None:
     if kicker:
         text(slide, Box(MARGIN, 0.38, SLIDE_WIDTH - 2 * MARGIN, 0.35), kicker.upper(), 12, bold=True,
              colour=rgb(brand))
-    text(slide, Box(MARGIN, 0.68, SLIDE_WIDTH - 2 * MARGIN, 0.8), title, 30, bold=True, anchor=MSO_ANCHOR.TOP)
+    text(slide, Box(MARGIN, 0.68, SLIDE_WIDTH - 2 * MARGIN, 0.8), title, 30, bold=True, name="Title")
 
 
 def footer(slide: Slide, left_text: str, number: int) -> None:
