@@ -1,0 +1,70 @@
+"""Download buttons in the app (AppTest): the report buttons and the per-chart buttons render,
+click without an error, and the files they hand out are real reports.
+
+AppTest runs without Streamlit's server, so a deferred download's bytes are not fetched there;
+the bytes are checked by calling the same cached builder the button calls.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from openpyxl import load_workbook
+from pptx import Presentation
+from streamlit.testing.v1 import AppTest
+
+from alignment.demo import DEMO_NAME
+from alignment.store import list_workshops, open_database
+
+REPORT_LABELS = ["Download deck (PPTX)", "Download data (XLSX)", "Download CSV"]
+
+
+def downloads_script() -> None:
+    """A page with the report buttons of the demo workshop and the buttons of one chart."""
+    from alignment.charts import dimension_scores_chart
+    from alignment.scoring import dimension_scores
+    from alignment.store import answers_frame
+    from alignment.ui import downloads, session
+
+    workshop = session.current_workshop()
+    downloads.report_downloads(workshop, allow_answers=True)
+    answers = answers_frame(session.engine(), workshop.id, workshop.current_round)
+    scores = dimension_scores(answers, session.framework(workshop), workshop.k)
+    downloads.chart_downloads(dimension_scores_chart(scores), scores, "Scores by team")
+
+
+def test_report_and_chart_download_buttons_render_and_click(app_env) -> None:  # noqa: ANN001
+    app = AppTest.from_function(downloads_script, default_timeout=60).run()
+    assert not app.exception, app.exception
+    labels = [button.label for button in app.download_button]
+    assert labels == [*REPORT_LABELS, "Download PNG", "Download CSV"]
+    for position in range(len(labels)):
+        button = app.download_button[position]
+        assert not button.disabled and button.proto.ignore_rerun
+        app = button.click().run()
+        assert not app.exception, (labels[position], app.exception)
+
+
+def test_answers_switch_is_offered_to_the_facilitator_and_off_by_default(app_env) -> None:  # noqa: ANN001
+    app = AppTest.from_function(downloads_script, default_timeout=60).run()
+    [switch] = [t for t in app.toggle if t.label.startswith("Include anonymous answers")]
+    assert switch.value is False
+    app = switch.set_value(True).run()
+    assert not app.exception and [b.label for b in app.download_button][:3] == REPORT_LABELS
+
+
+def test_the_buttons_hand_out_real_files(app_env) -> None:  # noqa: ANN001
+    from alignment.ui import downloads
+
+    AppTest.from_function(downloads_script, default_timeout=60).run()  # seeds the demo in app_env
+    engine = open_database(f"sqlite:///{app_env / 'alignment.db'}")
+    workshop = next(w for w in list_workshops(engine) if w.name == DEMO_NAME)
+    engine.dispose()
+    key = (workshop.code, workshop.revision, workshop.current_round)
+    deck = Presentation(io.BytesIO(downloads.report_file(*key, "pptx", False, "#0072B2")))
+    assert len(deck.slides) >= 10
+    book = load_workbook(io.BytesIO(downloads.report_file(*key, "xlsx", True, "#0072B2")))
+    assert "Answers" in book.sheetnames
+    archive = zipfile.ZipFile(io.BytesIO(downloads.report_file(*key, "csv", False, "#0072B2")))
+    assert "dimensions.csv" in archive.namelist()
