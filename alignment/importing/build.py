@@ -1,0 +1,348 @@
+"""Turn a read file and a confirmed mapping into the canonical frame and its validation report.
+
+Rows are not used (rejected), first reason first, when they are: empty; without any stage or
+won/lost status (deals); with an amount or date that is written but is not one; without a created
+date (leads, whose every measure starts there); or repeating an ID seen in an earlier row.
+A deal's outcome comes from its status column (Pipedrive ``Deal - Status``, Dynamics ``Status``,
+Close ``status_type``) when that names won, lost or open; else from the ``IsWon``/``IsClosed``
+flags; else from its stage through the stage rules. A closed deal's close date is its won, lost
+or actual close date when the file has one, else its close date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from alignment.canonical import DEAL_DATE_FIELDS, LEAD_DATE_FIELDS, OUTCOMES, SOURCE_GROUPS, conform, fields_for
+from alignment.importing.amounts import parse_amounts
+from alignment.importing.dates import ParsedDates, parse_dates
+from alignment.importing.limits import ImportRefused
+from alignment.importing.mapping import FIELD_LABELS, Mapping
+from alignment.importing.readers import RawTable
+from alignment.importing.report import ImportReport, Problem
+from alignment.importing.rules import ImportRules, as_flag, normalise_name
+from alignment.importing.warnings import deal_warnings, lead_warnings
+
+TEXT_FIELDS = (
+    "deal_id",
+    "deal_name",
+    "account",
+    "owner",
+    "currency",
+    "lead_source",
+    "loss_reason",
+    "segment",
+    "region",
+    "product",
+    "lead_id",
+    "status",
+    "reject_reason",
+)
+EXAMPLES_PER_REASON = 5
+
+
+@dataclass
+class ImportResult:
+    """The canonical rows, the report, and the distinct stages and lead sources with what the rules made of them."""
+
+    frame: pd.DataFrame
+    report: ImportReport
+    stages: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sources: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+class _Rejections:
+    """The first reason each row is not used, with the examples shown to the user."""
+
+    def __init__(self, raw: RawTable, mapping: Mapping) -> None:
+        self.raw, self.mapping = raw, mapping
+        self.reason = np.full(raw.table.num_rows, -1, dtype=np.int16)
+        self.kinds: list[tuple[str, str]] = []
+
+    def add(self, kind: str, message: str, mask: np.ndarray) -> None:
+        fresh = mask & (self.reason < 0)
+        if fresh.any():
+            self.reason[fresh] = len(self.kinds)
+            self.kinds.append((kind, message))
+
+    @property
+    def kept(self) -> np.ndarray:
+        return self.reason < 0
+
+    def problems(self) -> tuple[list[Problem], list[dict]]:
+        problems, examples = [], []
+        shown = list(dict.fromkeys(self.mapping.columns().values())) or self.raw.columns[:8]
+        for code, (kind, message) in enumerate(self.kinds):
+            rows = np.flatnonzero(self.reason == code)
+            sample = self.raw.table.select(shown).take(pa.array(rows[:EXAMPLES_PER_REASON])).to_pylist()
+            for row_number, cells in zip(rows[:EXAMPLES_PER_REASON], sample, strict=True):
+                examples.append({"reason": message, "row": int(row_number) + 1, **cells})
+            first = " · ".join(f"{k}={v}" for k, v in sample[0].items() if v not in (None, ""))[:200]
+            problems.append(Problem(kind, message, int(rows.size), f"row {rows[0] + 1}: {first}", rejected=True))
+        if self.raw.malformed:
+            message = "the row has a different number of cells than the header"
+            problems.append(
+                Problem(
+                    "wrong_number_of_cells",
+                    message,
+                    len(self.raw.malformed),
+                    self.raw.malformed[0][:200],
+                    rejected=True,
+                )
+            )
+            examples += [{"reason": message, "row": None, "text": t[:500]} for t in self.raw.malformed[:5]]
+        return problems, examples
+
+
+def _text(raw: RawTable, column: str | None) -> pa.ChunkedArray | None:
+    if not column:
+        return None
+    trimmed = pc.utf8_trim_whitespace(raw.table.column(column))
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
+def _series(values: pa.ChunkedArray | None, size: int) -> pd.Series:
+    if values is None:
+        return pd.Series(pd.NA, index=range(size), dtype="string")
+    return pd.Series(values.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get), dtype="string")
+
+
+def _per_value(values: pa.ChunkedArray, decide) -> np.ndarray:
+    """Apply ``decide`` once per distinct value and spread the answers over the rows (None for blanks)."""
+    encoded = pc.dictionary_encode(values).combine_chunks()
+    answers = [decide(v) for v in encoded.dictionary.to_pylist()] + [None]
+    return np.array(answers, dtype=object)[encoded.indices.fill_null(len(encoded.dictionary)).to_numpy()]
+
+
+def _stage_names(stage: pa.ChunkedArray) -> pd.Series:
+    """Stages with stray case and spacing written the way most rows write them."""
+    series = _series(stage, len(stage))
+    counts = series.value_counts()
+    spelling = {}
+    for name, _ in counts.items():
+        spelling.setdefault(normalise_name(name), " ".join(str(name).split()))
+    return series.map(lambda s: spelling.get(normalise_name(s), s) if isinstance(s, str) else pd.NA).astype("string")
+
+
+def _dates(
+    raw: RawTable, mapping: Mapping, names: tuple[str, ...], keep_time: bool, choices: dict[str, bool]
+) -> dict[str, ParsedDates]:
+    parsed = {n: parse_dates(raw.table.column(c), keep_time, choices.get(n)) for n in names if (c := mapping.column(n))}
+    shown = [p.format.day_first for n, p in parsed.items() if p.format.day_first is not None and not p.format.ambiguous]
+    if shown:
+        for name, result in list(parsed.items()):
+            if result.format.ambiguous and choices.get(name) is None:
+                parsed[name] = parse_dates(raw.table.column(mapping.column(name)), keep_time, None, shown[0])
+    return parsed
+
+
+def _date_formats(mapping: Mapping, parsed: dict[str, ParsedDates]) -> dict[str, dict]:
+    return {
+        name: {
+            "column": mapping.column(name),
+            "format": p.format.label,
+            "ambiguous": p.format.ambiguous,
+            "alternative": p.format.alternative,
+            "day_first": p.format.day_first,
+        }
+        for name, p in parsed.items()
+    }
+
+
+def _outcomes(
+    raw: RawTable, mapping: Mapping, rules: ImportRules, stage: pa.ChunkedArray | None
+) -> tuple[np.ndarray, pd.DataFrame]:
+    size = raw.table.num_rows
+    outcome = np.full(size, None, dtype=object)
+    if (status := _text(raw, mapping.column("outcome"))) is not None:
+        outcome = _per_value(status, lambda v: (lambda o: o[0] if o[1] else None)(rules.outcome(v)))
+    won_flag = _text(raw, mapping.column("is_won"))
+    closed_flag = _text(raw, mapping.column("is_closed"))
+    if won_flag is not None or closed_flag is not None:
+        won = _per_value(won_flag, as_flag) == True if won_flag is not None else np.zeros(size, bool)  # noqa: E712
+        if closed_flag is not None:
+            closed = _per_value(closed_flag, as_flag) == True  # noqa: E712
+            flagged = np.where(won, "won", np.where(closed, "lost", "open"))
+            outcome = np.where(pd.isna(outcome), flagged, outcome)
+        else:
+            outcome = np.where(pd.isna(outcome) & won, "won", outcome)
+    stages = pd.DataFrame(columns=["stage", "deals", "outcome", "recognised"])
+    if stage is not None:
+        by_stage = _per_value(stage, lambda v: rules.outcome(v)[0])
+        outcome = np.where(pd.isna(outcome), by_stage, outcome)
+        counts = pc.value_counts(stage.drop_null()).to_pylist()
+        stages = pd.DataFrame(
+            [
+                {
+                    "stage": c["values"],
+                    "deals": c["counts"],
+                    "outcome": rules.outcome(c["values"])[0],
+                    "recognised": rules.outcome(c["values"])[1],
+                }
+                for c in counts
+            ],
+            columns=["stage", "deals", "outcome", "recognised"],
+        ).sort_values("deals", ascending=False, ignore_index=True)
+    return outcome, stages
+
+
+def _source_groups(
+    lead_source: pa.ChunkedArray | None, size: int, rules: ImportRules
+) -> tuple[pd.Series, pd.DataFrame]:
+    if lead_source is None:
+        return pd.Series("unknown", index=range(size), dtype="string"), pd.DataFrame(
+            columns=["lead_source", "rows", "source_group"]
+        )
+    groups = _per_value(lead_source, rules.source_group)
+    groups = np.where(pd.isna(groups), "unknown", groups)
+    counts = pc.value_counts(lead_source.drop_null()).to_pylist()
+    table = pd.DataFrame(
+        [
+            {"lead_source": c["values"], "rows": c["counts"], "source_group": rules.source_group(c["values"])}
+            for c in counts
+        ],
+        columns=["lead_source", "rows", "source_group"],
+    )
+    return pd.Series(groups, dtype="string"), table.sort_values("rows", ascending=False, ignore_index=True)
+
+
+def _empty_rows(raw: RawTable) -> np.ndarray:
+    empty = np.ones(raw.table.num_rows, dtype=bool)
+    for column in raw.table.columns:
+        empty &= pc.fill_null(pc.equal(pc.utf8_trim_whitespace(column), ""), True).to_numpy(zero_copy_only=False)
+    return empty
+
+
+def _duplicates(ids: pd.Series, kept: np.ndarray) -> np.ndarray:
+    repeated = ids.where(pd.Series(kept)).duplicated(keep="first").to_numpy() & ids.notna().to_numpy()
+    return repeated & kept
+
+
+def _range(values: pd.Series) -> list[str | None]:
+    present = values.dropna()
+    return [present.min().date().isoformat(), present.max().date().isoformat()] if len(present) else [None, None]
+
+
+def run_import(
+    raw: RawTable, mapping: Mapping, rules: ImportRules | None = None, date_choices: dict[str, bool] | None = None
+) -> ImportResult:
+    """Build the canonical frame of ``mapping.kind`` from ``raw`` and its report.
+
+    Raises :class:`ImportRefused` when a required column is missing.
+
+    ``date_choices`` maps a date field to the user's answer for an ambiguous column (True = day first).
+    """
+    refusal = mapping.refusal(raw.columns)
+    if refusal:
+        raise ImportRefused(refusal)
+    rules = rules or ImportRules()
+    kind, size = mapping.kind, raw.table.num_rows
+    rejections = _Rejections(raw, mapping)
+    rejections.add("empty_row", "the row is empty", _empty_rows(raw))
+    columns: dict[str, object] = {
+        name: _series(_text(raw, mapping.column(name)), size) for name in TEXT_FIELDS if name in fields_for(kind)
+    }
+    lead_source = _text(raw, mapping.column("lead_source"))
+    columns["source_group"], sources = _source_groups(lead_source, size, rules)
+    stages = pd.DataFrame()
+    amounts = None
+    if kind == "deals":
+        stage = _text(raw, mapping.column("stage"))
+        outcome, stages = _outcomes(raw, mapping, rules, stage)
+        columns["stage"] = _stage_names(stage) if stage is not None else pd.Series(outcome, dtype="string")
+        columns["outcome"] = pd.Series(outcome, dtype="string")
+        rejections.add("no_stage", "the row has no stage or won/lost status", pd.isna(outcome))
+        amounts = parse_amounts(raw.table.column(mapping.column("amount")), comma_likely=raw.decimal_comma_likely)
+        rejections.add("amount_not_a_number", "the amount is not a number", amounts.invalid)
+        columns["amount"] = amounts.values
+        written = columns["currency"]
+        columns["currency"] = written.fillna(amounts.currencies) if written.isna().any() else written
+        parsed = _dates(
+            raw, mapping, (*DEAL_DATE_FIELDS, "won_date", "lost_date", "closed_date"), False, date_choices or {}
+        )
+    else:
+        parsed = _dates(raw, mapping, LEAD_DATE_FIELDS, True, date_choices or {})
+        missing_created = parsed["created_date"].values.isna().to_numpy() & ~parsed["created_date"].invalid
+        rejections.add("created_date_missing", "the created date is blank", missing_created)
+    for name, result in parsed.items():
+        rejections.add(f"{name}_not_a_date", f"the {FIELD_LABELS[name].lower()} is not a date", result.invalid)
+        columns[name] = result.values
+    if kind == "deals":
+        columns["close_date"] = _close_dates(columns, parsed)
+    id_field = "deal_id" if kind == "deals" else "lead_id"
+    rejections.add(
+        f"duplicate_{id_field}",
+        f"the {FIELD_LABELS[id_field]} repeats an earlier row",
+        _duplicates(columns[id_field], rejections.kept),
+    )
+    kept = rejections.kept
+    frame = conform(pd.DataFrame(columns).loc[kept], kind)
+    problems, examples = rejections.problems()
+    warn = deal_warnings if kind == "deals" else lead_warnings
+    problems += warn(
+        frame, mapping, raw, stages[stages["recognised"].eq(False)] if len(stages) else stages, parsed, lead_source
+    )
+    if raw.footer_rows:
+        problems.append(
+            Problem(
+                "footer_removed",
+                "report footer and total lines were removed",
+                raw.footer_rows,
+                raw.footer_examples[0] if raw.footer_examples else None,
+            )
+        )
+    report = ImportReport(
+        filename=raw.filename,
+        kind=kind,
+        source=mapping.source,
+        file_format=raw.file_format,
+        rows_read=raw.rows_read,
+        rows_accepted=len(frame),
+        rows_rejected=int((~kept).sum()) + len(raw.malformed),
+        footer_rows=raw.footer_rows,
+        encoding=raw.encoding,
+        delimiter=raw.delimiter,
+        sheet=raw.sheet,
+        mapping=mapping.columns(),
+        footer_examples=raw.footer_examples,
+        problems=problems,
+        example_rows=examples,
+        date_formats=_date_formats(mapping, parsed),
+        notes=list(raw.notes),
+        created_range=_range(frame["created_date"]),
+        close_range=_range(frame["close_date"]) if kind == "deals" else [None, None],
+        source_groups={g: int(n) for g, n in frame["source_group"].value_counts().items() if g in SOURCE_GROUPS},
+    )
+    if kind == "deals":
+        report.amount_total = float(frame["amount"].sum())
+        report.currencies = {str(c): int(n) for c, n in frame["currency"].value_counts().items()}
+        report.decimal_mark = amounts.decimal_mark
+        report.outcomes = {o: int((frame["outcome"] == o).sum()) for o in OUTCOMES}
+    else:
+        converted = frame["converted_date"].notna()
+        rejected = frame["rejected_date"].notna() & ~converted
+        report.outcomes = {
+            "won": int(converted.sum()),
+            "lost": int(rejected.sum()),
+            "open": int(len(frame) - converted.sum() - rejected.sum()),
+        }
+    return ImportResult(frame, report, stages, sources)
+
+
+def _close_dates(columns: dict[str, object], parsed: dict[str, ParsedDates]) -> pd.Series:
+    close = pd.Series(columns.get("close_date", pd.Series(pd.NaT, index=range(len(columns["outcome"])))))
+    outcome = columns["outcome"]
+    for helper, applies in (
+        ("closed_date", outcome.isin(["won", "lost"])),
+        ("won_date", outcome.eq("won")),
+        ("lost_date", outcome.eq("lost")),
+    ):
+        if helper in parsed:
+            actual = parsed[helper].values
+            close = close.where(~(applies.fillna(False).to_numpy() & actual.notna().to_numpy()), actual)
+    return close

@@ -1,0 +1,53 @@
+"""Upload limits and the one-sentence refusal every import problem ends in."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Final
+
+MB: Final = 1024 * 1024
+
+
+class ImportRefused(ValueError):
+    """The file cannot be imported; ``str(exc)`` is one plain sentence saying why and what to do."""
+
+
+def _env_int(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What an upload may hold.
+
+    ``max_bytes`` caps the file as uploaded; ``max_unpacked_bytes`` and ``max_unpack_ratio`` cap
+    what a spreadsheet (a zip archive) would expand to, checked on the archive's directory before a
+    single cell is read. Defaults come from ``ALIGNMENT_MAX_UPLOAD_MB``, ``ALIGNMENT_MAX_ROWS`` and
+    ``ALIGNMENT_MAX_COLUMNS`` when set.
+    """
+
+    max_bytes: int = 200 * MB
+    max_rows: int = 2_000_000
+    max_columns: int = 500
+    max_unpacked_bytes: int = 1024 * MB
+    max_unpack_ratio: int = 200
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        """The limits configured for this server."""
+        return cls(
+            max_bytes=_env_int("ALIGNMENT_MAX_UPLOAD_MB", 200) * MB,
+            max_rows=_env_int("ALIGNMENT_MAX_ROWS", 2_000_000),
+            max_columns=_env_int("ALIGNMENT_MAX_COLUMNS", 500),
+        )
+
+
+def size_text(size: int) -> str:
+    """``209715200`` → ``"200 MB"``."""
+    if size >= MB:
+        return f"{size / MB:,.0f} MB"
+    return f"{size / 1024:,.0f} KB" if size >= 1024 else f"{size} bytes"

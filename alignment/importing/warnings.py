@@ -1,0 +1,199 @@
+"""Warnings about kept rows: what the data will not be able to show, and why."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from alignment.importing.dates import ParsedDates
+from alignment.importing.mapping import FIELD_LABELS, Mapping
+from alignment.importing.readers import RawTable
+from alignment.importing.report import Problem
+
+
+def _example(frame: pd.DataFrame, mask: pd.Series, columns: list[str]) -> str | None:
+    rows = frame.loc[mask.fillna(False).to_numpy(dtype=bool), columns].head(1)
+    if rows.empty:
+        return None
+    return " · ".join(
+        f"{c}={v.date() if isinstance(v, pd.Timestamp) else v}" for c, v in rows.iloc[0].items() if not pd.isna(v)
+    )
+
+
+def _source_warnings(
+    frame: pd.DataFrame, mapping: Mapping, lead_source: pa.ChunkedArray | None, noun: str
+) -> list[Problem]:
+    if mapping.column("lead_source") is None:
+        return [
+            Problem(
+                "no_lead_source",
+                "the file has no lead source column: by-source metrics will be unavailable",
+                len(frame),
+            )
+        ]
+    blank = frame["lead_source"].isna()
+    if len(frame) and blank.all():
+        return [
+            Problem(
+                "lead_source_empty",
+                f"the lead source is blank in every {noun}: by-source metrics will be unavailable",
+                len(frame),
+            )
+        ]
+    if blank.any():
+        return [
+            Problem(
+                "lead_source_blank",
+                f"the lead source is blank in some {noun}s: they count as unknown",
+                int(blank.sum()),
+            )
+        ]
+    return []
+
+
+def _date_warnings(mapping: Mapping, parsed: dict[str, ParsedDates]) -> list[Problem]:
+    problems = []
+    for name, result in parsed.items():
+        if result.format.ambiguous:
+            problems.append(
+                Problem(
+                    f"ambiguous_{name}",
+                    f"the {FIELD_LABELS[name].lower()} column “{mapping.column(name)}” never shows whether the day "
+                    f"or the month comes first: read as {result.format.label}; please confirm",
+                    int(result.values.notna().sum()),
+                )
+            )
+    return problems
+
+
+def deal_warnings(
+    frame: pd.DataFrame,
+    mapping: Mapping,
+    raw: RawTable,
+    unrecognised: pd.DataFrame,
+    parsed: dict[str, ParsedDates],
+    lead_source: pa.ChunkedArray | None,
+) -> list[Problem]:
+    """Warnings for a deals import (see the messages)."""
+    problems = _date_warnings(mapping, parsed)
+    backwards = frame["close_date"] < frame["created_date"]
+    if backwards.any():
+        problems.append(
+            Problem(
+                "close_before_created",
+                "the close date is before the created date (kept; their sales cycle is not used)",
+                int(backwards.sum()),
+                _example(frame, backwards, ["deal_id", "deal_name", "created_date", "close_date"]),
+            )
+        )
+    lost = frame["outcome"] == "lost"
+    if lost.any() and (frame.loc[lost, "amount"].fillna(0) == 0).all():
+        problems.append(
+            Problem(
+                "lost_amount_zero",
+                "lost deals all have amount 0: value-weighted win rate is not meaningful",
+                int(lost.sum()),
+            )
+        )
+    no_amount = frame["amount"].isna()
+    if no_amount.any():
+        problems.append(
+            Problem(
+                "amount_blank",
+                "the amount is blank (kept; counted as 0 in values)",
+                int(no_amount.sum()),
+                _example(frame, no_amount, ["deal_id", "deal_name", "stage"]),
+            )
+        )
+    no_created = frame["created_date"].isna()
+    if mapping.column("created_date") is None:
+        problems.append(
+            Problem(
+                "no_created_date",
+                "the file has no created date column: pipeline per month and sales cycle will be unavailable",
+                len(frame),
+            )
+        )
+    elif no_created.any():
+        problems.append(
+            Problem(
+                "created_date_blank",
+                "the created date is blank (kept; left out of monthly pipeline and cycle times)",
+                int(no_created.sum()),
+            )
+        )
+    currencies = frame["currency"].dropna().unique()
+    if len(currencies) > 1:
+        problems.append(
+            Problem(
+                "several_currencies",
+                f"amounts are in {len(currencies)} currencies "
+                f"({', '.join(sorted(map(str, currencies))[:5])}): totals mix them",
+                len(frame),
+            )
+        )
+    if len(unrecognised):
+        names = ", ".join(f"“{s}”" for s in unrecognised["stage"].head(5))
+        problems.append(
+            Problem(
+                "stage_not_recognised",
+                f"stage names no rule knows count as open: {names}; change "
+                "them in the stage table if they are won or lost",
+                int(unrecognised["deals"].sum()),
+            )
+        )
+    if len(frame) and not frame["outcome"].isin(["won", "lost"]).any():
+        problems.append(
+            Problem("no_closed_deals", "no deal is won or lost: win rates cannot be worked out", len(frame))
+        )
+    return problems + _source_warnings(frame, mapping, lead_source, "deal")
+
+
+def lead_warnings(
+    frame: pd.DataFrame,
+    mapping: Mapping,
+    raw: RawTable,
+    unrecognised: pd.DataFrame,
+    parsed: dict[str, ParsedDates],
+    lead_source: pa.ChunkedArray | None,
+) -> list[Problem]:
+    """Warnings for a leads import (see the messages)."""
+    problems = _date_warnings(mapping, parsed)
+    if not {"mql_date", "accepted_date", "rejected_date"} & set(mapping.columns()):
+        problems.append(
+            Problem(
+                "no_handover_dates",
+                "the file has no MQL, accepted or rejected date column: lead acceptance cannot be measured",
+                len(frame),
+            )
+        )
+    if mapping.column("first_touch_date") is None:
+        problems.append(
+            Problem(
+                "no_first_touch",
+                "the file has no first touch date column: response time and leakage cannot be measured",
+                len(frame),
+            )
+        )
+    else:
+        early = frame["first_touch_date"] < frame["created_date"]
+        if early.any():
+            problems.append(
+                Problem(
+                    "touch_before_created",
+                    "the first touch is before the lead was created (kept; response time not used)",
+                    int(early.sum()),
+                    _example(frame, early, ["lead_id", "created_date", "first_touch_date"]),
+                )
+            )
+    converted = frame["converted_date"].notna()
+    if np.any(converted) and mapping.column("deal_id") is None:
+        problems.append(
+            Problem(
+                "no_deal_link",
+                "converted leads have no deal ID column: leads cannot be linked to deals",
+                int(converted.sum()),
+            )
+        )
+    return problems + _source_warnings(frame, mapping, lead_source, "lead")

@@ -1,0 +1,80 @@
+"""``python -m alignment inspect``: the JSON a script reads, and the exit status it checks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from alignment.importing.cli import run_inspect
+
+FIXTURES = Path(__file__).parent / "fixtures" / "crm"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_inspect_json_reports_what_an_import_would_do(capsys):
+    status = run_inspect(str(FIXTURES / "salesforce_report.csv"), None, True)
+    out = capsys.readouterr()
+    data = json.loads(out.out)
+    assert status == 0
+    assert out.err == ""
+    assert data["rows_read"] == 11
+    assert data["rows_accepted"] == 5
+    assert data["rows_rejected"] == 0
+    assert data["mapping"]["stage"] == "Stage"
+    assert data["outcomes"] == {"won": 2, "lost": 1, "open": 2}
+    assert data["created_range"] == ["2024-01-05", "2024-03-01"]
+    assert data["close_range"] == ["2024-02-28", "2024-06-30"]
+    assert data["amount_total"] == 45750.5
+    assert data["source_groups"] == {"marketing": 2, "sales": 1, "partner": 1, "unknown": 1}
+    assert {"kind": "footer_removed", "rows": 6}.items() <= next(
+        p for p in data["problems"] if p["kind"] == "footer_removed"
+    ).items()
+
+
+def test_inspect_lists_each_reason_rows_were_not_used(capsys):
+    assert run_inspect(str(FIXTURES / "plain_deals.csv"), "deals", True) == 0
+    problems = {p["kind"]: p for p in json.loads(capsys.readouterr().out)["problems"]}
+    assert problems["amount_not_a_number"]["rows"] == 1
+    assert "P4" in problems["amount_not_a_number"]["example"]
+
+
+def test_refused_file_exits_non_zero_with_one_sentence(capsys):
+    status = run_inspect(str(FIXTURES / "pivot.csv"), None, True)
+    out = capsys.readouterr()
+    assert status == 1
+    assert out.out == ""
+    assert out.err.strip().startswith("This file is a pivot table")
+    assert out.err.strip().count("\n") == 0
+
+
+def test_missing_file_exits_with_its_own_status(capsys):
+    assert run_inspect(str(FIXTURES / "no-such-file.csv"), None, False) == 2
+    assert "cannot be opened" in capsys.readouterr().err
+
+
+def test_file_where_no_row_is_usable_exits_non_zero(tmp_path, capsys):
+    path = tmp_path / "all_bad.csv"
+    path.write_text("deal_id,stage,amount\nA,Won,lots\nB,Lost,many\n", encoding="utf-8")
+    assert run_inspect(str(path), None, True) == 1
+    assert capsys.readouterr().err.strip() == "No row can be used: the amount is not a number."
+
+
+def test_text_output_names_the_source_and_the_counts(capsys):
+    assert run_inspect(str(FIXTURES / "hubspot_deals.csv"), None, False) == 0
+    out = capsys.readouterr().out
+    assert "HubSpot deals" in out
+    assert "rows read 4 · used 4" in out
+
+
+def test_module_command_line_runs_inspect():
+    done = subprocess.run(
+        [sys.executable, "-m", "alignment", "inspect", str(FIXTURES / "zoho_deals.csv"), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["source"] == "Zoho CRM deals"

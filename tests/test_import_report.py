@@ -1,0 +1,128 @@
+"""The validation report: every row accounted for, reasons, warnings, rule overrides and date choices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from alignment.importing import ImportRefused, ImportRules, propose_mapping, read_table, run_import
+
+FIXTURES = Path(__file__).parent / "fixtures" / "crm"
+
+
+def imported(name: str, rules: ImportRules | None = None, date_choices: dict | None = None):
+    raw = read_table((FIXTURES / name).read_bytes(), name)
+    return run_import(raw, propose_mapping(raw.columns), rules, date_choices)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        p.name
+        for p in sorted(FIXTURES.glob("*.csv"))
+        if p.name
+        not in {"empty.csv", "header_only.csv", "pivot.csv", "pivot_by_quarter.csv", "no_header.csv", "no_amount.csv"}
+    ],
+)
+def test_every_row_read_is_used_rejected_or_a_footer(name):
+    report = imported(name).report
+    assert report.rows_read == report.rows_accepted + report.rows_rejected + report.footer_rows
+    assert report.rows_rejected == sum(p.rows for p in report.rejections)
+
+
+def test_each_rejected_row_is_counted_under_its_first_reason():
+    report = imported("plain_deals.csv").report
+    reasons = {p.kind: p.rows for p in report.rejections}
+    assert reasons == {
+        "empty_row": 1,
+        "no_stage": 1,
+        "amount_not_a_number": 1,
+        "close_date_not_a_date": 1,
+        "duplicate_deal_id": 1,
+    }
+    assert report.rows_accepted == 4
+
+
+def test_example_rows_show_the_cells_of_a_rejected_row():
+    report = imported("plain_deals.csv").report
+    bad_amount = [e for e in report.example_rows if e["reason"] == "the amount is not a number"]
+    assert bad_amount == [
+        {
+            "reason": "the amount is not a number",
+            "row": 4,
+            "deal_id": "P4",
+            "deal_name": "Four",
+            "stage": "Closed Won",
+            "amount": "abc",
+            "created_date": "04/05/2024",
+            "close_date": "05/06/2024",
+        }
+    ]
+
+
+def test_warnings_name_what_the_data_cannot_show():
+    kinds = {p.kind: p.rows for p in imported("plain_deals.csv").report.warnings}
+    assert kinds["close_before_created"] == 1
+    assert kinds["lost_amount_zero"] == 1
+    assert kinds["no_lead_source"] == 4
+    assert kinds["ambiguous_created_date"] == 8
+
+
+def test_ambiguous_dates_are_asked_and_the_answer_applies_to_the_whole_column():
+    first = imported("plain_deals.csv")
+    assert first.report.ambiguous_dates == ["created_date", "close_date"]
+    assert first.report.date_formats["created_date"]["format"] == "MM/DD/YYYY"
+    answered = imported("plain_deals.csv", date_choices={"created_date": True, "close_date": True})
+    assert answered.report.ambiguous_dates == []
+    assert answered.report.date_formats["created_date"]["format"] == "DD/MM/YYYY"
+    assert str(answered.frame["created_date"].iloc[0].date()) == "2024-02-01"
+
+
+def test_an_ambiguous_column_follows_the_order_another_date_column_shows():
+    raw = read_table(
+        b"stage,amount,created_date,close_date\nWon,1,01/02/2024,25/03/2024\nLost,2,03/04/2024,13/05/2024\n",
+        "mixed.csv",
+    )
+    report = run_import(raw, propose_mapping(raw.columns)).report
+    assert report.date_formats["close_date"]["format"] == "DD/MM/YYYY"
+    assert report.date_formats["created_date"]["format"] == "DD/MM/YYYY"
+    assert report.ambiguous_dates == []
+
+
+def test_status_column_outranks_a_stage_override():
+    rules = ImportRules.with_overrides({"demo completed": "won"})
+    assert imported("close_opportunities.csv", rules).report.outcomes == {"won": 1, "lost": 1, "open": 1}
+
+
+def test_workshop_overrides_change_outcomes_and_source_groups():
+    european = imported("european.csv", ImportRules.with_overrides({"Gagné": "lost"}, {"Salon": "marketing"}))
+    assert european.report.outcomes["lost"] == 2
+    assert european.frame["source_group"].iloc[0] == "marketing"
+
+
+def test_unknown_stage_is_open_and_listed_for_the_rule_table():
+    result = imported("close_opportunities.csv")
+    stages = result.stages.set_index("stage")
+    assert stages.loc["Demo Completed", "outcome"] == "open"
+    assert not stages.loc["Demo Completed", "recognised"]
+    assert any(p.kind == "stage_not_recognised" for p in result.report.warnings)
+
+
+def test_amounts_and_currencies_are_totalled():
+    report = imported("salesforce_report.csv").report
+    assert report.amount_total == pytest.approx(45750.5)
+    assert report.currencies == {"USD": 5}
+
+
+def test_file_without_stage_and_amount_is_refused_with_one_sentence():
+    raw = read_table((FIXTURES / "no_amount.csv").read_bytes(), "no_amount.csv")
+    with pytest.raises(ImportRefused, match="no stage .* and no amount column"):
+        run_import(raw, propose_mapping(raw.columns, "deals"))
+
+
+def test_report_is_json_safe():
+    import json
+
+    data = imported("salesforce_report.csv").report.to_dict()
+    assert json.loads(json.dumps(data))["rows_read"] == 11
