@@ -8,15 +8,15 @@ import streamlit as st
 
 from alignment.ui import discussion, facilitator, presentation, room, session
 
+workshop = session.current_workshop()
 if session.presenting() and facilitator.is_facilitator():
-    presentation.show(session.current_workshop())
+    presentation.show(workshop)
     st.stop()
 
 st.title("Facilitator")
 if not facilitator.require_facilitator():
     st.stop()
 facilitator.show_flash()
-workshop = session.current_workshop()
 if workshop is None:
     st.subheader("Create your first workshop", anchor=False)
     facilitator.new_workshop_form()

@@ -29,7 +29,7 @@ from alignment.store.actions import list_actions
 from alignment.ui import session
 from alignment.ui.discussion import describe_action
 from alignment.ui.facilitator import plain, results_visible
-from alignment.ui.room import brand_header, live_count
+from alignment.ui.room import brand_header, room_screen
 
 PRESENT_KEY = "presentation_mode"
 STEP_KEY = "presentation_step"
@@ -135,7 +135,8 @@ def show(workshop: WorkshopInfo | None) -> None:
         toggle()
         return
     step = max(0, min(int(st.session_state.get(STEP_KEY, 0)), len(STEPS) - 1))
-    brand_header(workshop)
+    if step > 0:
+        brand_header(workshop)
     st.title(STEPS[step], anchor=False)
     if step > 0 and not results_visible(workshop, is_facilitator=False):
         st.header("Results are hidden until you reveal them.", anchor=False)
@@ -149,8 +150,7 @@ def show(workshop: WorkshopInfo | None) -> None:
 
 
 def _participation(workshop: WorkshopInfo, _step: int) -> None:
-    st.header(f"Round {workshop.current_round} · join code {workshop.code}", anchor=False)
-    live_count(workshop.id, workshop.teams, workshop.current_round)
+    room_screen(workshop)
     st.subheader(f"Teams with fewer than {workshop.k} answers are not shown, so nobody can be singled out.",
                  anchor=False)  # fmt: skip
 

@@ -50,14 +50,15 @@ def brand(workshop: WorkshopInfo | None) -> Brand:
 def brand_header(workshop: WorkshopInfo) -> None:
     """Logo and organisation name above the room screen and each presentation step."""
     mark = brand(workshop)
-    if not (mark.logo or mark.name):
+    if not mark.logo:
+        if mark.name:
+            st.header(plain(mark.name), anchor=False)
         return
     logo_column, name_column = st.columns([1, 7], vertical_alignment="center")
-    if mark.logo:
-        try:
-            logo_column.image(mark.logo, width=160)
-        except Exception:  # noqa: BLE001 - a missing logo file must not stop the workshop
-            logo_column.caption("Logo not found")
+    try:
+        logo_column.image(mark.logo, width=160)
+    except Exception:  # noqa: BLE001 - a missing logo file must not stop the workshop
+        logo_column.caption("Logo not found")
     name_column.header(plain(mark.name), anchor=False)
 
 
@@ -113,13 +114,13 @@ def room_screen(workshop: WorkshopInfo) -> None:
     base = public_base_url()
     link = join_link(base, workshop.code)
     brand_header(workshop)
-    code_column, qr_column = st.columns([3, 2], gap="large", vertical_alignment="center")
+    code_column, qr_column = st.columns([3, 1], gap="large", vertical_alignment="center")
     with code_column:
         st.subheader("Join with your phone", anchor=False)
         st.image(join_code_svg(workshop.code, mark.colour), width="stretch")
-        st.markdown(f"Open **{base}** and type the code, or scan the QR code.")
+        st.subheader(f"Open {plain(base)} and enter the code, or scan the QR code.", anchor=False)
         if not workshop.is_open:
-            st.warning("Submissions are closed: reopen them below to let people answer.", icon=":material/lock:")
+            st.warning("Submissions are closed: reopen them to let people answer.", icon=":material/lock:")
     with qr_column:
         st.image(qr_png(link, mark.colour), width="stretch", caption=link)
     live_count(workshop.id, workshop.teams, workshop.current_round)

@@ -19,6 +19,7 @@ from alignment.store import DatabaseUnavailable, WorkshopInfo, find_workshop, li
 from alignment.store.engine import URL_VARIABLE
 
 WORKSHOP_KEY = "workshop_code"
+_ROUTED_KEY = "_through_router"
 
 
 def secret(name: str, default: Any = None) -> Any:
@@ -41,8 +42,28 @@ def _engine(url: str | None) -> Engine:
     return engine
 
 
+def through_router() -> None:
+    """Make sure every page runs through ``app.py`` (the router), even on the very first visit.
+
+    Until some script calls ``st.navigation``, Streamlit treats ``pages/`` as a legacy pages folder:
+    when the first visitor after a start opens ``/facilitator`` or ``/alignment`` directly, it runs
+    that page file on its own (no page config, no sidebar picker, no presentation mode), and keeps
+    doing so for everyone until ``/`` is opened. Switching the legacy mode off and rerunning sends
+    that first visit through the router to the same page. The rerun happens at most once per
+    session, so it can never swallow a click.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        if not st.session_state.get(_ROUTED_KEY):
+            st.session_state[_ROUTED_KEY] = True
+            st.rerun()
+
+
 def engine() -> Engine:
     """The app's engine (one per process), migrated and seeded; stops the page with one sentence if down."""
+    through_router()
     try:
         return _engine(setting(URL_VARIABLE, "database_url"))
     except DatabaseUnavailable as exc:

@@ -1,0 +1,108 @@
+"""The Facilitator page in Chromium at 1920×1080: the room screen, each presentation step, and a
+live count that rises while a second client answers."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from conftest import DESKTOP, AppServer, screenshot, wait_for_app
+
+from alignment.framework import load_framework
+from alignment.store import create_workshop, find_workshop, open_database
+from alignment.store.responses import join, save_importance, save_step, submit
+from alignment.ui.presentation import STEPS
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "projector-password"
+MIN_LABEL_PX = 20
+
+
+@pytest.fixture
+def server(tmp_path: Path):  # type: ignore[no-untyped-def]
+    running = AppServer(tmp_path / "server", env={"ALIGNMENT_ADMIN_PASSWORD": PASSWORD}).start()
+    yield running
+    running.stop()
+
+
+def signed_in_page(browser, server: AppServer, query: str = ""):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(f"{server.url}/facilitator{query}")
+    wait_for_app(page)
+    page.get_by_label("Facilitator password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("tab", name="Room screen").wait_for(timeout=30_000)
+    wait_for_app(page)
+    return context, page
+
+
+def answer_everything(db, code: str, team: str) -> None:  # type: ignore[no-untyped-def]
+    """One participant answers every statement and submits (what the self-assessment page stores)."""
+    framework = load_framework()
+    workshop = find_workshop(db, code)
+    token = join(db, workshop, team).token
+    for dimension in framework.dimensions:
+        save_step(db, framework, workshop.id, token, round_no=workshop.current_round, dimension_id=dimension.id,
+                  answers={item.id: 4 for item in dimension.items})  # fmt: skip
+    save_importance(db, framework, workshop.id, token, round_no=workshop.current_round,
+                    dimension_ids=[d.id for d in framework.dimensions[:3]])  # fmt: skip
+    submit(db, framework, workshop.id, token, round_no=workshop.current_round, submission_id=uuid.uuid4().hex)
+
+
+def chart_label_sizes(page) -> list[float]:  # type: ignore[no-untyped-def]
+    """Font sizes (px) of the axis and legend labels of the Vega charts on the page."""
+    return page.eval_on_selector_all(
+        "[data-testid='stVegaLiteChart'] svg text",
+        "texts => texts.map(t => parseFloat(getComputedStyle(t).fontSize))",
+    )
+
+
+def test_room_screen_shows_code_and_qr_and_the_count_rises_without_a_reload(browser, server) -> None:
+    db = open_database(f"sqlite:///{server.data_dir / 'alignment.db'}")
+    context, page = signed_in_page(browser, server)
+    try:
+        room = create_workshop(db, "Live room", organisation="Acme")
+        page.goto(f"{server.url}/facilitator?w={room.code}")
+        wait_for_app(page)
+        page.get_by_label("Facilitator password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_text("0 answered in round 1").wait_for(timeout=30_000)
+        images = page.locator("[data-testid='stImage'] img")
+        assert images.count() >= 2  # the join code and the QR code
+        assert page.get_by_text(f"?w={room.code}").count() >= 1
+        screenshot(page, "facilitator-room-1920")
+        page.evaluate("window.__notReloaded = true")
+        for _ in range(3):
+            answer_everything(db, room.code, "sales")
+        page.get_by_text("3 answered in round 1").wait_for(timeout=30_000)
+        assert page.evaluate("window.__notReloaded === true")
+        screenshot(page, "facilitator-room-live-1920")
+    finally:
+        context.close()
+        db.dispose()
+
+
+def test_each_presentation_step_on_the_demo_is_legible_at_1920(browser, server) -> None:
+    context, page = signed_in_page(browser, server)
+    try:
+        page.get_by_text("Presentation mode").click()
+        wait_for_app(page)
+        for number, title in enumerate(STEPS, start=1):
+            page.get_by_role("heading", name=title, level=1).wait_for(timeout=30_000)
+            wait_for_app(page)
+            page.wait_for_timeout(700)  # let Vega draw
+            assert page.locator("[data-testid='stException']").count() == 0
+            assert (
+                page.locator("[data-testid='stSidebar']").count() == 0
+                or not page.locator("[data-testid='stSidebar']").is_visible()
+            )
+            sizes = chart_label_sizes(page)
+            assert all(size >= MIN_LABEL_PX for size in sizes), f"{title}: labels of {min(sizes)} px"
+            screenshot(page, f"facilitator-present-{number:02d}")
+            if number < len(STEPS):
+                page.get_by_role("button", name="Next").click()
+    finally:
+        context.close()
