@@ -207,6 +207,24 @@ def test_workbook_scores_and_gaps_equal_the_dashboard_functions(setup, workbook)
         assert sheet_gaps[row.dimension_name]["Interval low (95%)"] == pytest.approx(row.low)
 
 
+def test_report_matches_the_alignment_page_view(setup, workbook) -> None:  # noqa: ANN001
+    from alignment.store import importance_frame
+    from alignment.suppression import AnswerFilters
+    from alignment.ui.dashboard import WorkshopAnswers, build_perception
+
+    engine, workshop, _ = setup
+    data = WorkshopAnswers(answers=answers_frame(engine, workshop.id), importance=importance_frame(engine, workshop.id),
+                           comments=pd.DataFrame(), rounds=(1,))
+    view = build_perception(data, FRAMEWORK, workshop.k, AnswerFilters(round_no=1))
+    report = build_report(engine, workshop, FRAMEWORK)
+    assert report.index == view.index
+    pd.testing.assert_frame_equal(report.gaps.dimensions, view.gaps.dimensions)
+    pd.testing.assert_frame_equal(report.priorities, view.priorities)
+    about = {r["Fact"]: r["Value"] for r in rows_of(workbook["About"])}
+    assert about["Alignment index (0–100)"] == pytest.approx(view.index.index)
+    assert about["Band"] == view.index.band
+
+
 def test_workbook_withholds_every_figure_of_a_team_below_k(workbook) -> None:  # noqa: ANN001
     for name in ("Dimensions", "Items", "Priorities"):
         leadership = [r for r in rows_of(workbook[name]) if r["Team"] == "Leadership"]

@@ -30,7 +30,8 @@ from alignment.export.report import WorkshopReport
 from alignment.export.slides import BODY, MARGIN, MUTED, SLIDE_HEIGHT, SLIDE_WIDTH, WHITE, Box, rgb
 from alignment.scoring import too_few
 
-ACTIONS_PER_SLIDE: Final = 7
+ACTION_LINES_PER_SLIDE: Final = 15.0
+ACTION_CHARS_PER_LINE: Final = 80
 QUADRANT_FILLS: Final = {"Fix first": RGBColor(0xF6, 0xC9, 0xA8), "Protect": RGBColor(0xC7, 0xE8, 0xDA),
                           "Watch": RGBColor(0xFB, 0xEF, 0xC2)}
 FONT_SCALE: Final = charts.PRESENTATION_FONT_SCALE
@@ -133,6 +134,11 @@ def index_slide(deck: DeckBuilder) -> None:
     slides.text(slide, Box(MARGIN, 1.8, 4.2, 2.0), f"{index.index:.0f}", 120, bold=True, colour=rgb(deck.brand),
                 align=PP_ALIGN.CENTER, anchor=MSO_ANCHOR.MIDDLE)
     slides.text(slide, Box(MARGIN, 3.9, 4.2, 0.7), index.band or "", 30, bold=True, align=PP_ALIGN.CENTER)
+    earlier = deck.report.previous_index
+    if earlier is not None and earlier.index is not None:
+        change = index.index - earlier.index
+        slides.text(slide, Box(MARGIN, 4.7, 4.2, 0.5), f"{change:+.0f} since round {deck.report.round_no - 1} "
+                    f"({earlier.index:.0f}, {earlier.band})", 16, colour=MUTED, align=PP_ALIGN.CENTER)
     parts = [
         f"Level {index.level:.0f}: how favourably both teams rate the practices (each team counts once).",
         f"Consistency {index.consistency:.0f}: 100 minus the average gap between marketing and sales.",
@@ -261,15 +267,26 @@ def pipeline_slides(deck: DeckBuilder, summary: pd.DataFrame) -> None:
                 "Every figure by source group, with its definition, is in the workbook export.", 14, colour=MUTED)
 
 
-def _chunks(rows: Sequence[list[str]], size: int) -> list[Sequence[list[str]]]:
-    return [rows[start:start + size] for start in range(0, len(rows), size)] or [[]]
+def action_pages(rows: Sequence[list[str]], budget: float = ACTION_LINES_PER_SLIDE) -> list[list[list[str]]]:
+    """Split action rows into slides by their estimated height: a row takes one line per
+    ``ACTION_CHARS_PER_LINE`` characters of its text (owner too) plus a little padding."""
+    pages: list[list[list[str]]] = [[]]
+    used = 0.0
+    for row in rows:
+        cost = max(len(row[0]) / ACTION_CHARS_PER_LINE, len(row[1]) / 20, 1.0) // 1 + 1.0
+        if pages[-1] and used + cost > budget:
+            pages.append([])
+            used = 0.0
+        pages[-1].append(row)
+        used += cost
+    return pages
 
 
 def actions_slides(deck: DeckBuilder) -> None:
     actions = deck.report.actions
     rows = [[str(a.text), str(a.owner or "–"), a.due_date.strftime("%d %b %Y") if pd.notna(a.due_date) else "–",
              "Done" if a.status == "done" else "Open"] for a in actions.itertuples(index=False)]
-    pages = _chunks(rows, ACTIONS_PER_SLIDE)
+    pages = action_pages(rows)
     for number, page in enumerate(pages, start=1):
         title = "Agreed actions" + (f" ({number} of {len(pages)})" if len(pages) > 1 else "")
         slide = deck.slide(title, "Next steps")

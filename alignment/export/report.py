@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 from alignment import metrics
 from alignment.evidence import PipelineFacts, evidence_statements, pipeline_facts
 from alignment.framework import Framework
-from alignment.gaps import PerceptionGaps, perception_gaps
+from alignment.gaps import DEFAULT_RESAMPLES, PerceptionGaps, perception_gaps
 from alignment.scoring import (
     MARKETING,
     SALES,
@@ -96,6 +96,7 @@ class WorkshopReport:
     round_items: pd.DataFrame
     pipeline: PipelineEvidence
     actions: pd.DataFrame
+    previous_index: AlignmentIndex | None = None
     distributions: dict[str, pd.DataFrame] = field(default_factory=dict)
     evidence: pd.DataFrame | None = None
     answers: pd.DataFrame | None = None
@@ -214,16 +215,23 @@ def visible_comments(comments: pd.DataFrame, answers: pd.DataFrame, k: int) -> p
     return shown.loc[:, ["round_no", "team", "dimension_id", "text"]].reset_index(drop=True)
 
 
-def _perception_gaps(answers: pd.DataFrame, framework: Framework, k: int) -> PerceptionGaps:
+def _perception_gaps(answers: pd.DataFrame, framework: Framework, k: int, resamples: int = DEFAULT_RESAMPLES
+                     ) -> PerceptionGaps:
     """``gaps.perception_gaps``, or every gap withheld when neither marketing nor sales has answered
     (``perception_gaps`` needs at least one of the two teams)."""
     if answers["team"].isin([MARKETING, SALES]).any():
-        return perception_gaps(answers, framework, k)
+        return perception_gaps(answers, framework, k, resamples=resamples)
     items = framework_items(framework)
     empty = {"marketing": np.nan, "sales": np.nan, "gap": np.nan, "low": np.nan, "high": np.nan, "n_marketing": 0,
              "n_sales": 0, "suppressed": True, "reason": f"needs both marketing and sales scores — k is {k}"}
     dimensions = items.drop_duplicates("dimension_id").drop(columns=["item_id", "item_text"]).assign(**empty)
     return PerceptionGaps(dimensions=dimensions.reset_index(drop=True), items=items.assign(**empty))
+
+
+def _index_of(answers: pd.DataFrame, framework: Framework, k: int) -> AlignmentIndex:
+    """The alignment index of other answers (an earlier round); only point gaps are needed."""
+    gaps = _perception_gaps(answers, framework, k, resamples=1)
+    return alignment_index(dimension_scores(answers, framework, k), gaps.dimensions)
 
 
 def _per_round(answers: pd.DataFrame, framework: Framework, k: int) -> pd.DataFrame:
@@ -258,6 +266,7 @@ def build_report(
     shares = importance_share(importance, framework, k)
     index = alignment_index(dimensions, gaps.dimensions)
     pipeline = pipeline_evidence(engine, workshop)
+    before = everything[everything["round_no"] == number - 1]
     top = top_gap_ids(gaps.dimensions)
     answers_sheet = comments = None
     if for_facilitator:
@@ -273,6 +282,7 @@ def build_report(
         items=item_scores(answers, framework, k),
         gaps=gaps,
         index=index,
+        previous_index=_index_of(before, framework, k) if len(before) else None,
         agreement=agreement(answers, framework, k),
         dont_know=dont_know_share(answers, framework, k),
         importance=shares,
