@@ -47,6 +47,7 @@ MAX_ROWS: Final = 5000
 PRESENTATION_FONT_SCALE: Final = 1.75
 BASE_LABEL_PX: Final = 12
 BASE_TITLE_PX: Final = 13
+SCORE_AXIS: Final = alt.Axis(values=list(range(0, 101, 20)))
 
 
 def team_colour(team: str) -> str:
@@ -88,12 +89,20 @@ def _ordered_teams(values: pd.Series) -> list[str]:
     return known + sorted(t for t in present if t not in TEAM_COLOURS)
 
 
-def finish(chart: alt.Chart, description: str, font_scale: float, height: int | None = None) -> alt.Chart:
-    """Apply alt text, sizes and readable fonts; the last step of every builder."""
+def finish(chart: alt.Chart, description: str, font_scale: float, height: int | None = None,
+           step: int | None = None) -> alt.Chart:
+    """Apply alt text, sizes and readable fonts; the last step of every builder.
+
+    ``step`` sets the height of each row of a banded y axis — of each sub-row where ``yOffset`` splits
+    rows — so the chart grows with its rows and bars stay apart under Streamlit's theme; ``height``
+    fixes the plot height instead.
+    """
     label_px = round(BASE_LABEL_PX * font_scale)
     title_px = round(BASE_TITLE_PX * font_scale)
     props: dict[str, object] = {"description": description}
-    if height is not None:
+    if step is not None:
+        props["height"] = alt.Step(int(step * min(font_scale, 1.5)))
+    elif height is not None:
         props["height"] = height
     return (
         chart.properties(**props)
@@ -129,7 +138,7 @@ def dimension_scores_chart(scores: pd.DataFrame, font_scale: float = 1.0) -> alt
         .encode(
             y=alt.Y("dimension_name:N", title=None, sort=dimension_order),
             yOffset=alt.YOffset("team_label:N", sort=[team_label(t) for t in teams]),
-            x=alt.X("score:Q", title="Score (0–100)", scale=alt.Scale(domain=[0, 100])),
+            x=alt.X("score:Q", title="Score (0–100)", scale=alt.Scale(domain=[0, 100]), axis=SCORE_AXIS),
             color=alt.Color("team_label:N", title="Team", scale=team_scale(teams)),
             tooltip=[
                 alt.Tooltip("dimension_name:N", title="Dimension"),
@@ -144,16 +153,16 @@ def dimension_scores_chart(scores: pd.DataFrame, font_scale: float = 1.0) -> alt
     )
     if withheld:
         description += f"; {withheld} team scores withheld because too few people answered"
-    height = max(160, 22 * max(1, len(teams)) * max(1, len(dimension_order)))
-    return finish(chart, description + ".", font_scale, height=int(height * min(font_scale, 1.5)))
+    return finish(chart, description + ".", font_scale, step=16)
 
 
-def gap_dumbbell_chart(gaps: pd.DataFrame, font_scale: float = 1.0, selection: str = "dimension") -> alt.HConcatChart:
-    """Marketing's and sales' score per dimension joined by a line, sorted by gap, beside the gap
-    (marketing − sales) with its interval. Clicking a dimension selects it: the point selection
+def gap_dumbbell_chart(gaps: pd.DataFrame, font_scale: float = 1.0, selection: str = "dimension") -> alt.LayerChart:
+    """Marketing's and sales' score per dimension joined by a line, largest gap first, with the gap
+    (marketing − sales) and its 95% interval written at the right: dark when the interval excludes
+    zero, grey when the gap may be chance. Clicking a dimension selects it: the point selection
     ``selection`` carries ``dimension_id`` for ``st.altair_chart(on_select="rerun")``.
 
-    ``gaps`` is ``PerceptionGaps.dimensions``.
+    ``gaps`` is ``PerceptionGaps.dimensions``. One layered view, so it stretches to the page width.
     """
     columns = ["dimension_id", "dimension_name", "marketing", "sales", "n_marketing", "n_sales", "gap", "low", "high"]
     wide = bounded(gaps, columns)
@@ -161,46 +170,45 @@ def gap_dumbbell_chart(gaps: pd.DataFrame, font_scale: float = 1.0, selection: s
     order = wide["dimension_name"].tolist()
     for column in ("marketing", "sales", "gap", "low", "high"):
         wide[column] = wide[column].astype("float64").round(1)
-    long = wide.melt(id_vars=["dimension_id", "dimension_name", "gap", "low", "high", "n_marketing", "n_sales"],
+    shown = wide["gap"].notna()
+    wide["gap_text"] = np.where(shown, wide["gap"].map("{:+.0f}".format) + "  (" + wide["low"].map("{:+.0f}".format)
+                                + " to " + wide["high"].map("{:+.0f}".format) + ")", "not shown")
+    wide["certainty"] = np.where(shown & ((wide["low"] > 0) | (wide["high"] < 0)), "clear", "may be chance")
+    wide["label_x"] = 104.0
+    long = wide.melt(id_vars=["dimension_id", "dimension_name", "gap_text", "n_marketing", "n_sales"],
                      value_vars=["marketing", "sales"], var_name="team", value_name="score").dropna(subset=["score"])
     long["team_label"] = long["team"].map(team_label)
     long["n"] = np.where(long["team"] == "marketing", long["n_marketing"], long["n_sales"])
     pick = alt.selection_point(name=selection, fields=["dimension_id"], on="click")
     y = alt.Y("dimension_name:N", title=None, sort=order)
-    score_x = alt.X("score:Q", title="Score (0–100)", scale=alt.Scale(domain=[0, 100]))
+    scale = alt.Scale(domain=[0, 145], nice=False)
+    axis = alt.Axis(values=list(range(0, 101, 20)), title="Score (0–100); at the right: gap and 95% interval")
+    gap_tooltip = alt.Tooltip("gap_text:N", title="Gap, marketing − sales (95% interval)")
     lines = alt.Chart(wide.dropna(subset=["marketing", "sales"])).mark_rule(color="#777777", strokeWidth=2).encode(
-        y=y, x=alt.X("marketing:Q", scale=alt.Scale(domain=[0, 100])), x2="sales:Q")
+        y=y, x=alt.X("marketing:Q", scale=scale, axis=axis), x2="sales:Q",
+        tooltip=[alt.Tooltip("dimension_name:N", title="Dimension"), gap_tooltip])
     teams = ["marketing", "sales"]
     points = alt.Chart(long).mark_circle(size=int(140 * font_scale), opacity=1).encode(
-        y=y, x=score_x,
+        y=y, x=alt.X("score:Q", scale=scale, axis=axis),
         color=alt.Color("team_label:N", title="Team", scale=team_scale(teams)),
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35)),
         tooltip=[alt.Tooltip("dimension_name:N", title="Dimension"), alt.Tooltip("team_label:N", title="Team"),
                  alt.Tooltip("score:Q", title="Score", format=".1f"), alt.Tooltip("n:Q", title="Respondents"),
-                 alt.Tooltip("gap:Q", title="Gap (marketing − sales)", format="+.1f")],
+                 gap_tooltip],
     ).add_params(pick)
-    shown = wide.dropna(subset=["gap"])
-    gap_tooltip = [alt.Tooltip("dimension_name:N", title="Dimension"),
-                   alt.Tooltip("gap:Q", title="Gap (marketing − sales)", format="+.1f"),
-                   alt.Tooltip("low:Q", title="95% interval from", format="+.1f"),
-                   alt.Tooltip("high:Q", title="95% interval to", format="+.1f")]
-    gap_x = alt.X("gap:Q", title="Gap, marketing − sales", scale=alt.Scale(domain=[-100, 100]))
-    interval = alt.Chart(shown).mark_rule(strokeWidth=3, color="#555555").encode(
-        y=alt.Y("dimension_name:N", sort=order, axis=None), x=alt.X("low:Q", scale=alt.Scale(domain=[-100, 100])),
-        x2="high:Q", tooltip=gap_tooltip)
-    gap_points = alt.Chart(shown).mark_point(filled=True, size=int(90 * font_scale), color="#222222").encode(
-        y=alt.Y("dimension_name:N", sort=order, axis=None), x=gap_x, tooltip=gap_tooltip)
-    zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#999999", strokeDash=[4, 4]).encode(x="zero:Q")
-    height = int(max(200, 30 * len(order)) * min(font_scale, 1.5))
-    left = alt.layer(lines, points).properties(height=height)
-    right = alt.layer(zero, interval, gap_points).properties(height=height, width=int(180 * font_scale))
-    biggest = shown.iloc[0] if len(shown) else None
+    labels = alt.Chart(wide).mark_text(align="left", baseline="middle", fontSize=round(12 * font_scale)).encode(
+        y=y, x=alt.X("label_x:Q", scale=scale, axis=axis), text="gap_text:N",
+        color=alt.Color("certainty:N", scale=alt.Scale(domain=["clear", "may be chance"], range=["#1B1F24", "#8A8F98"]),
+                        legend=None),
+        tooltip=[alt.Tooltip("dimension_name:N", title="Dimension"), gap_tooltip])
+    biggest = wide[shown].iloc[0] if shown.any() else None
     description = (
         f"Dot plot of marketing's and sales' scores for {len(order)} dimensions, sorted by the size of the gap, "
-        "with the gap and its 95% interval beside it."
+        "with each gap and its 95% interval written at the right."
         + (f" Largest gap: {biggest['dimension_name']}, {biggest['gap']:+.0f} points." if biggest is not None else "")
     )
-    return finish(alt.hconcat(left, right, spacing=8), description, font_scale)
+    layered = alt.layer(lines, points, labels).resolve_scale(color="independent")
+    return finish(layered, description, font_scale, step=30)
 
 
 def self_other_chart(view: pd.DataFrame, font_scale: float = 1.0) -> alt.Chart:
@@ -222,14 +230,14 @@ def self_other_chart(view: pd.DataFrame, font_scale: float = 1.0) -> alt.Chart:
     chart = alt.Chart(long).mark_bar().encode(
         y=alt.Y("dimension_name:N", title=None, sort=data["dimension_name"].tolist()),
         yOffset=alt.YOffset("rating:N", sort=["Self-rating", "Rated by the other team"]),
-        x=alt.X("score:Q", title="Score (0–100)", scale=alt.Scale(domain=[0, 100])),
+        x=alt.X("score:Q", title="Score (0–100)", scale=alt.Scale(domain=[0, 100]), axis=SCORE_AXIS),
         color=alt.Color("team_label:N", title="Answered by", scale=team_scale(teams)),
         tooltip=[alt.Tooltip("dimension_name:N", title="Dimension"), alt.Tooltip("rating:N", title="View"),
                  alt.Tooltip("team_label:N", title="Answered by"), alt.Tooltip("score:Q", title="Score", format=".1f")],
     )
     description = (f"Bar chart comparing each team's rating of its own practice with the other team's rating, "
                    f"for {data['dimension_name'].nunique()} dimensions.")
-    return finish(chart, description, font_scale, height=int(max(160, 44 * len(data)) * min(font_scale, 1.5)))
+    return finish(chart, description, font_scale, step=18)
 
 
 def answer_distribution_chart(distribution: pd.DataFrame, font_scale: float = 1.0) -> alt.Chart:
@@ -263,7 +271,7 @@ def answer_distribution_chart(distribution: pd.DataFrame, font_scale: float = 1.
     )
     description = (f"Diverging bar chart of answers per item and team for {data['item_no'].nunique()} items; "
                    "disagreement to the left of zero, agreement to the right.")
-    return finish(chart, description, font_scale, height=int(max(120, 28 * len(order)) * min(font_scale, 1.5)))
+    return finish(chart, description, font_scale, step=28)
 
 
 def priority_chart(priorities: pd.DataFrame, font_scale: float = 1.0) -> alt.FacetChart:

@@ -109,10 +109,19 @@ def _pair(table: pd.DataFrame | None, count: str) -> tuple[pd.Series, pd.Series]
     return rows["marketing"], rows["sales"]
 
 
-def _chance(m: pd.Series, s: pd.Series) -> str:
-    if m["high"] < s["low"] or s["high"] < m["low"]:
-        return " The 95% intervals do not overlap: this is more than chance."
-    return " The 95% intervals overlap, so the difference may be chance."
+def _chance(m: pd.Series, s: pd.Series, rate: str) -> str:
+    """Whether the marketing − sales difference in ``rate`` is more than chance, by Newcombe's interval.
+
+    Newcombe's hybrid score interval for a difference of two proportions, from each group's Wilson
+    interval (``low``, ``high``): ``d − √((p₁ − l₁)² + (u₂ − p₂)²)`` to ``d + √((u₁ − p₁)² + (p₂ − l₂)²)``.
+    """
+    difference = m[rate] - s[rate]
+    low = difference - np.sqrt((m[rate] - m["low"]) ** 2 + (s["high"] - s[rate]) ** 2)
+    high = difference + np.sqrt((m["high"] - m[rate]) ** 2 + (s[rate] - s["low"]) ** 2)
+    points = f"{abs(difference) * 100:.0f} points (95% interval {low * 100:+.0f} to {high * 100:+.0f})"
+    if low > 0 or high < 0:
+        return f" The difference of {points} is more than chance."
+    return f" The difference of {points} may be chance."
 
 
 def _win_rate(f: PipelineFacts) -> str:
@@ -121,7 +130,8 @@ def _win_rate(f: PipelineFacts) -> str:
         return pair
     m, s = pair
     return (f"Marketing-sourced deals win {m['win_rate']:.0%} ({int(m['won']):,} of {int(m['closed']):,}) against "
-            f"{s['win_rate']:.0%} for sales-sourced ({int(s['won']):,} of {int(s['closed']):,})." + _chance(m, s))
+            f"{s['win_rate']:.0%} for sales-sourced ({int(s['won']):,} of {int(s['closed']):,})."
+            + _chance(m, s, "win_rate"))
 
 
 def _deal_size(f: PipelineFacts) -> str:

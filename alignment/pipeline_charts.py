@@ -26,10 +26,6 @@ def _source_colour(groups: list[str], legend: bool = True) -> alt.Color:
                      legend=alt.Legend() if legend else None)
 
 
-def _height(rows: int, font_scale: float, per_row: int = 34) -> int:
-    return int(max(120, per_row * rows) * min(font_scale, 1.5))
-
-
 def pipeline_created_chart(table: pd.DataFrame, measure: str = "deals", font_scale: float = 1.0) -> alt.Chart:
     """Stacked bars of pipeline created per month by source group; ``measure`` is ``deals`` or ``value``."""
     data, groups = _with_labels(bounded(table, ["month", "source_group", "deals", "value"]))
@@ -56,7 +52,7 @@ def _rate_chart(data: pd.DataFrame, groups: list[str], rate: str, axis_title: st
     point = alt.Chart(data).mark_point(filled=True, size=int(160 * font_scale), opacity=1).encode(
         y=y, x=alt.X(f"{rate}:Q", title=axis_title, scale=x_scale, axis=alt.Axis(format="%")),
         color=_source_colour(groups, legend=False), tooltip=tooltip)
-    return finish(alt.layer(interval, point), description, font_scale, height=_height(len(data), font_scale, 44))
+    return finish(alt.layer(interval, point), description, font_scale, step=40)
 
 
 def win_rate_chart(table: pd.DataFrame, font_scale: float = 1.0) -> alt.Chart:
@@ -108,7 +104,7 @@ def cycle_chart(table: pd.DataFrame, font_scale: float = 1.0) -> alt.Chart:
     description = "Bar chart of the median sales cycle per source group: " + "; ".join(
         f"{source_label(r.source_group)} {r.median_days:.0f} days (90th percentile {r.p90_days:.0f})"
         for r in data.itertuples()) + "."
-    return finish(alt.layer(bars, ticks), description, font_scale, height=_height(len(data), font_scale, 44))
+    return finish(alt.layer(bars, ticks), description, font_scale, step=40)
 
 
 def stage_funnel_chart(table: pd.DataFrame, font_scale: float = 1.0) -> alt.Chart:
@@ -129,7 +125,7 @@ def stage_funnel_chart(table: pd.DataFrame, font_scale: float = 1.0) -> alt.Char
                  alt.Tooltip("share:Q", title="Share of created", format=".1%")],
     )
     description = "Funnel bars per source group: share of deals created that closed and that were won."
-    return finish(chart, description, font_scale, height=_height(3 * max(1, len(groups)), font_scale, 16))
+    return finish(chart, description, font_scale, step=14)
 
 
 def _stacked_by_group(table: pd.DataFrame, category: str, title: str, order: list[str] | None, measure: str,
@@ -143,8 +139,7 @@ def _stacked_by_group(table: pd.DataFrame, category: str, title: str, order: lis
         tooltip=[alt.Tooltip("source:N", title="Source"), alt.Tooltip(f"{category}:N", title=category.capitalize()),
                  alt.Tooltip(f"{measure}:Q", title=title, format=".1%" if percent else ",")],
     )
-    rows = data[category].nunique() * max(1, len(groups))
-    return finish(chart, description, font_scale, height=_height(rows, font_scale, 14))
+    return finish(chart, description, font_scale, step=12)
 
 
 def aging_chart(table: pd.DataFrame, font_scale: float = 1.0) -> alt.Chart:
@@ -185,7 +180,7 @@ def response_time_chart(table: pd.DataFrame, sla_hours: float, font_scale: float
     )
     description = f"Bar chart of the share of leads touched within {sla_hours:g} hours, per source group: " + "; ".join(
         f"{source_label(r.source_group)} {r.within_sla_share:.0%}" for r in data.itertuples()) + "."
-    return finish(chart, description, font_scale, height=_height(len(data), font_scale, 44))
+    return finish(chart, description, font_scale, step=40)
 
 
 def leakage_chart(table: pd.DataFrame, days: int, font_scale: float = 1.0) -> alt.Chart:
@@ -201,4 +196,4 @@ def leakage_chart(table: pd.DataFrame, days: int, font_scale: float = 1.0) -> al
                  alt.Tooltip("eligible:Q", title="Leads handed over", format=",")],
     )
     description = f"Bar chart of the share of leads with no touch within {days} days, per source group."
-    return finish(chart, description, font_scale, height=_height(len(data), font_scale, 44))
+    return finish(chart, description, font_scale, step=40)

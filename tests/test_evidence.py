@@ -64,6 +64,14 @@ def test_win_rate_fact_compares_marketing_and_sales_with_counts() -> None:
     assert row["state"] == "ok"
 
 
+def test_win_rate_difference_says_whether_it_is_more_than_chance() -> None:
+    clear = pipeline_facts(deals(marketing=(204, 644), sales=(183, 425)), leads=None)
+    fact = statement(evidence_statements(FRAMEWORK, PERCEPTION, clear), "win_rate")["fact"]
+    assert "difference of 6 points" in fact and "more than chance" in fact
+    unclear = pipeline_facts(deals(marketing=(10, 20), sales=(12, 18)), leads=None)
+    assert "may be chance" in statement(evidence_statements(FRAMEWORK, PERCEPTION, unclear), "win_rate")["fact"]
+
+
 def test_withheld_team_score_is_said_in_words() -> None:
     row = PERCEPTION.set_index("dimension_id").loc["follow_up"]
     assert perception_sentence(row) == ("Marketing rates sales here 55/100; sales' own rating is withheld "

@@ -18,12 +18,17 @@ INDEX_HELP = (
     "have enough answers for. Consistency: 100 minus the mean gap between them. Bands after Kotler, Rackham & "
     "Krishnaswamy (HBR 2006): under 25 Undefined, 25–49 Defined, 50–74 Aligned, 75+ Integrated."
 )
-GAP_HELP = ("Marketing's score minus sales' score (0–100 scale). The range is a 95% bootstrap interval: "
-            "resampling respondents within each team.")
-DONT_KNOW_HELP = ("Share of all answers that were \"don't know\". A team that does not know the other's work is "
-                  "a finding.")
-SPLIT_HELP = ("r_wg compares the spread of answers with random answering: 1 means everyone agrees, 0 means answers "
-              "are as spread as chance. Below 0.5 the team is split, and its average hides the disagreement.")
+GAP_HELP = (
+    "Marketing's score minus sales' score (0–100 scale). The range is a 95% bootstrap interval: "
+    "resampling respondents within each team."
+)
+DONT_KNOW_HELP = (
+    "Share of all answers that were \"don't know\". A team that does not know the other's work is a finding."
+)
+SPLIT_HELP = (
+    "r_wg compares the spread of answers with random answering: 1 means everyone agrees, 0 means answers "
+    "are as spread as chance. Below 0.5 the team is split, and its average hides the disagreement."
+)
 
 
 def headline(view: PerceptionView, workshop: WorkshopInfo, k: int) -> None:
@@ -37,49 +42,66 @@ def headline(view: PerceptionView, workshop: WorkshopInfo, k: int) -> None:
         else:
             delta = None
             if view.previous_index is not None and view.previous_index.index is not None:
-                delta = f"{index.index - view.previous_index.index:+.0f} since the previous round"
-            st.metric("Alignment index", f"{index.index:.0f} · {index.band}", delta=delta, help=INDEX_HELP)
-            st.caption(f"Level {index.level:.0f} × consistency {index.consistency:.0f} ÷ 100, "
-                       f"over {index.dimensions_used} dimensions")
+                delta = f"{index.index - view.previous_index.index:+.0f} on last round"
+            st.metric("Alignment index", f"{index.index:.0f}", delta=delta, help=INDEX_HELP)
+            st.caption(
+                f"**{index.band}** · level {index.level:.0f} × consistency {index.consistency:.0f} ÷ 100, "
+                f"over {index.dimensions_used} dimensions"
+            )
     with cols[1]:
         if biggest is None:
             st.metric("Largest perception gap", "—", help=GAP_HELP)
             st.caption("Needs both marketing and sales with enough answers.")
         else:
             st.metric("Largest perception gap", f"{biggest['gap']:+.0f} points", help=GAP_HELP)
-            st.caption(plain(f"{biggest['dimension_name']} (95% interval {biggest['low']:+.0f} to "
-                             f"{biggest['high']:+.0f})"))
+            st.caption(
+                plain(f"{biggest['dimension_name']} (95% interval {biggest['low']:+.0f} to {biggest['high']:+.0f})")
+            )
     with cols[2]:
         total = int(view.respondents["respondents"].sum())
         st.metric("Respondents", f"{total}", help=f"Figures from fewer than k = {k} people are not shown.")
-        st.caption(plain(" · ".join(
-            f"{workshop.team_name(r.team)} {r.respondents}" + ("" if r.enough else " (under k)")
-            for r in view.respondents.itertuples()) + f" — k is {k}"))
+        st.caption(
+            plain(
+                " · ".join(
+                    f"{workshop.team_name(r.team)} {r.respondents}" + ("" if r.enough else " (under k)")
+                    for r in view.respondents.itertuples()
+                )
+                + f" — k is {k}"
+            )
+        )
     with cols[3]:
         shares = view.dont_know_by_team.dropna(subset=["share"])
         overall = shares["dont_know"].sum() / shares["answers"].sum() if len(shares) else None
-        st.metric("\"Don't know\" answers", "—" if overall is None else f"{overall:.0%}", help=DONT_KNOW_HELP)
+        st.metric('"Don\'t know" answers', "—" if overall is None else f"{overall:.0%}", help=DONT_KNOW_HELP)
         st.caption(plain(" · ".join(f"{workshop.team_name(r.team)} {r.share:.0%}" for r in shares.itertuples())))
 
 
 def perception(view: PerceptionView, framework: Framework, workshop: WorkshopInfo, k: int, scale: float) -> str | None:
     """Dumbbell (click a dimension to drill down), self-versus-other and agreement; returns the clicked dimension."""
     st.subheader("Where the teams see things differently")
-    st.caption("Each line joins marketing's and sales' score for a dimension, largest gap first. On the right: the gap "
-               "and its 95% interval; an interval that crosses zero may be chance. Click a dimension to explore it.")
+    st.caption(
+        "Each line joins marketing's and sales' score for a dimension, largest gap first. At the right: the gap "
+        "and its 95% interval, in grey when the interval crosses zero (the gap may be chance). Click a "
+        "dimension to explore it below."
+    )
     gaps = view.gaps.dimensions
     clicked = None
     if gaps[["marketing", "sales"]].notna().any().any():
-        event = show_chart(charts.gap_dumbbell_chart(gaps, font_scale=scale), gaps, "perception_gaps",
-                           on_select="rerun")
+        event = show_chart(
+            charts.gap_dumbbell_chart(gaps, font_scale=scale), gaps, "perception_gaps", on_select="rerun"
+        )
         picked = (event.selection.get("dimension") or []) if event is not None else []
         clicked = picked[0].get("dimension_id") if picked else None
     else:
-        st.info(f"Not enough answers to show — k is {k}. Marketing and sales each need at least {k} respondents "
-                "in this view.", icon=":material/group:")
+        st.info(
+            f"Not enough answers to show — k is {k}. Marketing and sales each need at least {k} respondents "
+            "in this view.",
+            icon=":material/group:",
+        )
     st.subheader("Self-rating and the other team's view")
-    st.caption("For marketing's and sales' own practices: how the team rates itself against how the other team "
-               "rates it.")
+    st.caption(
+        "For marketing's and sales' own practices: how the team rates itself against how the other team rates it."
+    )
     mirrored = view.self_other[view.self_other["self_team"].notna()]
     if mirrored[["self_score", "other_score"]].notna().any().any():
         show_chart(charts.self_other_chart(mirrored, font_scale=scale), mirrored, "self_and_other")
@@ -96,14 +118,27 @@ def agreement_table(view: PerceptionView, workshop: WorkshopInfo) -> None:
         st.caption("No team is split on any dimension: each average is a fair summary of its team.")
         return
     st.caption(plain(SPLIT_HELP))
-    table = pd.DataFrame({"Team": split["team"].map(workshop.team_name), "Dimension": split["dimension_name"],
-                          "Agreement (r_wg)": split["r_wg"].round(2), "Spread (SD, 1–5)": split["sd"].round(2),
-                          "People": split["n"]})
+    table = pd.DataFrame(
+        {
+            "Team": split["team"].map(workshop.team_name),
+            "Dimension": split["dimension_name"],
+            "Agreement (r_wg)": split["r_wg"].round(2),
+            "Spread (SD, 1–5)": split["sd"].round(2),
+            "People": split["n"],
+        }
+    )
     st.dataframe(table, hide_index=True, width="stretch")
 
 
-def drill_down(view: PerceptionView, framework: Framework, workshop: WorkshopInfo, comments: pd.DataFrame,
-               dimension_id: str, k: int, scale: float) -> None:
+def drill_down(
+    view: PerceptionView,
+    framework: Framework,
+    workshop: WorkshopInfo,
+    comments: pd.DataFrame,
+    dimension_id: str,
+    k: int,
+    scale: float,
+) -> None:
     """One dimension in depth: answers per item and team, don't knows, comments, discussion prompts."""
     dimension = framework.dimension(dimension_id)
     st.markdown(f"**{plain(dimension.name)}** — {plain(dimension.description)}")
@@ -118,14 +153,25 @@ def drill_down(view: PerceptionView, framework: Framework, workshop: WorkshopInf
     unknown = view.dont_know_by_dimension[view.dont_know_by_dimension["dimension_id"] == dimension_id]
     unknown = unknown.dropna(subset=["share"])
     if len(unknown):
-        st.caption(plain("Don't know: " + " · ".join(
-            f"{workshop.team_name(r.team)} {r.share:.0%}" for r in unknown.itertuples())))
+        st.caption(
+            plain(
+                "Don't know: " + " · ".join(f"{workshop.team_name(r.team)} {r.share:.0%}" for r in unknown.itertuples())
+            )
+        )
     said = comments[comments["dimension_id"] == dimension_id]
     large = set(view.respondents.loc[view.respondents["enough"], "team"])
     if len(said):
         st.markdown("**Comments**")
-        st.dataframe(pd.DataFrame({"Team": [workshop.team_name(t) if t in large else "—" for t in said["team"]],
-                                   "Comment": said["text"].astype(str)}), hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Team": [workshop.team_name(t) if t in large else "—" for t in said["team"]],
+                    "Comment": said["text"].astype(str),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
     if dimension.prompts:
         st.markdown("**To discuss**")
         for prompt in dimension.prompts:
@@ -134,23 +180,35 @@ def drill_down(view: PerceptionView, framework: Framework, workshop: WorkshopInf
 
 def priorities(view: PerceptionView, workshop: WorkshopInfo, k: int, scale: float) -> None:
     st.subheader("What to fix first")
-    st.caption("How often each team picked a dimension as critical for hitting the number, against how the team "
-               "scores it. Important and below the team's average score: fix first.")
+    st.caption(
+        "How often each team picked a dimension as critical for hitting the number, against how the team "
+        "scores it. Important and below the team's average score: fix first."
+    )
     if view.priorities.empty:
-        st.info(f"Not enough answers to show — each team needs at least {k} people who picked what matters most.",
-                icon=":material/group:")
+        st.info(
+            f"Not enough answers to show — each team needs at least {k} people who picked what matters most.",
+            icon=":material/group:",
+        )
         return
     show_chart(charts.priority_chart(view.priorities, font_scale=scale), view.priorities, "priorities")
     fix = view.priorities[view.priorities["quadrant"] == "Fix first"].sort_values("importance", ascending=False)
     for team, rows in fix.groupby("team", sort=False):
-        st.markdown(plain(f"{workshop.team_name(team)} — fix first: " + "; ".join(
-            f"{r.dimension_name} (picked by {r.importance:.0%}, score {r.score:.0f})" for r in rows.itertuples())))
+        st.markdown(
+            plain(
+                f"{workshop.team_name(team)} — fix first: "
+                + "; ".join(
+                    f"{r.dimension_name} (picked by {r.importance:.0%}, score {r.score:.0f})" for r in rows.itertuples()
+                )
+            )
+        )
 
 
 def evidence(view: PerceptionView, framework: Framework, facts: PipelineFacts | None) -> None:
     st.subheader("What the pipeline says")
-    st.caption("For each dimension, what the teams say next to what the deals and leads show. Compare a team with "
-               "its own earlier rounds rather than with outside benchmarks.")
+    st.caption(
+        "For each dimension, what the teams say next to what the deals and leads show. Compare a team with "
+        "its own earlier rounds rather than with outside benchmarks."
+    )
     table = evidence_statements(framework, view.gaps.dimensions, facts)
     for _, rows in table.groupby("dimension_id", sort=False):
         with st.container(border=True):
@@ -163,39 +221,77 @@ def evidence(view: PerceptionView, framework: Framework, facts: PipelineFacts | 
 def pipeline(facts: PipelineFacts | None, scale: float) -> None:
     """Pipeline and lead views by source group, with an honest state when there is no data."""
     if facts is None:
-        st.info("No pipeline data yet. Upload a deals export (and, if you have one, a leads export) to see win rates, "
-                "cycle times and lead follow-up by source.", icon=":material/upload_file:")
+        st.info(
+            "No pipeline data yet. Upload a deals export (and, if you have one, a leads export) to see win rates, "
+            "cycle times and lead follow-up by source.",
+            icon=":material/upload_file:",
+        )
         st.page_link("pages/pipeline.py", label="Go to Pipeline data", icon=":material/upload_file:")
         return
     if not facts.deals:
-        st.info("No deals match these filters. Widen the segment, region, product or date filters.",
-                icon=":material/filter_alt_off:")
+        st.info(
+            "No deals match these filters. Widen the segment, region, product or date filters.",
+            icon=":material/filter_alt_off:",
+        )
         return
     share = facts.marketing_share
-    st.caption(plain(f"{facts.deals:,} deals in view. Marketing sourced {share['pipeline_count_share']:.0%} of them "
-                     f"and {share['bookings_share']:.0%} of bookings by value."
-                     if share["deals"] and pd.notna(share["bookings_share"]) else f"{facts.deals:,} deals in view."))
+    st.caption(
+        plain(
+            f"{facts.deals:,} deals in view. Marketing sourced {share['pipeline_count_share']:.0%} of them "
+            f"and {share['bookings_share']:.0%} of bookings by value."
+            if share["deals"] and pd.notna(share["bookings_share"])
+            else f"{facts.deals:,} deals in view."
+        )
+    )
     views = [
-        ("pipeline_created", "Pipeline created per month", facts.pipeline_created,
-         lambda t: pipeline_charts.pipeline_created_chart(t, font_scale=scale)),
+        (
+            "pipeline_created",
+            "Pipeline created per month",
+            facts.pipeline_created,
+            lambda t: pipeline_charts.pipeline_created_chart(t, font_scale=scale),
+        ),
         ("win_rate", "Win rate", facts.win_rate, lambda t: pipeline_charts.win_rate_chart(t, font_scale=scale)),
         ("cycle_time", "Sales cycle", facts.cycle_time, lambda t: pipeline_charts.cycle_chart(t, font_scale=scale)),
-        ("stage_conversion", "From created to won", facts.stage_conversion,
-         lambda t: pipeline_charts.stage_funnel_chart(t, font_scale=scale)),
+        (
+            "stage_conversion",
+            "From created to won",
+            facts.stage_conversion,
+            lambda t: pipeline_charts.stage_funnel_chart(t, font_scale=scale),
+        ),
         ("open_aging", "Open-deal aging", facts.open_aging, lambda t: pipeline_charts.aging_chart(t, font_scale=scale)),
-        ("loss_reasons", "Loss reasons", facts.loss_reasons,
-         lambda t: pipeline_charts.reasons_chart(t, font_scale=scale)),
+        (
+            "loss_reasons",
+            "Loss reasons",
+            facts.loss_reasons,
+            lambda t: pipeline_charts.reasons_chart(t, font_scale=scale),
+        ),
     ]
     if facts.lead_acceptance is not None:
         views += [
-            ("lead_acceptance", "Lead acceptance", facts.lead_acceptance,
-             lambda t: pipeline_charts.lead_acceptance_chart(t, font_scale=scale)),
-            ("response_time", "Response time", facts.response_time,
-             lambda t: pipeline_charts.response_time_chart(t, facts.sla_hours, font_scale=scale)),
-            ("lead_leakage", "Lead leakage", facts.lead_leakage,
-             lambda t: pipeline_charts.leakage_chart(t, facts.leakage_days, font_scale=scale)),
-            ("rejection_reasons", "Why leads are rejected", facts.rejection_reasons,
-             lambda t: pipeline_charts.reasons_chart(t, "rejected leads", font_scale=scale)),
+            (
+                "lead_acceptance",
+                "Lead acceptance",
+                facts.lead_acceptance,
+                lambda t: pipeline_charts.lead_acceptance_chart(t, font_scale=scale),
+            ),
+            (
+                "response_time",
+                "Response time",
+                facts.response_time,
+                lambda t: pipeline_charts.response_time_chart(t, facts.sla_hours, font_scale=scale),
+            ),
+            (
+                "lead_leakage",
+                "Lead leakage",
+                facts.lead_leakage,
+                lambda t: pipeline_charts.leakage_chart(t, facts.leakage_days, font_scale=scale),
+            ),
+            (
+                "rejection_reasons",
+                "Why leads are rejected",
+                facts.rejection_reasons,
+                lambda t: pipeline_charts.reasons_chart(t, "rejected leads", font_scale=scale),
+            ),
         ]
     columns = st.columns(2 if scale <= 1 else 1)
     for position, (metric_id, title, table, build) in enumerate(views):
@@ -207,5 +303,7 @@ def pipeline(facts: PipelineFacts | None, scale: float) -> None:
             else:
                 show_chart(build(table), table, metric_id)
     if facts.lead_acceptance is None:
-        st.info("No leads file: add a leads export on the Pipeline data page to see acceptance, response time and "
-                "leakage.", icon=":material/person_search:")
+        st.info(
+            "No leads file: add a leads export on the Pipeline data page to see acceptance, response time and leakage.",
+            icon=":material/person_search:",
+        )
