@@ -6,7 +6,7 @@ answers arrive, moderate comments, record actions and present the results step b
 
 import streamlit as st
 
-from alignment.ui import discussion, facilitator, presentation, room, session
+from alignment.ui import discussion, downloads, facilitator, presentation, room, session
 
 workshop = session.current_workshop()
 if session.presenting() and facilitator.is_facilitator():
@@ -38,7 +38,8 @@ with run_tab:
     facilitator.run_controls(workshop)
     st.subheader("Settings", anchor=False)
     facilitator.settings_form(workshop)
-    # Downloads (issue 7) go here: the report of this workshop in PPTX / XLSX / CSV.
+    st.subheader("Reports", anchor=False)
+    downloads.report_downloads(workshop, allow_answers=True, key="facilitator-report")
     facilitator.danger_zone(workshop)
 with comments_tab:
     discussion.moderation_panel(workshop, session.framework(workshop))

@@ -68,3 +68,19 @@ def test_the_buttons_hand_out_real_files(app_env) -> None:  # noqa: ANN001
     assert "Answers" in book.sheetnames
     archive = zipfile.ZipFile(io.BytesIO(downloads.report_file(*key, "csv", False, "#0072B2")))
     assert "dimensions.csv" in archive.namelist()
+
+
+def test_facilitator_page_offers_the_three_reports(app_env, monkeypatch) -> None:  # noqa: ANN001
+    from conftest import ROOT
+
+    monkeypatch.setenv("ALIGNMENT_ADMIN_PASSWORD", "correct horse battery")
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    app = app.switch_page("pages/facilitator.py").run()
+    next(t for t in app.text_input if t.label == "Facilitator password").input("correct horse battery")
+    app = next(b for b in app.button if b.label == "Sign in").click().run()
+    assert not app.exception, app.exception
+    assert [b.label for b in app.download_button] == REPORT_LABELS
+    for position in range(3):
+        app = app.download_button[position].click().run()
+        assert not app.exception, app.exception
+    assert any(s.value == "Reports" for s in app.subheader)
