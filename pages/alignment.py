@@ -4,7 +4,7 @@ import streamlit as st
 
 from alignment.charts import PRESENTATION_FONT_SCALE
 from alignment.ui import alignment_sections as sections
-from alignment.ui import dashboard, session
+from alignment.ui import dashboard, downloads, session
 
 workshop = session.current_workshop()
 session.page_header("Alignment", workshop)
@@ -58,3 +58,8 @@ if evidence_tab.open:
 if pipeline_tab.open:
     with pipeline_tab:
         sections.pipeline(facts, scale)
+
+if not session.presenting():
+    st.divider()
+    st.subheader("Take the results with you", anchor=False)
+    downloads.report_downloads(workshop, round_no=filters.round_no or workshop.current_round, key="alignment-report")

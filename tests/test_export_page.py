@@ -84,3 +84,15 @@ def test_facilitator_page_offers_the_three_reports(app_env, monkeypatch) -> None
         app = app.download_button[position].click().run()
         assert not app.exception, app.exception
     assert any(s.value == "Reports" for s in app.subheader)
+
+
+def test_alignment_page_offers_the_three_reports_below_the_tabs(app_env) -> None:  # noqa: ANN001
+    from conftest import ROOT
+
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    app = app.switch_page("pages/alignment.py").run()
+    assert not app.exception, app.exception
+    assert [b.label for b in app.download_button][-3:] == REPORT_LABELS
+    app = app.download_button[-3].click().run()
+    assert not app.exception, app.exception
+    assert not any(t.label.startswith("Include anonymous answers") for t in app.toggle)

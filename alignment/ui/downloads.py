@@ -84,7 +84,10 @@ def report_downloads(
             width="stretch",
             key=f"{key}-{fmt}",
         )
-    st.caption(f"Round {number}. Figures from fewer than {workshop.k} people are withheld in every file, as on screen.")
+    st.caption(
+        f"Round {number}, every team and level. Figures from fewer than {workshop.k} people are withheld in every "
+        "file, as on screen."
+    )
 
 
 def chart_downloads(chart: alt.TopLevelMixin, data: pd.DataFrame, name: str) -> None:
