@@ -157,10 +157,11 @@ def dimension_scores_chart(scores: pd.DataFrame, font_scale: float = 1.0) -> alt
 
 
 def gap_dumbbell_chart(gaps: pd.DataFrame, font_scale: float = 1.0, selection: str = "dimension") -> alt.LayerChart:
-    """Marketing's and sales' score per dimension joined by a line, largest gap first, with the gap
-    (marketing − sales) and its 95% interval written at the right: dark when the interval excludes
-    zero, grey when the gap may be chance. Clicking a dimension selects it: the point selection
-    ``selection`` carries ``dimension_id`` for ``st.altair_chart(on_select="rerun")``.
+    """Marketing's and sales' score per dimension joined by a line, largest gap first. Above each
+    line: the dimension's name, and at the right the gap (marketing − sales) with its 95% interval,
+    dark when the interval excludes zero, grey when the gap may be chance. Clicking a dimension
+    selects it: the point selection ``selection`` carries ``dimension_id`` for
+    ``st.altair_chart(on_select="rerun")``.
 
     ``gaps`` is ``PerceptionGaps.dimensions``. One layered view, so it stretches to the page width.
     """
@@ -174,15 +175,15 @@ def gap_dumbbell_chart(gaps: pd.DataFrame, font_scale: float = 1.0, selection: s
     wide["gap_text"] = np.where(shown, wide["gap"].map("{:+.0f}".format) + "  (" + wide["low"].map("{:+.0f}".format)
                                 + " to " + wide["high"].map("{:+.0f}".format) + ")", "not shown")
     wide["certainty"] = np.where(shown & ((wide["low"] > 0) | (wide["high"] < 0)), "clear", "may be chance")
-    wide["label_x"] = 104.0
+    wide["left"], wide["right"] = 0.0, 100.0
     long = wide.melt(id_vars=["dimension_id", "dimension_name", "gap_text", "n_marketing", "n_sales"],
                      value_vars=["marketing", "sales"], var_name="team", value_name="score").dropna(subset=["score"])
     long["team_label"] = long["team"].map(team_label)
     long["n"] = np.where(long["team"] == "marketing", long["n_marketing"], long["n_sales"])
     pick = alt.selection_point(name=selection, fields=["dimension_id"], on="click")
-    y = alt.Y("dimension_name:N", title=None, sort=order)
-    scale = alt.Scale(domain=[0, 145], nice=False)
-    axis = alt.Axis(values=list(range(0, 101, 20)), title="Score (0–100); at the right: gap and 95% interval")
+    y = alt.Y("dimension_name:N", title=None, sort=order, axis=None)
+    scale = alt.Scale(domain=[0, 100], nice=False)
+    axis = alt.Axis(values=list(range(0, 101, 20)), title="Score (0–100)")
     gap_tooltip = alt.Tooltip("gap_text:N", title="Gap, marketing − sales (95% interval)")
     lines = alt.Chart(wide.dropna(subset=["marketing", "sales"])).mark_rule(color="#777777", strokeWidth=2).encode(
         y=y, x=alt.X("marketing:Q", scale=scale, axis=axis), x2="sales:Q",
@@ -196,19 +197,23 @@ def gap_dumbbell_chart(gaps: pd.DataFrame, font_scale: float = 1.0, selection: s
                  alt.Tooltip("score:Q", title="Score", format=".1f"), alt.Tooltip("n:Q", title="Respondents"),
                  gap_tooltip],
     ).add_params(pick)
-    labels = alt.Chart(wide).mark_text(align="left", baseline="middle", fontSize=round(12 * font_scale)).encode(
-        y=y, x=alt.X("label_x:Q", scale=scale, axis=axis), text="gap_text:N",
+    text_size, lift = round(12 * font_scale), -round(13 * min(font_scale, 1.5))
+    names = alt.Chart(wide).mark_text(align="left", baseline="middle", dy=lift, fontSize=text_size).encode(
+        y=y, x=alt.X("left:Q", scale=scale, axis=axis), text="dimension_name:N",
+        tooltip=[alt.Tooltip("dimension_name:N", title="Dimension"), gap_tooltip])
+    labels = alt.Chart(wide).mark_text(align="right", baseline="middle", dy=lift, fontSize=text_size).encode(
+        y=y, x=alt.X("right:Q", scale=scale, axis=axis), text="gap_text:N",
         color=alt.Color("certainty:N", scale=alt.Scale(domain=["clear", "may be chance"], range=["#1B1F24", "#8A8F98"]),
                         legend=None),
         tooltip=[alt.Tooltip("dimension_name:N", title="Dimension"), gap_tooltip])
     biggest = wide[shown].iloc[0] if shown.any() else None
     description = (
         f"Dot plot of marketing's and sales' scores for {len(order)} dimensions, sorted by the size of the gap, "
-        "with each gap and its 95% interval written at the right."
+        "with each gap and its 95% interval written above the line."
         + (f" Largest gap: {biggest['dimension_name']}, {biggest['gap']:+.0f} points." if biggest is not None else "")
     )
-    layered = alt.layer(lines, points, labels).resolve_scale(color="independent")
-    return finish(layered, description, font_scale, step=30)
+    layered = alt.layer(lines, points, names, labels).resolve_scale(color="independent")
+    return finish(layered, description, font_scale, step=46)
 
 
 def self_other_chart(view: pd.DataFrame, font_scale: float = 1.0) -> alt.Chart:

@@ -86,10 +86,11 @@ def test_dumbbell_sorts_by_gap_and_carries_a_dimension_selection(gaps: pd.DataFr
     selection = next(p for p in params if p.get("name") == "dimension")
     assert selection["select"]["fields"] == ["dimension_id"]
     sorts = [enc["y"]["sort"] for enc in encodings(result) if isinstance(enc.get("y", {}).get("sort"), list)]
+    assert sorts and all(sort == sorts[0] for sort in sorts)
     assert sorts[0] == [TRICKY, "Trust", "Language"]  # largest gap first, no gap last
     assert "Largest gap" in result["description"]
     fields = {enc["x"].get("field") for enc in encodings(result) if "x" in enc}
-    assert {"score", "marketing", "label_x"} <= fields
+    assert {"score", "marketing", "left", "right"} <= fields
     data = [row for rows in result["datasets"].values() for row in rows if "gap_text" in row and "certainty" in row]
     texts = {row["dimension_id"]: (row["gap_text"], row["certainty"]) for row in data}
     assert texts == {"a": ("+30  (+12 to +45)", "clear"), "b": ("-5  (-20 to +9)", "may be chance"),
