@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+import pytest
 from openpyxl import load_workbook
 from pptx import Presentation
 from streamlit.testing.v1 import AppTest
@@ -96,3 +97,27 @@ def test_alignment_page_offers_the_three_reports_below_the_tabs(app_env) -> None
     app = app.download_button[-3].click().run()
     assert not app.exception, app.exception
     assert not any(t.label.startswith("Include anonymous answers") for t in app.toggle)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_a_browser_downloads_a_deck_and_a_workbook_that_open(app_server, browser, tmp_path, viewport) -> None:  # noqa: ANN001
+    from conftest import DESKTOP, PHONE, screenshot, wait_for_app
+
+    context = browser.new_context(viewport=DESKTOP if viewport == "desktop" else PHONE, accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{app_server.url}/alignment")
+    wait_for_app(page)
+    heading = page.get_by_role("heading", name="Take the results with you")
+    heading.scroll_into_view_if_needed()
+    files = {}
+    for label, suffix in (("Download deck (PPTX)", "pptx"), ("Download data (XLSX)", "xlsx")):
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name=label).click()
+        files[suffix] = tmp_path / download.value.suggested_filename
+        download.value.save_as(files[suffix])
+    screenshot(page, f"export-downloads-{viewport}")
+    context.close()
+    assert files["pptx"].name.endswith("round-2.pptx") and "/" not in files["pptx"].name
+    assert len(Presentation(str(files["pptx"])).slides) >= 10
+    assert "Dimensions" in load_workbook(files["xlsx"]).sheetnames
