@@ -67,6 +67,32 @@ def test_without_a_password_the_page_says_how_to_set_one_and_stays_locked(app_en
     assert "Create workshop" not in labels(app) and "Close submissions" not in labels(app)
 
 
+def test_an_oidc_provider_replaces_the_password_with_a_sign_in_button(facilitator_env) -> None:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "a long random secret",
+        "client_id": "facilitators",
+        "client_secret": "not-a-real-secret",
+        "server_metadata_url": "https://id.example.org/.well-known/openid-configuration",
+    }
+    app.run()
+    app.switch_page("pages/facilitator.py").run()
+    assert not app.exception
+    assert "Sign in" in labels(app)
+    assert not any(t.label == "Facilitator password" for t in app.text_input)
+    assert "Close submissions" not in labels(app)
+
+
+def test_branding_from_settings_appears_on_the_room_screen(facilitator_env, monkeypatch) -> None:
+    monkeypatch.setenv("ALIGNMENT_BRAND_NAME", "Contoso Revenue Team")
+    monkeypatch.setenv("ALIGNMENT_BRAND_COLOUR", "#AA3377")
+    app = signed_in()
+    assert "Contoso Revenue Team" in [h.value for h in app.header]
+    app = app.toggle(key="presentation_mode").set_value(True).run()
+    assert "Contoso Revenue Team" in [h.value for h in app.header]
+
+
 def test_a_wrong_password_is_refused_and_the_right_one_opens_the_console(facilitator_env) -> None:
     app = sign_in(open_page(), "guess")
     assert "not right" in app.error[0].value
@@ -219,3 +245,30 @@ def test_results_are_visible_once_revealed_or_to_the_facilitator() -> None:
     assert not results_visible(hidden, is_facilitator=False)
     assert results_visible(hidden, is_facilitator=True)
     assert results_visible(replace(hidden, results_revealed=True), is_facilitator=False)
+
+
+def test_the_join_link_is_the_app_root_with_the_code() -> None:
+    from alignment.ui.room import base_of, join_link
+
+    assert base_of("https://align.example.org/facilitator") == "https://align.example.org"
+    assert base_of("https://example.org/tools/align/facilitator/") == "https://example.org/tools/align"
+    assert base_of("http://127.0.0.1:8501/") == "http://127.0.0.1:8501"
+    assert join_link("https://align.example.org/", "BCDFGH") == "https://align.example.org/?w=BCDFGH"
+
+
+def test_the_join_code_is_drawn_in_two_readable_halves_and_the_qr_is_a_png() -> None:
+    from alignment.ui.room import join_code_svg, qr_png, spoken_code
+
+    assert spoken_code("BCDFGH") == "BCD FGH"
+    svg = join_code_svg("BCDFGH", "#0072B2")
+    assert ">BCD FGH</text>" in svg and 'fill="#0072B2"' in svg
+    assert qr_png("https://align.example.org/?w=BCDFGH").startswith(b"\x89PNG")
+
+
+def test_a_malformed_brand_colour_falls_back_to_the_app_blue(monkeypatch) -> None:
+    from alignment.ui.room import DEFAULT_COLOUR, brand
+
+    monkeypatch.setenv("ALIGNMENT_BRAND_COLOUR", '"/><script>')
+    assert brand(None).colour == DEFAULT_COLOUR
+    monkeypatch.setenv("ALIGNMENT_BRAND_COLOUR", "#aa3377")
+    assert brand(None).colour == "#aa3377"

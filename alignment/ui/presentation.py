@@ -3,7 +3,7 @@
 The steps: participation → overall alignment → the three biggest gaps → a drill-down of each →
 priorities → pipeline evidence → actions. Every figure comes from ``alignment.scoring``,
 ``alignment.gaps`` and ``alignment.metrics``; charts from ``alignment.charts`` at
-``PRESENTATION_FONT_SCALE`` (labels of 21 px). The current round's results stay hidden until the
+:data:`FONT_SCALE` (axis labels of 23 px, text marks of 21 px). The current round's results stay hidden until the
 facilitator reveals them.
 """
 
@@ -29,11 +29,13 @@ from alignment.store.actions import list_actions
 from alignment.ui import session
 from alignment.ui.discussion import describe_action
 from alignment.ui.facilitator import plain, results_visible
-from alignment.ui.room import brand_header, room_screen
+from alignment.ui.room import big_figure, brand_header, room_screen
 
 PRESENT_KEY = "presentation_mode"
 STEP_KEY = "presentation_step"
 GAPS_SHOWN = 3
+# Chart text at 1920×1080: axis labels 23 px, text marks (dimension names in the priority grid) 21 px.
+FONT_SCALE = max(charts.PRESENTATION_FONT_SCALE, 1.9)
 STEPS: tuple[str, ...] = (
     "Who answered",
     "Overall alignment",
@@ -102,22 +104,26 @@ def biggest_gaps(gaps: pd.DataFrame, count: int = GAPS_SHOWN) -> pd.DataFrame:
     return shown.assign(abs_gap=shown["gap"].abs()).nlargest(count, "abs_gap").reset_index(drop=True)
 
 
-def fix_first(priorities: pd.DataFrame) -> dict[str, list[str]]:
-    """Per team, the dimensions in its "Fix first" quadrant (important to it and rated low by it)."""
-    fix = priorities[priorities["quadrant"] == "Fix first"]
+def fix_first(priorities: pd.DataFrame, top: int = GAPS_SHOWN) -> dict[str, list[str]]:
+    """Per team, up to ``top`` dimensions of its "Fix first" quadrant (important to it and rated low
+    by it), the most often picked first."""
+    fix = priorities[priorities["quadrant"] == "Fix first"].sort_values("importance", ascending=False, kind="stable")
     teams = charts.ordered_teams(priorities["team"])
-    return {team: sorted(fix.loc[fix["team"] == team, "dimension_name"]) for team in teams}
+    return {team: fix.loc[fix["team"] == team, "dimension_name"].head(top).tolist() for team in teams}
 
 
 def _go(step: int) -> None:
     st.session_state[STEP_KEY] = max(0, min(step, len(STEPS) - 1))
 
 
-def _navigation(step: int) -> None:
-    back, where, forward, leave = st.columns([1, 4, 1, 1], vertical_alignment="center")
+def _navigation(workshop: WorkshopInfo, step: int) -> None:
+    """One row on top: the organisation, previous, where we are, next, and the way out."""
+    name, back, where, forward, leave = st.columns([5, 1, 1, 1, 2], vertical_alignment="center")
+    with name:
+        brand_header(workshop)
     back.button("Previous", icon=":material/arrow_back:", disabled=step == 0, on_click=_go, args=(step - 1,),
                 width="stretch")  # fmt: skip
-    where.markdown(f"**Step {step + 1} of {len(STEPS)}** · {STEPS[step]}")
+    where.markdown(f"**Step {step + 1} of {len(STEPS)}**", text_alignment="center")
     forward.button("Next", icon=":material/arrow_forward:", type="primary", disabled=step == len(STEPS) - 1,
                    on_click=_go, args=(step + 1,), width="stretch")  # fmt: skip
     with leave:
@@ -129,14 +135,13 @@ def _reveal(workshop_id: int) -> None:
 
 
 def show(workshop: WorkshopInfo | None) -> None:
-    """The presentation: branding, the current step, and previous/next."""
+    """The presentation: previous/next with the branding on top, then the current step."""
     if workshop is None:
         st.info("There is no workshop to present yet.", icon=":material/info:")
         toggle()
         return
     step = max(0, min(int(st.session_state.get(STEP_KEY, 0)), len(STEPS) - 1))
-    if step > 0:
-        brand_header(workshop)
+    _navigation(workshop, step)
     st.title(STEPS[step], anchor=False)
     if step > 0 and not results_visible(workshop, is_facilitator=False):
         st.header("Results are hidden until you reveal them.", anchor=False)
@@ -145,12 +150,10 @@ def show(workshop: WorkshopInfo | None) -> None:
                   args=(workshop.id,))  # fmt: skip
     else:
         _STEP_VIEWS[step](workshop, step)
-    st.divider()
-    _navigation(step)
 
 
 def _participation(workshop: WorkshopInfo, _step: int) -> None:
-    room_screen(workshop)
+    room_screen(workshop, with_brand=False)
     st.subheader(f"Teams with fewer than {workshop.k} answers are not shown, so nobody can be singled out.",
                  anchor=False)  # fmt: skip
 
@@ -170,14 +173,21 @@ def _overall(workshop: WorkshopInfo, _step: int) -> None:
     index = results.index
     if index.index is None:
         st.header(index.reason or "Not enough answers from both teams to work out the index.", anchor=False)
-    else:
-        st.header(f"Alignment index {index.index:.0f} of 100 — {index.band}", anchor=False)
-        st.subheader(
-            f"How well both teams rate the practice: {index.level:.0f}.  How close their views are: "
-            f"{index.consistency:.0f}.  Index = level × closeness ÷ 100.",
-            anchor=False,
-        )
-    st.altair_chart(charts.dimension_scores_chart(results.dimensions, charts.PRESENTATION_FONT_SCALE), width="stretch")
+        return
+    st.header(f"Alignment index {index.index:.0f} of 100 — {index.band}", anchor=False)
+    level, closeness, used = st.columns(3)
+    with level:
+        big_figure("Level: how well both rate the practice", f"{index.level:.0f}")
+    with closeness:
+        big_figure("Closeness: 100 − their average gap", f"{index.consistency:.0f}")
+    with used:
+        big_figure("Dimensions compared", index.dimensions_used)
+    st.subheader("Index = level × closeness ÷ 100.", anchor=False)
+    st.subheader(
+        "Bands: Undefined below 25, Defined from 25, Aligned from 50, Integrated from 75 "
+        "(after Kotler, Rackham and Krishnaswamy, HBR 2006).",
+        anchor=False,
+    )
 
 
 def _gap_sentence(row: pd.Series) -> str:
@@ -198,7 +208,7 @@ def _gaps(workshop: WorkshopInfo, _step: int) -> None:
         return
     for _, row in top.iterrows():
         st.subheader(_gap_sentence(row), anchor=False)
-    st.altair_chart(charts.gap_dumbbell_chart(top, charts.PRESENTATION_FONT_SCALE), width="stretch")
+    st.altair_chart(charts.gap_dumbbell_chart(top, FONT_SCALE), width="stretch")
 
 
 def _drill_down(workshop: WorkshopInfo, step: int) -> None:
@@ -216,9 +226,7 @@ def _drill_down(workshop: WorkshopInfo, step: int) -> None:
     st.header(_gap_sentence(row), anchor=False)
     distribution = scoring.answer_distribution(results.answers, framework, workshop.k, dimension.id)
     chart_column, words_column = st.columns([3, 2], gap="large")
-    chart_column.altair_chart(
-        charts.answer_distribution_chart(distribution, charts.PRESENTATION_FONT_SCALE), width="stretch"
-    )
+    chart_column.altair_chart(charts.answer_distribution_chart(distribution, FONT_SCALE), width="stretch")
     with words_column:
         for number, item in enumerate(dimension.items, start=1):
             st.markdown(f"#### Item {number}. {item.text}")
@@ -233,10 +241,21 @@ def _priorities(workshop: WorkshopInfo, _step: int) -> None:
     if results.priorities.empty:
         st.header("No team has made enough importance picks to show priorities yet.", anchor=False)
         return
+    lists = fix_first(results.priorities, top=len(results.priorities))
+    shared = [name for name in lists.get("marketing", []) if name in lists.get("sales", [])]
+    st.header(
+        "Marketing and sales would both fix first: " + ", ".join(shared)
+        if shared
+        else "Marketing and sales do not share a first priority yet.",
+        anchor=False,
+    )
     for team, names in fix_first(results.priorities).items():
         listed = ", ".join(names) if names else "nothing is both important and low-rated"
-        st.subheader(f"{plain(workshop.team_name(team))} would fix first: {listed}", anchor=False)
-    st.altair_chart(charts.priority_chart(results.priorities, charts.PRESENTATION_FONT_SCALE), width="stretch")
+        st.subheader(f"{plain(workshop.team_name(team))}: {listed}", anchor=False)
+    st.subheader(
+        "Fix first = picked as critical by more of the team than average, and rated below the team's average.",
+        anchor=False,
+    )
 
 
 @st.cache_data(max_entries=8, ttl=900, show_spinner=False)
@@ -261,11 +280,12 @@ def _evidence(workshop: WorkshopInfo, _step: int) -> None:
     columns = st.columns(max(len(groups), 1))
     for column, group in zip(columns, groups, strict=False):
         win = wins.set_index("source_group").loc[group]
-        column.metric(f"{charts.source_label(group)} win rate", f"{win['win_rate']:.0%}", border=True,
-                      help=f"{int(win['won'])} won of {int(win['closed'])} closed")  # fmt: skip
-        if group in set(cycles["source_group"]):
-            days = cycles.set_index("source_group").loc[group, "median_days"]
-            column.metric(f"{charts.source_label(group)} median cycle", f"{days:.0f} days", border=True)
+        with column:
+            big_figure(f"{charts.source_label(group)} win rate", f"{win['win_rate']:.0%}",
+                       f"{int(win['won']):,} won of {int(win['closed']):,} closed")  # fmt: skip
+            if group in set(cycles["source_group"]):
+                days = cycles.set_index("source_group").loc[group, "median_days"]
+                big_figure(f"{charts.source_label(group)} median sales cycle", f"{days:.0f} days")
     st.subheader(f"From {dataset.filename}: {dataset.rows_accepted:,} deals.", anchor=False)
 
 

@@ -108,12 +108,13 @@ def join_code_svg(code: str, colour: str) -> str:
     )
 
 
-def room_screen(workshop: WorkshopInfo) -> None:
+def room_screen(workshop: WorkshopInfo, with_brand: bool = True) -> None:
     """Join code, QR code and the live count of answers, for the wall."""
     mark = brand(workshop)
     base = public_base_url()
     link = join_link(base, workshop.code)
-    brand_header(workshop)
+    if with_brand:
+        brand_header(workshop)
     code_column, qr_column = st.columns([3, 1], gap="large", vertical_alignment="center")
     with code_column:
         st.subheader("Join with your phone", anchor=False)
@@ -126,19 +127,24 @@ def room_screen(workshop: WorkshopInfo) -> None:
     live_count(workshop.id, workshop.teams, workshop.current_round)
 
 
+def big_figure(label: str, value: object, note: str = "") -> None:
+    """A figure readable from the back of the room: the label at 28 px, the value at 44 px."""
+    with st.container(border=True):
+        st.subheader(label, anchor=False)
+        st.title(str(value), anchor=False)
+        if note:
+            st.caption(note)
+
+
 @st.fragment(run_every=LIVE_REFRESH_SECONDS)
 def live_count(workshop_id: int, teams: tuple[str, ...], round_no: int) -> None:
     """Answers per team in the current round, re-read every few seconds on its own."""
     counts = participation(session.engine(), workshop_id, round_no)
     submitted = sum(c["submitted"] for c in counts.values())
-    answering = sum(c["started"] - c["submitted"] for c in counts.values())
-    st.subheader(f"{submitted} answered in round {round_no}", anchor=False)
+    st.header(f"{submitted} answered in round {round_no}", anchor=False)
     columns = st.columns(max(len(teams), 1))
     for column, name in zip(columns, teams, strict=False):
-        team = team_id(name)
-        numbers = counts.get(team, {"started": 0, "submitted": 0})
-        column.metric(plain(name), numbers["submitted"], border=True)
+        numbers = counts.get(team_id(name), {"started": 0, "submitted": 0})
         still = numbers["started"] - numbers["submitted"]
-        column.caption(f"{still} still answering")
-    if answering:
-        st.caption(f"{answering} people have started and not yet submitted.")
+        with column:
+            big_figure(plain(name), numbers["submitted"], f"{still} still answering" if still else "")
