@@ -24,5 +24,5 @@ fi
 
 soffice --headless --norestore -env:UserInstallation="file://$work/profile" \
   --convert-to pdf --outdir "$work" "$work/deck.pptx" >/dev/null 2>&1
-pdftoppm -png -r 60 "$work/deck.pdf" "$out/slide"
+pdftoppm -png -r "${DPI:-60}" "$work/deck.pdf" "$out/slide"
 ls "$out"/slide-*.png | wc -l | xargs echo "slides rendered to $out:"

@@ -163,7 +163,7 @@ def gaps_slide(deck: DeckBuilder) -> None:
     report = deck.report
     slide = deck.slide("Where marketing and sales see things differently", "Perception gaps")
     if report.gaps.dimensions["gap"].notna().any():
-        deck.chart(slide, charts.gap_dumbbell_chart(report.gaps.dimensions, font_scale=FONT_SCALE), BODY)
+        deck.chart(slide, charts.gap_dumbbell_chart(report.gaps.dimensions, font_scale=1.25), BODY)
     else:
         deck.note(slide, f"A gap needs at least {report.k} answers from marketing and from sales.")
 
@@ -237,12 +237,17 @@ def pipeline_slides(deck: DeckBuilder, summary: pd.DataFrame) -> None:
                          "to set perception beside the facts.")
         return
     half = (SLIDE_WIDTH - 2 * MARGIN - 0.4) / 2
-    deck.chart(slide, pipeline_charts.win_rate_chart(evidence.table("win_rate"), font_scale=FONT_SCALE),
-               Box(MARGIN, 1.6, half, 4.2))
     leads = evidence.table("lead_acceptance")
-    right = (pipeline_charts.lead_acceptance_chart(leads, font_scale=FONT_SCALE) if leads is not None and len(leads)
+    with_leads = leads is not None and len(leads) > 0
+    right = (pipeline_charts.lead_acceptance_chart(leads, font_scale=FONT_SCALE) if with_leads
              else pipeline_charts.cycle_chart(evidence.table("cycle_time"), font_scale=FONT_SCALE))
-    deck.chart(slide, right, Box(MARGIN + half + 0.4, 1.6, half, 4.2))
+    panels = (("Win rate by source, with 95% interval",
+               pipeline_charts.win_rate_chart(evidence.table("win_rate"), font_scale=FONT_SCALE)),
+              ("Leads accepted by sales, with 95% interval" if with_leads else "Sales cycle of won deals", right))
+    for position, (heading, chart) in enumerate(panels):
+        left = MARGIN + position * (half + 0.4)
+        slides.text(slide, Box(left, 1.55, half, 0.4), heading, 15, bold=True)
+        deck.chart(slide, chart, Box(left, 2.0, half, 3.85))
     share = evidence.facts.marketing_share if evidence.facts is not None else {}
     notes = []
     if share and pd.notna(share.get("pipeline_count_share")):
