@@ -72,14 +72,13 @@ def _interval(draws: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndar
     return low, high
 
 
-def _point_table(scores: pd.DataFrame, key: str, n_column: str = "n") -> pd.DataFrame:
-    wide = scores[scores["team"].isin([MARKETING, SALES])].pivot_table(
-        index=key, columns="team", values=["score", n_column], aggfunc="first"
-    )
-    out = pd.DataFrame(index=wide.index)
+def _point_table(scores: pd.DataFrame, key: str, index: list[str]) -> pd.DataFrame:
+    """Marketing's and sales' score and ``n`` side by side per ``key``, with their difference."""
+    out = pd.DataFrame(index=pd.Index(index, name=key))
     for team in (MARKETING, SALES):
-        out[team] = wide["score"][team] if team in wide["score"].columns else np.nan
-        out[f"n_{team}"] = wide[n_column][team] if team in wide[n_column].columns else 0
+        rows = scores[scores["team"] == team].set_index(key)
+        out[team] = rows["score"].reindex(out.index).astype("float64")
+        out[f"n_{team}"] = rows["n"].reindex(out.index)
     out["gap"] = out[MARKETING] - out[SALES]
     return out
 
@@ -103,8 +102,8 @@ def perception_gaps(
     item_dim = meta["dimension_id"].map({d: i for i, d in enumerate(dim_ids)}).to_numpy()
     items = item_scores(answers, framework, k)
     dimensions = dimension_scores(answers, framework, k)
-    item_points = _point_table(items, "item_id").reindex(item_ids)
-    dim_points = _point_table(dimensions, "dimension_id").reindex(dim_ids)
+    item_points = _point_table(items, "item_id", item_ids)
+    dim_points = _point_table(dimensions, "dimension_id", dim_ids)
 
     data = prepared_answers(answers, framework)
     rng = np.random.default_rng(seed)

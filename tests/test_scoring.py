@@ -315,3 +315,14 @@ def test_choosing_teams_never_pools_a_small_team_into_a_figure(workshop: pd.Data
     chosen = apply_filters(workshop, AnswerFilters(teams=("marketing", "sales")))
     two_teams = self_other(dimension_scores(chosen, FRAMEWORK, k=3)).set_index("dimension_id")
     pd.testing.assert_series_equal(everyone["overall"], two_teams["overall"])
+
+
+def test_no_answers_give_empty_tables_not_errors() -> None:
+    empty = answers([(1, "marketing", {"content.1": 3})]).iloc[0:0]
+    assert dimension_scores(empty, FRAMEWORK, k=3).empty
+    gaps = perception_gaps(empty, FRAMEWORK, k=3, resamples=50)
+    assert gaps.dimensions["suppressed"].all() and len(gaps.dimensions) == 3
+    assert alignment_index(dimension_scores(empty, FRAMEWORK, k=3), gaps.dimensions).index is None
+    assert agreement(empty, FRAMEWORK, k=3).empty and dont_know_share(empty, FRAMEWORK, k=3).empty
+    assert self_other(dimension_scores(empty, FRAMEWORK, k=3)).empty
+    assert round_change(empty, FRAMEWORK, k=3).empty and respondents_by_team(empty, k=3).empty

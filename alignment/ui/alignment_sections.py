@@ -86,6 +86,12 @@ def perception(view: PerceptionView, framework: Framework, workshop: WorkshopInf
     )
     gaps = view.gaps.dimensions
     clicked = None
+    counts = dict(zip(view.respondents["team"], view.respondents["respondents"], strict=True))
+    short = [team for team in ("marketing", "sales") if counts.get(team, 0) < k]
+    if short:
+        st.info(plain(" ".join(
+            f"{workshop.team_name(team)}: not enough answers to show — k is {k} ({counts.get(team, 0)} so far)."
+            for team in short) + " No gap can be shown until both teams reach k."), icon=":material/group:")
     if gaps[["marketing", "sales"]].notna().any().any():
         event = show_chart(
             charts.gap_dumbbell_chart(gaps, font_scale=scale), gaps, "perception_gaps", on_select="rerun"

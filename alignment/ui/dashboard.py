@@ -113,8 +113,9 @@ def build_perception(data: WorkshopAnswers, framework: Framework, k: int, filter
 
 
 @st.cache_data(max_entries=64, show_spinner="Scoring the answers…")
-def perception_view(workshop_id: int, revision: int, filters: AnswerFilters, k: int, framework_key: str,
-                    _framework: Framework) -> PerceptionView:
+def perception_view(
+    workshop_id: int, revision: int, filters: AnswerFilters, k: int, framework_key: str, _framework: Framework
+) -> PerceptionView:
     """``build_perception`` cached by workshop, change counter, round and filters."""
     return build_perception(workshop_answers(workshop_id, revision), _framework, k, filters)
 
@@ -132,16 +133,22 @@ def dataset_ids(workshop: WorkshopInfo) -> tuple[int | None, int | None]:
     return (deals.id if deals else None), (leads.id if leads else None)
 
 
-def build_pipeline(deals: pd.DataFrame, leads: pd.DataFrame | None, filters: DealFilters, sla_hours: float,
-                   leakage_days: int = LEAKAGE_DAYS) -> PipelineFacts:
+def build_pipeline(
+    deals: pd.DataFrame,
+    leads: pd.DataFrame | None,
+    filters: DealFilters,
+    sla_hours: float,
+    leakage_days: int = LEAKAGE_DAYS,
+) -> PipelineFacts:
     """Filter the deals (and leads) and compute every pipeline metric."""
     chosen_leads = None if leads is None else filter_leads(leads, filters)
     return pipeline_facts(filter_deals(deals, filters), chosen_leads, sla_hours, leakage_days)
 
 
 @st.cache_data(max_entries=64, show_spinner="Computing the pipeline figures…")
-def pipeline_view(deals_id: int, leads_id: int | None, filters: DealFilters, sla_hours: float,
-                  revision: int) -> PipelineFacts:
+def pipeline_view(
+    deals_id: int, leads_id: int | None, filters: DealFilters, sla_hours: float, revision: int
+) -> PipelineFacts:
     """``build_pipeline`` cached by dataset ids, filters, SLA and the workshop's change counter."""
     leads = prepared_dataset(leads_id) if leads_id is not None else None
     return build_pipeline(prepared_dataset(deals_id), leads, filters, sla_hours)
@@ -152,8 +159,7 @@ def pipeline_options(deals_id: int) -> dict[str, list]:
     """The values an executive can filter the deals by, and the range of created dates."""
     deals = prepared_dataset(deals_id)
     options: dict[str, list] = {
-        column: sorted(str(v) for v in deals[column].dropna().unique())
-        for column in ("segment", "region", "product")
+        column: sorted(str(v) for v in deals[column].dropna().unique()) for column in ("segment", "region", "product")
     }
     present = set(deals["source_group"].dropna().astype(str))
     options["source_group"] = [g for g in SOURCE_GROUPS if g in present]
@@ -167,13 +173,20 @@ def answer_filters(workshop: WorkshopInfo, data: WorkshopAnswers) -> AnswerFilte
     rounds = list(data.rounds) or [workshop.current_round]
     st.sidebar.subheader("Filters")
     default_round = workshop.current_round if workshop.current_round in rounds else rounds[-1]
-    round_no = st.sidebar.selectbox("Round", rounds, index=rounds.index(default_round), key="filter_round",
-                                    format_func=lambda r: f"Round {r}")
+    round_no = st.sidebar.selectbox(
+        "Round", rounds, index=rounds.index(default_round), key="filter_round", format_func=lambda r: f"Round {r}"
+    )
     teams_present = sorted(data.answers["team"].dropna().unique(), key=lambda t: (t not in ("marketing", "sales"), t))
-    teams = st.sidebar.multiselect("Teams", teams_present, key="filter_teams", placeholder="All teams",
-                                   format_func=workshop.team_name)
-    levels = st.sidebar.multiselect("Levels", list(LEVEL_LABELS), key="filter_levels", placeholder="All levels",
-                                    format_func=lambda level: LEVEL_LABELS[level].capitalize())
+    teams = st.sidebar.multiselect(
+        "Teams", teams_present, key="filter_teams", placeholder="All teams", format_func=workshop.team_name
+    )
+    levels = st.sidebar.multiselect(
+        "Levels",
+        list(LEVEL_LABELS),
+        key="filter_levels",
+        placeholder="All levels",
+        format_func=lambda level: LEVEL_LABELS[level].capitalize(),
+    )
     return AnswerFilters(round_no=int(round_no), teams=tuple(teams), levels=tuple(levels))
 
 
@@ -183,21 +196,37 @@ def deal_filters(deals_id: int | None) -> DealFilters:
         return DealFilters()
     options = pipeline_options(deals_id)
     chosen: dict[str, tuple[str, ...]] = {}
-    for column, label in (("segment", "Segments"), ("region", "Regions"), ("product", "Products"),
-                          ("source_group", "Source groups")):
+    for column, label in (
+        ("segment", "Segments"),
+        ("region", "Regions"),
+        ("product", "Products"),
+        ("source_group", "Source groups"),
+    ):
         if options[column]:
-            chosen[column] = tuple(st.sidebar.multiselect(label, options[column], key=f"filter_{column}",
-                                                          placeholder=f"All {label.lower()}"))
+            chosen[column] = tuple(
+                st.sidebar.multiselect(
+                    label, options[column], key=f"filter_{column}", placeholder=f"All {label.lower()}"
+                )
+            )
     start = end = None
     if options["dates"]:
-        picked = st.sidebar.date_input("Deals created between", value=tuple(options["dates"]),
-                                       min_value=options["dates"][0], max_value=options["dates"][1],
-                                       key="filter_dates")
+        picked = st.sidebar.date_input(
+            "Deals created between",
+            value=tuple(options["dates"]),
+            min_value=options["dates"][0],
+            max_value=options["dates"][1],
+            key="filter_dates",
+        )
         if isinstance(picked, tuple) and len(picked) == 2:
             start, end = picked
-    return DealFilters(segments=chosen.get("segment", ()), regions=chosen.get("region", ()),
-                       products=chosen.get("product", ()), source_groups=chosen.get("source_group", ()),
-                       start=_day(start), end=_day(end))
+    return DealFilters(
+        segments=chosen.get("segment", ()),
+        regions=chosen.get("region", ()),
+        products=chosen.get("product", ()),
+        source_groups=chosen.get("source_group", ()),
+        start=_day(start),
+        end=_day(end),
+    )
 
 
 def _day(value: object) -> date | None:
@@ -233,10 +262,26 @@ def show_chart(chart: object, data: pd.DataFrame, name: str, on_select: str = "i
     event = st.altair_chart(chart, width="stretch", key=f"chart_{name}", on_select=on_select)
     spec = chart.to_json()
     with st.container(horizontal=True, gap="small"):
-        st.download_button("Data (CSV)", csv_bytes(data), file_name=f"{name}.csv", mime="text/csv",
-                           key=f"csv_{name}", on_click="ignore", icon=":material/download:", type="tertiary")
-        st.download_button("Image (PNG)", lambda: png_bytes(spec), file_name=f"{name}.png", mime="image/png",
-                           key=f"png_{name}", on_click="ignore", icon=":material/image:", type="tertiary")
+        st.download_button(
+            "Data (CSV)",
+            csv_bytes(data),
+            file_name=f"{name}.csv",
+            mime="text/csv",
+            key=f"csv_{name}",
+            on_click="ignore",
+            icon=":material/download:",
+            type="tertiary",
+        )
+        st.download_button(
+            "Image (PNG)",
+            lambda: png_bytes(spec),
+            file_name=f"{name}.png",
+            mime="image/png",
+            key=f"png_{name}",
+            on_click="ignore",
+            icon=":material/image:",
+            type="tertiary",
+        )
     return event
 
 

@@ -1,0 +1,134 @@
+"""The Alignment page in-process (AppTest): headline, filters, drill-down, small groups, empty states."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ROOT
+from streamlit.testing.v1 import AppTest
+
+from alignment.framework import load_framework
+from alignment.store import create_workshop, list_workshops, open_database
+from alignment.store.responses import join, save_importance, save_step, submit
+
+FRAMEWORK = load_framework()
+
+
+def open_page(query: dict[str, str] | None = None) -> AppTest:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    for key, value in (query or {}).items():
+        app.query_params[key] = value
+    app.run()
+    app.switch_page("pages/alignment.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
+def metric(app: AppTest, label: str) -> str:
+    return next(m.value for m in app.metric if m.label == label)
+
+
+def texts(app: AppTest) -> str:
+    parts = [e.value for e in (*app.info, *app.warning, *app.markdown, *app.caption)]
+    return "\n".join(str(p) for p in parts).replace("\\", "")  # Markdown escapes do not show on screen
+
+
+def answer(engine, workshop, team: str, value: int | None, level: str | None = None,  # type: ignore[no-untyped-def]
+           picks: tuple[str, ...] = ()) -> None:
+    """One participant of ``team`` answers every item with ``value`` and submits."""
+    person = join(engine, workshop, team, level)
+    for dimension in FRAMEWORK.dimensions:
+        save_step(engine, FRAMEWORK, workshop.id, person.token, round_no=1, dimension_id=dimension.id,
+                  answers={item.id: value for item in dimension.items})
+    save_importance(engine, FRAMEWORK, workshop.id, person.token, round_no=1,
+                    dimension_ids=picks or (FRAMEWORK.dimensions[0].id,))
+    submit(engine, FRAMEWORK, workshop.id, person.token, round_no=1, submission_id=person.token[:20] + "-submit")
+
+
+def test_demo_shows_the_index_with_its_parts_and_the_largest_gap(app_env) -> None:
+    app = open_page()
+    assert metric(app, "Alignment index").isdigit()
+    shown = texts(app)
+    assert "level" in shown and "consistency" in shown
+    assert any(band in shown for band in ("Undefined", "Defined", "Aligned", "Integrated"))
+    assert metric(app, "Largest perception gap").endswith("points")
+    assert not app.error
+
+
+def test_round_and_team_filters_change_the_numbers_shown(app_env) -> None:
+    app = open_page()
+    everyone, index = metric(app, "Respondents"), metric(app, "Alignment index")
+    app.sidebar.multiselect(key="filter_teams").set_value(["marketing", "sales"]).run()
+    assert int(metric(app, "Respondents")) < int(everyone)
+    app.sidebar.multiselect(key="filter_teams").set_value([]).run()
+    app.sidebar.selectbox(key="filter_round").set_value(1).run()
+    assert metric(app, "Alignment index") != index or metric(app, "Respondents") != everyone
+
+
+def test_level_filter_that_would_isolate_people_is_blocked_with_a_reason(app_env) -> None:
+    app = open_page()
+    before = metric(app, "Respondents")
+    app.sidebar.multiselect(key="filter_levels").set_value(["ic"]).run()
+    assert any("would reveal their answers" in w.value for w in app.warning)
+    assert metric(app, "Respondents") == before  # the unsafe cut is not applied
+
+
+def test_drill_down_shows_the_chosen_dimension_its_items_and_prompts(app_env) -> None:
+    app = open_page()
+    dimension = FRAMEWORK.dimension("sla_handoff")
+    app.selectbox(key="drill_dimension").set_value("sla_handoff").run()
+    shown = texts(app)
+    assert dimension.name in shown and dimension.description in shown
+    assert f"Item 1: {dimension.items[0].text}" in shown
+    assert "To discuss" in shown and dimension.prompts[0] in shown
+
+
+def test_a_team_below_k_is_withheld_and_says_so(app_env) -> None:
+    engine = open_database()
+    open_page()  # the first start seeds the demo
+    workshop = create_workshop(engine, "Small pilot")
+    for _ in range(2):
+        answer(engine, workshop, "marketing", 5)
+    for _ in range(3):
+        answer(engine, workshop, "sales", 2)
+    app = open_page({"w": workshop.code})
+    shown = texts(app)
+    assert "Marketing: not enough answers to show — k is 3 (2 so far)" in shown
+    assert metric(app, "Alignment index") == "—"
+    assert metric(app, "Largest perception gap") == "—"
+    assert "Marketing 2 (under k)" in shown
+
+
+def test_gap_and_index_appear_once_both_teams_reach_k(app_env) -> None:
+    engine = open_database()
+    open_page()
+    workshop = create_workshop(engine, "Pilot")
+    for _ in range(3):
+        answer(engine, workshop, "marketing", 5)
+        answer(engine, workshop, "sales", 3)
+    app = open_page({"w": workshop.code})
+    # marketing 100 everywhere, sales 50: level 75, consistency 50, index 37.5
+    assert metric(app, "Largest perception gap") == "+50 points"
+    assert metric(app, "Alignment index") in ("37", "38")
+
+
+def test_workshop_without_answers_or_pipeline_says_what_to_do(app_env) -> None:
+    engine = open_database()
+    open_page()
+    workshop = create_workshop(engine, "Fresh")
+    app = open_page({"w": workshop.code})
+    assert any("No answers yet in round 1" in i.value for i in app.info)
+    assert workshop.code in texts(app)
+    assert not app.error
+    assert [w.name for w in list_workshops(engine)].count("Fresh") == 1
+
+
+@pytest.mark.parametrize(("tab", "expected"), [("Evidence", "Marketing-sourced deals win"),
+                                               ("Pipeline", "deals in view")])
+def test_evidence_and_pipeline_tabs_render_on_the_demo(app_env, tab: str, expected: str) -> None:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    app.run()
+    app.switch_page("pages/alignment.py")
+    app.session_state["alignment_tab"] = tab
+    app.run()
+    assert not app.exception, app.exception
+    assert expected in texts(app)
