@@ -367,3 +367,27 @@ def test_cli_unwritable_output_fails_with_one_sentence(setup, tmp_path: Path, mo
     monkeypatch.setenv("ALIGNMENT_DATABASE_URL", url)
     assert main(["export", workshop.code, "--format", "csv", "-o", str(tmp_path / "missing" / "r.zip")]) == 1
     assert capsys.readouterr().err.startswith("Cannot write")
+
+
+def test_cli_deck_carries_the_brand_colour_and_logo(setup, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    _, workshop, url = setup
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (400, 120), "#112233").save(logo)
+    monkeypatch.setenv("ALIGNMENT_DATABASE_URL", url)
+    monkeypatch.setenv("ALIGNMENT_BRAND_COLOUR", "#228833")
+    monkeypatch.setenv("ALIGNMENT_BRAND_LOGO", str(logo))
+    target = tmp_path / "deck.pptx"
+    assert main(["export", workshop.code, "--format", "pptx", "-o", str(target)]) == 0
+    title = Presentation(str(target)).slides[0]
+    assert [p._element.nvPicPr.cNvPr.get("descr") for p in pictures(title)] == ["Logo"]
+    background = next(shape for shape in title.shapes if shape.shape_type == 1)
+    assert str(background.fill.fore_color.rgb) == "228833"
+
+
+@pytest.mark.parametrize("location", ["https://example.com/logo.png", "missing.png", "notes.txt", "broken.png", None])
+def test_a_logo_that_is_not_a_local_image_is_left_out(location, tmp_path: Path) -> None:  # noqa: ANN001
+    from alignment.export import logo_bytes
+
+    (tmp_path / "notes.txt").write_text("not an image")
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG but not really")
+    assert logo_bytes(str(tmp_path / location) if location and "://" not in location else location) is None

@@ -5,18 +5,20 @@ computed by the dashboard's own scoring and metrics functions, so a file can nev
 the screen; every figure from fewer than the workshop's ``k`` people is withheld in each of them.
 
 Command line: ``python -m alignment export CODE --format pptx|xlsx|csv -o FILE`` (``run_export``).
-The branding colour of the deck comes from ``ALIGNMENT_BRAND_COLOUR`` (``#RRGGBB``; the app's
-primary colour ``#0072B2`` by default).
+The deck's branding colour comes from ``ALIGNMENT_BRAND_COLOUR`` (``#RRGGBB``; the app's primary
+colour ``#0072B2`` by default) and its logo from ``ALIGNMENT_BRAND_LOGO`` (a local PNG or JPEG file).
 """
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from PIL import Image
 from sqlalchemy import Engine
 
 from alignment.export.deck import build_deck
@@ -30,6 +32,8 @@ from alignment.framework import Framework, FrameworkError, load_framework
 from alignment.store import WorkshopInfo, WorkshopNotFound, get_workshop
 
 BRAND_VARIABLE: Final = "ALIGNMENT_BRAND_COLOUR"
+LOGO_VARIABLE: Final = "ALIGNMENT_BRAND_LOGO"
+MAX_LOGO: Final = 5_000_000
 FORMATS: Final = {
     "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx"),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
@@ -45,6 +49,7 @@ __all__ = [
     "chart_png",
     "export_file",
     "file_name",
+    "logo_bytes",
     "neutralise",
     "render",
     "run_export",
@@ -68,14 +73,31 @@ def file_name(workshop_name: str, round_no: int, fmt: str, for_facilitator: bool
     return safe_file_name(stem, FORMATS[fmt][1] if fmt in FORMATS else fmt)
 
 
-def render(report: WorkshopReport, fmt: str, brand: str = DEFAULT_BRAND) -> ExportFile:
+def logo_bytes(location: str | None) -> bytes | None:
+    """A brand logo for the deck from a local PNG or JPEG file; None when there is none or it cannot be read
+    (a URL is not fetched: exports never reach out to the network)."""
+    if not location:
+        return None
+    path = Path(location)
+    try:
+        if path.suffix.lower() not in (".png", ".jpg", ".jpeg") or not path.is_file() or path.stat().st_size > MAX_LOGO:
+            return None
+        data = path.read_bytes()
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+    except (OSError, ValueError):
+        return None
+    return data
+
+
+def render(report: WorkshopReport, fmt: str, brand: str = DEFAULT_BRAND, logo: bytes | None = None) -> ExportFile:
     """The report in ``fmt`` (``pptx``, ``xlsx`` or ``csv`` — a zip of CSV files)."""
     if fmt not in FORMATS:
         raise ValueError(f"Unknown export format {fmt!r}; choose pptx, xlsx or csv.")
     mime = FORMATS[fmt][0]
     colour = brand_colour(brand)
     if fmt == "pptx":
-        data = build_deck(report, pipeline(report), colour)
+        data = build_deck(report, pipeline(report), colour, logo)
     elif fmt == "xlsx":
         data = build_workbook(report, colour)
     else:
@@ -91,12 +113,13 @@ def export_file(
     fmt: str,
     *,
     brand: str = DEFAULT_BRAND,
+    logo: bytes | None = None,
     for_facilitator: bool = False,
     round_no: int | None = None,
 ) -> ExportFile:
     """Build the workshop's report and render it (the download buttons and the CLI both call this)."""
     report = build_report(engine, workshop, framework, round_no=round_no, for_facilitator=for_facilitator)
-    return render(report, fmt, brand)
+    return render(report, fmt, brand, logo)
 
 
 def run_export(engine: Engine, code: str, fmt: str, output: str) -> int:
@@ -108,7 +131,8 @@ def run_export(engine: Engine, code: str, fmt: str, output: str) -> int:
     try:
         workshop = get_workshop(engine, code)
         framework = load_framework(workshop.framework_path)
-        result = export_file(engine, workshop, framework, fmt, brand=os.environ.get(BRAND_VARIABLE) or DEFAULT_BRAND)
+        result = export_file(engine, workshop, framework, fmt, brand=os.environ.get(BRAND_VARIABLE) or DEFAULT_BRAND,
+                             logo=logo_bytes(os.environ.get(LOGO_VARIABLE)))
         Path(output).write_bytes(result.data)
     except WorkshopNotFound as exc:
         print(f"{exc} Check the join code (python -m alignment demo prints the demo's).", file=sys.stderr)

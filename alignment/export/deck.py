@@ -55,8 +55,9 @@ def _gap(value: object) -> str:
 class DeckBuilder:
     """Adds slides to one presentation, numbering them and drawing the shared heading and footer."""
 
-    def __init__(self, report: WorkshopReport, brand: str) -> None:
+    def __init__(self, report: WorkshopReport, brand: str, logo: bytes | None = None) -> None:
         self.report = report
+        self.logo = logo
         self.brand = slides.brand_colour(brand)
         self.presentation = Presentation()
         self.presentation.slide_width = Inches(SLIDE_WIDTH)
@@ -101,6 +102,11 @@ def title_slide(deck: DeckBuilder) -> None:
     slides.text(slide, Box(1.0, 6.3, 11.3, 0.5),
                 f"Figures from fewer than {report.k} people are withheld to keep answers anonymous.", 14,
                 colour=WHITE)
+    if deck.logo:
+        card = Box(SLIDE_WIDTH - 3.4, 0.5, 2.8, 1.3)
+        slides.rectangle(slide, card, WHITE)
+        slides.picture(slide, deck.logo, Box(card.left + 0.15, card.top + 0.15, card.width - 0.3, card.height - 0.3),
+                       "Logo")
 
 
 def participation_slide(deck: DeckBuilder) -> None:
@@ -329,9 +335,12 @@ SLIDES: Final[tuple[Callable[[DeckBuilder], None], ...]] = (
 )
 
 
-def build_deck(report: WorkshopReport, pipeline_summary: pd.DataFrame, brand: str = slides.DEFAULT_BRAND) -> bytes:
-    """The PPTX file. ``pipeline_summary`` is the workbook's Pipeline table (``tables.pipeline``)."""
-    deck = DeckBuilder(report, brand)
+def build_deck(
+    report: WorkshopReport, pipeline_summary: pd.DataFrame, brand: str = slides.DEFAULT_BRAND, logo: bytes | None = None
+) -> bytes:
+    """The PPTX file. ``pipeline_summary`` is the workbook's Pipeline table (``tables.pipeline``);
+    ``logo`` (PNG or JPEG bytes) goes on a white card at the top right of the title slide."""
+    deck = DeckBuilder(report, brand, logo)
     for add in SLIDES:
         add(deck)
     pipeline_slides(deck, pipeline_summary)

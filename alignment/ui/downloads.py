@@ -17,7 +17,7 @@ import streamlit as st
 from alignment import export
 from alignment.export.slides import DEFAULT_BRAND, brand_colour
 from alignment.store import WorkshopInfo, find_workshop
-from alignment.ui import session
+from alignment.ui import room, session
 
 LABELS = {
     "pptx": ("Download deck (PPTX)", ":material/slideshow:"),
@@ -26,13 +26,17 @@ LABELS = {
 }
 
 
-def brand() -> str:
-    """The deck's branding colour: ``ALIGNMENT_BRAND_COLOUR`` or secret ``brand_colour``, else the app's primary."""
-    return brand_colour(session.setting(export.BRAND_VARIABLE, "brand_colour", DEFAULT_BRAND))
+def brand(workshop: WorkshopInfo) -> tuple[str, str | None]:
+    """The deck's colour and logo file: the room screen's branding (``ALIGNMENT_BRAND_COLOUR`` /
+    ``ALIGNMENT_BRAND_LOGO`` or the ``brand_*`` secrets), else the app's primary colour and no logo."""
+    mark = room.brand(workshop)
+    return brand_colour(mark.colour or DEFAULT_BRAND), mark.logo
 
 
 @st.cache_data(max_entries=24, ttl=3600, show_spinner=False)
-def report_file(code: str, revision: int, round_no: int, fmt: str, for_facilitator: bool, colour: str) -> bytes:
+def report_file(
+    code: str, revision: int, round_no: int, fmt: str, for_facilitator: bool, colour: str, logo: str | None = None
+) -> bytes:
     """The export's bytes; ``revision`` is part of the cache key so any change to the results makes a new file."""
     engine = session.engine()
     workshop = find_workshop(engine, code)
@@ -44,6 +48,7 @@ def report_file(code: str, revision: int, round_no: int, fmt: str, for_facilitat
         session.framework(workshop),
         fmt,
         brand=colour,
+        logo=export.logo_bytes(logo),
         for_facilitator=for_facilitator,
         round_no=round_no,
     )
@@ -51,8 +56,8 @@ def report_file(code: str, revision: int, round_no: int, fmt: str, for_facilitat
 
 
 def _builder(workshop: WorkshopInfo, round_no: int, fmt: str, for_facilitator: bool) -> Callable[[], bytes]:
-    colour = brand()
-    return lambda: report_file(workshop.code, workshop.revision, round_no, fmt, for_facilitator, colour)
+    colour, logo = brand(workshop)
+    return lambda: report_file(workshop.code, workshop.revision, round_no, fmt, for_facilitator, colour, logo)
 
 
 def report_downloads(
