@@ -167,7 +167,7 @@ def dimension_summary(dimension: Dimension, answers: Mapping[str, int | None]) -
     rated = sum(1 for item in dimension.items if answers.get(item.id) is not None)
     dont_know = sum(1 for item in dimension.items if item.id in answers and answers[item.id] is None)
     missing = len(dimension.items) - rated - dont_know
-    parts = [f"{rated} rated"]
+    parts = [f"{rated} rated"] if rated or not dont_know else []
     if dont_know:
         parts.append(f"{dont_know} don't know")
     if missing:

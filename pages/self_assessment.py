@@ -15,12 +15,12 @@ from alignment.ui import session
 
 db = session.engine()
 with ui.reading_column():
-    st.title("Self-assessment")
     code = session.link_code()
     workshop = find_workshop(db, code)
 
     # --- joining: a link with the code, or the code typed in
     if workshop is None:
+        st.title("Self-assessment")
         st.write("Rate how marketing and sales work together. Your facilitator gives you the join code.")
         typed = ui.join_code_form(code or "")
         if typed is not None or code:
@@ -31,19 +31,19 @@ with ui.reading_column():
             ui.unknown_code(typed or code)
         st.stop()
 
-    st.caption(workshop.name)
-    session.demo_banner(workshop)
-    ui.show_notice()
     framework = session.framework(workshop)
     token = st.query_params.get("p")
     draft = store.load_draft(db, workshop.id, token)
+    step = ui.current_step(framework, token, draft) if draft is not None else None
+    ui.heading(workshop, big=step is None or step.kind == "start" or not workshop.is_open)
+    session.demo_banner(workshop)
+    ui.show_notice()
 
     if not workshop.is_open:
         ui.closed(submitted=draft is not None and draft.submitted)
         st.stop()
 
     # --- start: pick a team (a fresh anonymous participant, or correcting one's team)
-    step = ui.current_step(framework, token, draft) if draft is not None else None
     if step is None or step.kind == "start":
         if token and draft is None:
             st.caption("This link matches no answers in this workshop, so you start afresh.")

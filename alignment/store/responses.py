@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -42,11 +44,12 @@ from alignment.questionnaire import (
 )
 from alignment.store.engine import read_session, write_session
 from alignment.store.models import Answer, Comment, ImportancePick, Participant, Response, Round, Workshop, utcnow
-from alignment.store.workshops import WorkshopInfo, bump_revision, round_id
+from alignment.store.workshops import WorkshopInfo, bump_revision
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 _SUBMISSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 _TRANSIENT_PG_CODES = {"40001", "40P01"}  # serialization failure, deadlock detected
+_SQLITE_WRITERS: dict[str, threading.Lock] = {}  # one per database file, shared by this process's engines
 T = TypeVar("T")
 
 
@@ -173,11 +176,9 @@ def save_step(
 
     def work(session: Session) -> None:
         response_id, submitted = _open_response(session, workshop_id, token, round_no, step)
-        session.execute(
-            delete(Answer).where(
-                Answer.response_id == response_id, Answer.item_id.in_(own_items), Answer.item_id.not_in(list(clean))
-            )
-        )
+        left_out = [item for item in own_items if item not in clean]
+        if left_out:
+            session.execute(delete(Answer).where(Answer.response_id == response_id, Answer.item_id.in_(left_out)))
         if clean:
             rows = [{"response_id": response_id, "item_id": item, "value": value} for item, value in clean.items()]
             insert = _insert(session, Answer.__table__).values(rows)
@@ -249,13 +250,13 @@ def submit(
         raise AnswerRefused("A submission needs an id of 8 to 64 letters, digits, dashes or underscores.")
     thanks = step_of_kind(framework, "thanks").index
 
-    def work(session: Session) -> str:
+    def work(session: Session) -> tuple[str, int]:
         response_id, submitted = _open_response(session, workshop_id, token, round_no, None)
-        participant = session.execute(
-            select(Participant.team, Participant.level).where(Participant.token == token)
-        ).one()
-        draft = _draft(session, response_id, Draft(round_no, participant.team, participant.level), 0, submitted)
-        problem = completeness_problem(framework, draft)
+        answered = dict.fromkeys(session.scalars(select(Answer.item_id).where(Answer.response_id == response_id)))
+        picks = tuple(
+            session.scalars(select(ImportancePick.dimension_id).where(ImportancePick.response_id == response_id))
+        )
+        problem = completeness_problem(framework, Draft(round_no, "", None, answers=answered, importance=picks))
         if problem:
             raise AnswerRefused(problem)
         changed = session.execute(
@@ -265,16 +266,21 @@ def submit(
             .values(status="submitted", submission_id=submission_id, submitted_at=utcnow(), step=thanks)
             .execution_options(synchronize_session=False)
         ).rowcount
-        if not changed:
-            return "unchanged"
-        bump_revision(session, workshop_id)
-        return "updated" if submitted else "submitted"
+        count = session.scalar(
+            select(func.count(Response.id)).where(
+                Response.round_id == select(Response.round_id).where(Response.id == response_id).scalar_subquery(),
+                Response.status == "submitted",
+            )
+        )
+        if changed:
+            bump_revision(session, workshop_id)  # last: the workshop row stays locked until commit
+        return ("updated" if submitted else "submitted") if changed else "unchanged", count
 
     try:
-        outcome = _write(engine, work)
+        outcome, answered_so_far = _write(engine, work)
     except IntegrityError as exc:
         raise AnswerRefused("This submission id was already used by another answer sheet; submit again.") from exc
-    return SubmitResult(outcome, answered_count(engine, workshop_id))
+    return SubmitResult(outcome, answered_so_far)
 
 
 def answered_count(engine: Engine, workshop_id: int) -> int:
@@ -293,15 +299,27 @@ def answered_count(engine: Engine, workshop_id: int) -> int:
 
 
 def _write(engine: Engine, work: Callable[[Session], T]) -> T:
-    """Run ``work`` in one write transaction; retry once if it lost a lock or serialization race."""
-    try:
+    """Run ``work`` in one write transaction; retry once if it lost a lock or serialization race.
+
+    SQLite lets one writer in at a time; this process's writers queue on a lock first, which
+    spares them SQLite's busy-wait (it sleeps up to 100 ms between tries) and keeps waits short and
+    fair. Other processes sharing the file still wait on the busy timeout.
+    """
+    with _writer_lock(engine):
+        try:
+            with write_session(engine) as session:
+                return work(session)
+        except OperationalError as exc:
+            if not _transient(exc):
+                raise
         with write_session(engine) as session:
             return work(session)
-    except OperationalError as exc:
-        if not _transient(exc):
-            raise
-    with write_session(engine) as session:
-        return work(session)
+
+
+def _writer_lock(engine: Engine) -> AbstractContextManager[Any]:
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    return _SQLITE_WRITERS.setdefault(engine.url.render_as_string(hide_password=False), threading.Lock())
 
 
 def _transient(exc: OperationalError) -> bool:
@@ -337,28 +355,53 @@ def _participant_id(session: Session, workshop_id: int, token: str) -> int:
 def _open_response(session: Session, workshop_id: int, token: str, round_no: int, step: int | None) -> tuple[int, bool]:
     """The participant's response in ``round_no`` (created if needed): ``(id, submitted)``.
 
-    Refuses when the workshop is closed or has moved on to another round; raises the stored
-    furthest step to ``step``.
+    Refuses when the workshop is closed or has moved on to another round, or the token is not one
+    of its participants; raises the stored furthest step to ``step``.
     """
-    _check_open(session, workshop_id, round_no)
-    participant_id = _participant_id(session, workshop_id, token)
-    round_pk = round_id(session, workshop_id, round_no)
-    insert = _insert(session, Response.__table__).values(
-        participant_id=participant_id, round_id=round_pk, status="draft", step=step or 1, updated_at=utcnow()
-    )
-    session.execute(insert.on_conflict_do_nothing(index_elements=["participant_id", "round_id"]))
-    response = session.execute(
-        select(Response.id, Response.status, Response.step).where(
-            Response.participant_id == participant_id, Response.round_id == round_pk
+    found = session.execute(
+        select(
+            Workshop.status,
+            Workshop.current_round,
+            Round.id.label("round_pk"),
+            Participant.id.label("participant_id"),
+            Response.id.label("response_id"),
+            Response.status.label("response_status"),
+            Response.step,
         )
-    ).one()
-    values: dict[str, Any] = {"updated_at": utcnow()}
-    if step is not None and step > response.step:
-        values["step"] = step
-    session.execute(
-        update(Response).where(Response.id == response.id).values(**values).execution_options(synchronize_session=False)
-    )
-    return response.id, response.status == "submitted"
+        .select_from(Workshop)
+        .outerjoin(Round, (Round.workshop_id == Workshop.id) & (Round.number == Workshop.current_round))
+        .outerjoin(Participant, (Participant.workshop_id == Workshop.id) & (Participant.token == token))
+        .outerjoin(Response, (Response.participant_id == Participant.id) & (Response.round_id == Round.id))
+        .where(Workshop.id == workshop_id)
+    ).first()
+    if found is None or found.status != "open":
+        raise WorkshopClosed("This workshop is closed: answers can no longer be given or changed.")
+    if round_no != found.current_round or found.round_pk is None:
+        raise RoundChanged(
+            f"The facilitator has started round {found.current_round}; your answers to round {round_no} are kept."
+        )
+    if found.participant_id is None:
+        raise UnknownParticipant("This link does not belong to a participant of this workshop.")
+    response_id, status, stored_step = found.response_id, found.response_status, found.step
+    if response_id is None:
+        insert = _insert(session, Response.__table__).values(
+            participant_id=found.participant_id, round_id=found.round_pk, status="draft", step=step or 1,
+            updated_at=utcnow(),
+        )  # fmt: skip
+        session.execute(insert.on_conflict_do_nothing(index_elements=["participant_id", "round_id"]))
+        response_id, status, stored_step = session.execute(
+            select(Response.id, Response.status, Response.step).where(
+                Response.participant_id == found.participant_id, Response.round_id == found.round_pk
+            )
+        ).one()
+    if step is not None and step > stored_step:
+        session.execute(
+            update(Response)
+            .where(Response.id == response_id)
+            .values(step=step, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    return response_id, status == "submitted"
 
 
 def _draft(session: Session, response_id: int, empty: Draft, step: int, submitted: bool) -> Draft:

@@ -33,6 +33,7 @@ from alignment.store.workshops import WorkshopInfo
 READING_WIDTH = 680
 DONT_KNOW_OPTION = "?"
 RATING_OPTIONS = ("1", "2", "3", "4", "5", DONT_KNOW_OPTION)
+NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
 NOTICE_KEY = "questionnaire-notice"
 T = TypeVar("T")
 
@@ -50,6 +51,13 @@ class StepAction:
 def reading_column() -> DeltaGenerator:
     """A centred column of readable width: the full screen on a phone, ~680 px on a desktop."""
     return st.container(horizontal_alignment="center").container(width=READING_WIDTH)
+
+
+def heading(workshop: WorkshopInfo, big: bool) -> None:
+    """The page title and workshop on the join and start screens; nothing while answering (phones are short)."""
+    if big:
+        st.title("Self-assessment")
+        st.caption(workshop.name)
 
 
 def join_code_form(typed: str = "") -> str | None:
@@ -166,8 +174,8 @@ def importance_form(framework: Framework, draft: Draft) -> StepAction:
     with st.form(f"importance:{draft.round_no}", border=False):
         st.subheader("What matters most?")
         st.write(
-            f"Which {MAX_IMPORTANCE_PICKS} of these topics matter most for hitting our revenue number? "
-            f"Pick up to {MAX_IMPORTANCE_PICKS}."
+            "Which topics matter most for hitting our revenue number? "
+            f"Pick up to {NUMBER_WORDS.get(MAX_IMPORTANCE_PICKS, MAX_IMPORTANCE_PICKS)}."
         )
         picks = st.pills(
             "Most important topics",
@@ -209,8 +217,10 @@ def review(framework: Framework, draft: Draft) -> tuple[str | None, int | None]:
                     choice = ("edit", index)
     names = {dim.id: dim.name for dim in framework.dimensions}
     picked = ", ".join(names[pick] for pick in draft.importance if pick in names) or "none picked yet"
-    with st.container(horizontal=True, vertical_alignment="center"):
-        st.markdown(f"**Most important:** {picked}")
+    with st.container(border=True, horizontal=True, vertical_alignment="center"):
+        with st.container(gap=None):
+            st.markdown("**Most important for the number**")
+            st.caption(picked)
         if st.button("Edit", key="edit:importance", type="tertiary", icon=":material/edit:"):
             choice = ("edit", len(framework.dimensions) + 1)
     with st.container(horizontal=True, horizontal_alignment="distribute"):
@@ -226,8 +236,8 @@ def thanks(answered: int, can_edit: bool) -> bool:
     """The thank-you screen; returns True when the participant asks to change their answers."""
     st.subheader("Thank you! Your answers are in.")
     people = "person has" if answered == 1 else "people have"
-    st.metric("Answered so far", answered, help="Everyone who has submitted in this round, across all teams.")
-    st.write(f"{answered} {people} answered so far. The facilitator will show the results to the room.")
+    st.success(f"{answered} {people} answered so far.", icon=":material/how_to_reg:")
+    st.write("The facilitator will share the results with the room. Only group results are shown.")
     if not can_edit:
         return False
     st.caption(
@@ -238,7 +248,7 @@ def thanks(answered: int, can_edit: bool) -> bool:
 
 def team_summary(workshop: WorkshopInfo, draft: Draft) -> None:
     level = f" · {LEVELS[draft.level]}" if draft.level in LEVELS else ""
-    st.caption(f"Answering as {workshop.team_name(draft.team)}{level} · round {draft.round_no}")
+    st.caption(f"{workshop.name} · {workshop.team_name(draft.team)}{level} · round {draft.round_no}")
 
 
 # ---------------------------------------------------------------- where the participant is
