@@ -15,6 +15,7 @@ from alignment.export.report import WorkshopReport, withhold_counts
 from alignment.metrics import METRIC_DEFINITIONS
 from alignment.scoring import too_few
 
+PRACTICE_LABELS: Final = {"marketing": "Marketing", "sales": "Sales", "both": "Both teams"}
 SOURCE_LABELS: Final = {"marketing": "Marketing", "sales": "Sales", "partner": "Partner", "other": "Other",
                         "unknown": "Unknown"}
 
@@ -48,7 +49,7 @@ def dimensions(report: WorkshopReport) -> pd.DataFrame:
         "Round": report.round_no,
         "Group": scores["group_id"].map({g.id: g.name for g in report.framework.groups}),
         "Dimension": scores["dimension_name"],
-        "Practice of": scores["practice_of"],
+        "Practice of": scores["practice_of"].map(PRACTICE_LABELS),
         "Team": _team_names(report, scores["team"]),
         "Score (0–100)": scores["score"],
         "Respondents": scores["n"],

@@ -66,6 +66,13 @@ def _number_format(header: str) -> str | None:
     return None
 
 
+def _shown_length(value: object) -> int:
+    """Roughly how many characters a cell shows (numbers with one or two decimals)."""
+    if isinstance(value, float):
+        return len(f"{value:,.1f}")
+    return len(str(value)) if value is not None else 0
+
+
 def _write_sheet(sheet: Worksheet, table: pd.DataFrame, header_fill: PatternFill) -> None:
     headers = [str(c) for c in table.columns]
     sheet.append(headers)
@@ -77,8 +84,8 @@ def _write_sheet(sheet: Worksheet, table: pd.DataFrame, header_fill: PatternFill
         cell.fill = header_fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         letter = get_column_letter(position)
-        longest = max([len(header), *(len(str(v)) for v in table.iloc[:200, position - 1] if v is not None)])
-        sheet.column_dimensions[letter].width = min(MAX_COLUMN_WIDTH, max(10, longest + 2))
+        longest = max([len(header) * 0.8, *(_shown_length(v) for v in table.iloc[:200, position - 1])])
+        sheet.column_dimensions[letter].width = min(MAX_COLUMN_WIDTH, max(10, int(longest) + 3))
         number_format = _number_format(header)
         if number_format:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=position, max_col=position):
