@@ -19,24 +19,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Final
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
 from alignment import metrics
 from alignment.evidence import PipelineFacts, evidence_statements, pipeline_facts
 from alignment.framework import Framework
-from alignment.gaps import DEFAULT_RESAMPLES, PerceptionGaps, perception_gaps
+from alignment.gaps import PerceptionGaps, perception_gaps
 from alignment.scoring import (
-    MARKETING,
-    SALES,
     AlignmentIndex,
     agreement,
     alignment_index,
     answer_distribution,
     dimension_scores,
     dont_know_share,
-    framework_items,
     importance_share,
     item_scores,
     priorities,
@@ -215,22 +211,9 @@ def visible_comments(comments: pd.DataFrame, answers: pd.DataFrame, k: int) -> p
     return shown.loc[:, ["round_no", "team", "dimension_id", "text"]].reset_index(drop=True)
 
 
-def _perception_gaps(answers: pd.DataFrame, framework: Framework, k: int, resamples: int = DEFAULT_RESAMPLES
-                     ) -> PerceptionGaps:
-    """``gaps.perception_gaps``, or every gap withheld when neither marketing nor sales has answered
-    (``perception_gaps`` needs at least one of the two teams)."""
-    if answers["team"].isin([MARKETING, SALES]).any():
-        return perception_gaps(answers, framework, k, resamples=resamples)
-    items = framework_items(framework)
-    empty = {"marketing": np.nan, "sales": np.nan, "gap": np.nan, "low": np.nan, "high": np.nan, "n_marketing": 0,
-             "n_sales": 0, "suppressed": True, "reason": f"needs both marketing and sales scores — k is {k}"}
-    dimensions = items.drop_duplicates("dimension_id").drop(columns=["item_id", "item_text"]).assign(**empty)
-    return PerceptionGaps(dimensions=dimensions.reset_index(drop=True), items=items.assign(**empty))
-
-
 def _index_of(answers: pd.DataFrame, framework: Framework, k: int) -> AlignmentIndex:
     """The alignment index of other answers (an earlier round); only point gaps are needed."""
-    gaps = _perception_gaps(answers, framework, k, resamples=1)
+    gaps = perception_gaps(answers, framework, k, resamples=1)
     return alignment_index(dimension_scores(answers, framework, k), gaps.dimensions)
 
 
@@ -262,7 +245,7 @@ def build_report(
     answers = everything[everything["round_no"] == number]
     importance = importance_frame(engine, workshop.id, number)
     dimensions = dimension_scores(answers, framework, k)
-    gaps = _perception_gaps(answers, framework, k)
+    gaps = perception_gaps(answers, framework, k)
     shares = importance_share(importance, framework, k)
     index = alignment_index(dimensions, gaps.dimensions)
     pipeline = pipeline_evidence(engine, workshop)
