@@ -96,29 +96,30 @@ def report_downloads(
 
 
 def chart_downloads(chart: alt.TopLevelMixin, data: pd.DataFrame, name: str) -> None:
-    """ "Download PNG" (the chart at 2×) and "Download CSV" (the aggregated figures it shows) for one chart.
+    """Compact "Download PNG" (the chart at 2×) and "Download CSV" (the figures it shows) under one chart.
 
     ``data`` must be the frame the chart was built from — already aggregated and withheld below k.
+    Both files are made only on click; the CSV's text cells are neutralised against formulas.
     """
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "chart"
-    left, right = st.columns(2)
-    left.download_button(
-        "Download PNG",
-        data=lambda: export.chart_png(chart),
-        file_name=export.safe_file_name(name, "png"),
-        mime="image/png",
-        icon=":material/image:",
-        on_click="ignore",
-        key=f"png-{slug}",
-        width="stretch",
-    )
-    right.download_button(
-        "Download CSV",
-        data=lambda: export.table_csv(data),
-        file_name=export.safe_file_name(name, "csv"),
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        key=f"csv-{slug}",
-        width="stretch",
-    )
+    with st.container(horizontal=True, gap="small"):
+        st.download_button(
+            "Download PNG",
+            data=lambda: export.chart_png(chart),
+            file_name=export.safe_file_name(name, "png"),
+            mime="image/png",
+            icon=":material/image:",
+            on_click="ignore",
+            key=f"png-{slug}",
+            type="tertiary",
+        )
+        st.download_button(
+            "Download CSV",
+            data=lambda: export.table_csv(data),
+            file_name=export.safe_file_name(name, "csv"),
+            mime="text/csv",
+            icon=":material/download:",
+            on_click="ignore",
+            key=f"csv-{slug}",
+            type="tertiary",
+        )
