@@ -3,11 +3,13 @@ live count that rises while a second client answers."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pytest
-from conftest import DESKTOP, AppServer, screenshot, wait_for_app
+from conftest import DESKTOP, PHONE, AppServer, screenshot, wait_for_app
 
 from alignment.framework import load_framework
 from alignment.store import create_workshop, find_workshop, open_database
@@ -39,17 +41,41 @@ def signed_in_page(browser, server: AppServer, query: str = ""):  # type: ignore
     return context, page
 
 
-def answer_everything(db, code: str, team: str) -> None:  # type: ignore[no-untyped-def]
-    """One participant answers every statement and submits (what the self-assessment page stores)."""
+def answer_everything(db, code: str, token: str) -> None:  # type: ignore[no-untyped-def]
+    """Answer every statement for a joined participant and submit (what the self-assessment page stores)."""
     framework = load_framework()
     workshop = find_workshop(db, code)
-    token = join(db, workshop, team).token
     for dimension in framework.dimensions:
         save_step(db, framework, workshop.id, token, round_no=workshop.current_round, dimension_id=dimension.id,
                   answers={item.id: 4 for item in dimension.items})  # fmt: skip
     save_importance(db, framework, workshop.id, token, round_no=workshop.current_round,
                     dimension_ids=[d.id for d in framework.dimensions[:3]])  # fmt: skip
     submit(db, framework, workshop.id, token, round_no=workshop.current_round, submission_id=uuid.uuid4().hex)
+
+
+def join_on_a_phone(browser, server: AppServer, code: str, team: str) -> str:  # type: ignore[no-untyped-def]
+    """A second browser context opens the join link, picks a team, answers the first topic; returns its
+    anonymous token."""
+    context = browser.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/?w={code}")
+        wait_for_app(page)
+        page.get_by_text(team, exact=True).first.click()
+        page.get_by_role("button", name="Start").click()
+        page.wait_for_url(re.compile(r"[?&]p="), timeout=30_000)
+        wait_for_app(page)
+        ratings = page.locator("[data-testid='stButtonGroup']")
+        ratings.first.wait_for(timeout=30_000)
+        for index in range(ratings.count()):
+            ratings.nth(index).get_by_text("4", exact=True).click()
+        page.get_by_role("button", name="Next").click()
+        page.get_by_text("Step 2 of", exact=False).first.wait_for(timeout=30_000)
+        wait_for_app(page)
+        screenshot(page, "facilitator-second-context-step-2")
+        return parse_qs(urlparse(page.url).query)["p"][0]
+    finally:
+        context.close()
 
 
 def chart_label_sizes(page) -> list[float]:  # type: ignore[no-untyped-def]
@@ -75,9 +101,16 @@ def test_room_screen_shows_code_and_qr_and_the_count_rises_without_a_reload(brow
         assert page.get_by_text(f"?w={room.code}").count() >= 1
         screenshot(page, "facilitator-room-1920")
         page.evaluate("window.__notReloaded = true")
-        for _ in range(3):
-            answer_everything(db, room.code, "sales")
+        token = join_on_a_phone(browser, server, room.code, "Sales")
+        page.get_by_text("1 still answering").wait_for(timeout=30_000)
+        answer_everything(db, room.code, token)
+        page.get_by_text("1 answered in round 1").wait_for(timeout=30_000)
+        for _ in range(2):
+            answer_everything(db, room.code, join(db, find_workshop(db, room.code), "marketing").token)
         page.get_by_text("3 answered in round 1").wait_for(timeout=30_000)
+        wait_for_app(page)
+        marketing = page.locator("[data-testid='stVerticalBlock']", has_text="Marketing").last
+        assert "2" in marketing.inner_text().split()
         assert page.evaluate("window.__notReloaded === true")
         screenshot(page, "facilitator-room-live-1920")
     finally:
