@@ -19,7 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-MISSING_WORDS: Final = ("", "-", "--", "n/a", "na", "null", "none", "nan", "#n/a")
+from alignment.importing.cells import as_arrow, distinct
+
 SYMBOLS: Final = {
     "$": "USD",
     "US$": "USD",
@@ -52,19 +53,14 @@ class ParsedAmounts:
     decimal_mark: str
 
 
-def _clean(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray:
-    text = pc.utf8_trim_whitespace(pa.chunked_array([values]) if isinstance(values, pa.Array) else values)
-    missing = pc.is_in(pc.utf8_lower(text), value_set=pa.array(MISSING_WORDS))
-    return pc.if_else(missing, pa.scalar(None, pa.string()), text)
-
-
-def _fast(text: pa.ChunkedArray) -> np.ndarray | None:
+def _fast(values: pa.Array) -> np.ndarray | None:
+    """Plain numbers (the usual API export) convert in one pass without any cleaning."""
     try:
-        numbers = pc.cast(text, pa.float64())
+        numbers = pc.cast(values, pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    values = numbers.to_numpy(zero_copy_only=False).astype("float64", copy=False)
-    return values if np.isfinite(values[~np.isnan(values)]).all() else None
+    result = numbers.to_numpy(zero_copy_only=False).astype("float64", copy=False)
+    return result if np.isfinite(result[~np.isnan(result)]).all() else None
 
 
 def decide_decimal_mark(numbers: pd.Series, comma_likely: bool = False) -> str:
@@ -89,19 +85,15 @@ def parse_amounts(
     values: pa.ChunkedArray | pa.Array | pd.Series, comma_likely: bool = False, decimal_mark: str | None = None
 ) -> ParsedAmounts:
     """Parse a column of amount texts (see the module docstring); never raises on bad text."""
-    if isinstance(values, pd.Series):
-        values = pa.array(values.astype("string").to_numpy(dtype=object, na_value=None), type=pa.string())
-    text = _clean(values)
-    size = len(text)
+    values = as_arrow(values)
+    size = len(values)
     no_currency = pd.Series(pd.NA, index=range(size), dtype="string")
-    fast = _fast(text)
+    fast = _fast(values)
     if fast is not None:
         return ParsedAmounts(fast, np.zeros(size, dtype=bool), no_currency, decimal_mark or ".")
-    encoded = pc.dictionary_encode(text).combine_chunks()
-    uniques = encoded.dictionary
-    parts = pc.extract_regex(uniques, AMOUNT_PATTERN).flatten() if len(uniques) else None
-    if parts is None:
-        return ParsedAmounts(np.full(size, np.nan), np.zeros(size, dtype=bool), no_currency, decimal_mark or ".")
+    cells = distinct(values)
+    uniques = cells.texts
+    parts = pc.extract_regex(uniques, AMOUNT_PATTERN).flatten()
     fields = dict(zip(pc.extract_regex(pa.array([""]), AMOUNT_PATTERN).type.names, parts, strict=True))
     matched = pc.is_valid(pc.extract_regex(uniques, AMOUNT_PATTERN)).to_numpy(zero_copy_only=False)
     number = pd.Series(fields["number"].to_pandas(), dtype="string").str.replace(r"[ '\u00a0\u202f]", "", regex=True)
@@ -119,10 +111,6 @@ def parse_amounts(
     codes = pd.Series(written.to_pandas(), dtype="string")
     codes = codes.map(lambda c: SYMBOLS.get(c, c.upper()) if isinstance(c, str) and c else pd.NA).astype("string")
     codes = codes.where((codes != "") & ~np.isnan(amounts))
-    indices = encoded.indices.fill_null(len(uniques)).to_numpy(zero_copy_only=False)
-    row_values = np.append(amounts, np.nan)[indices]
-    present = encoded.indices.is_valid().to_numpy(zero_copy_only=False)
-    row_codes = pd.Series(
-        pd.concat([codes, pd.Series([pd.NA], dtype="string")], ignore_index=True).to_numpy()[indices], dtype="string"
-    )
-    return ParsedAmounts(row_values, present & np.isnan(row_values), row_codes, mark)
+    row_values = cells.spread(amounts, np.nan)
+    row_codes = pd.Series(cells.spread(codes.to_numpy(dtype=object, na_value=None), None), dtype="string")
+    return ParsedAmounts(row_values, cells.present & np.isnan(row_values), row_codes, mark)

@@ -44,6 +44,7 @@ TEXT_FIELDS = (
     "reject_reason",
 )
 EXAMPLES_PER_REASON = 5
+TEXT = pa.large_string()
 
 
 @dataclass
@@ -102,31 +103,43 @@ class _Rejections:
 def _text(raw: RawTable, column: str | None) -> pa.ChunkedArray | None:
     if not column:
         return None
-    trimmed = pc.utf8_trim_whitespace(raw.table.column(column))
-    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    values = raw.table.column(column)
+    padded = (pc.any(test(values, pad)).as_py() for test in (pc.starts_with, pc.ends_with) for pad in (" ", "\t"))
+    if not any(padded):
+        return values
+    trimmed = pc.utf8_trim_whitespace(values)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed)
 
 
-def _series(values: pa.ChunkedArray | None, size: int) -> pd.Series:
+def _series(values: pa.Array | pa.ChunkedArray | None, size: int) -> pd.Series:
     if values is None:
-        return pd.Series(pd.NA, index=range(size), dtype="string")
-    return pd.Series(values.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get), dtype="string")
+        values = pa.nulls(size, TEXT)
+    if values.type != TEXT:
+        values = values.cast(TEXT)
+    return pd.Series(values.to_pandas(types_mapper={TEXT: pd.StringDtype("pyarrow")}.get), dtype="string")
 
 
-def _per_value(values: pa.ChunkedArray, decide) -> np.ndarray:
-    """Apply ``decide`` once per distinct value and spread the answers over the rows (None for blanks)."""
-    encoded = pc.dictionary_encode(values).combine_chunks()
-    answers = [decide(v) for v in encoded.dictionary.to_pylist()] + [None]
-    return np.array(answers, dtype=object)[encoded.indices.fill_null(len(encoded.dictionary)).to_numpy()]
+def _per_value(values: pa.ChunkedArray, decide, answer_type: pa.DataType = TEXT, blank: object = None) -> pa.Array:
+    """Apply ``decide`` once per distinct value and spread the answers over the rows (``blank`` for blanks)."""
+    encoded = pc.dictionary_encode(values)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    answers = pa.array([decide(v) for v in encoded.dictionary.to_pylist()] + [blank], type=answer_type)
+    return pc.take(answers, encoded.indices.fill_null(len(encoded.dictionary)))
 
 
-def _stage_names(stage: pa.ChunkedArray) -> pd.Series:
+def _stage_names(stage: pa.ChunkedArray) -> pa.Array:
     """Stages with stray case and spacing written the way most rows write them."""
-    series = _series(stage, len(stage))
-    counts = series.value_counts()
-    spelling = {}
-    for name, _ in counts.items():
-        spelling.setdefault(normalise_name(name), " ".join(str(name).split()))
-    return series.map(lambda s: spelling.get(normalise_name(s), s) if isinstance(s, str) else pd.NA).astype("string")
+    spelling: dict[str, str] = {}
+    for entry in sorted(pc.value_counts(stage.drop_null()).to_pylist(), key=lambda c: -c["counts"]):
+        spelling.setdefault(normalise_name(entry["values"]), " ".join(entry["values"].split()))
+    return _per_value(stage, lambda v: spelling[normalise_name(v)])
+
+
+def _counts(values: pa.Array, name: str, count_name: str) -> pd.DataFrame:
+    counts = pc.value_counts(values.drop_null()).to_pylist()
+    table = pd.DataFrame([{name: c["values"], count_name: c["counts"]} for c in counts], columns=[name, count_name])
+    return table.sort_values(count_name, ascending=False, ignore_index=True)
 
 
 def _dates(
@@ -155,66 +168,51 @@ def _date_formats(mapping: Mapping, parsed: dict[str, ParsedDates]) -> dict[str,
 
 
 def _outcomes(
-    raw: RawTable, mapping: Mapping, rules: ImportRules, stage: pa.ChunkedArray | None
-) -> tuple[np.ndarray, pd.DataFrame]:
+    raw: RawTable, mapping: Mapping, rules: ImportRules, stage: pa.Array | None
+) -> tuple[pa.Array, pd.DataFrame]:
     size = raw.table.num_rows
-    outcome = np.full(size, None, dtype=object)
+    readings = []
     if (status := _text(raw, mapping.column("outcome"))) is not None:
-        outcome = _per_value(status, lambda v: (lambda o: o[0] if o[1] else None)(rules.outcome(v)))
+        readings.append(_per_value(status, lambda v: (lambda o: o[0] if o[1] else None)(rules.outcome(v))))
     won_flag = _text(raw, mapping.column("is_won"))
     closed_flag = _text(raw, mapping.column("is_closed"))
     if won_flag is not None or closed_flag is not None:
-        won = _per_value(won_flag, as_flag) == True if won_flag is not None else np.zeros(size, bool)  # noqa: E712
+        no = pa.array(np.zeros(size, dtype=bool))
+        won = pc.fill_null(_per_value(won_flag, as_flag, pa.bool_(), False), False) if won_flag is not None else no
         if closed_flag is not None:
-            closed = _per_value(closed_flag, as_flag) == True  # noqa: E712
-            flagged = np.where(won, "won", np.where(closed, "lost", "open"))
-            outcome = np.where(pd.isna(outcome), flagged, outcome)
+            closed = pc.fill_null(_per_value(closed_flag, as_flag, pa.bool_(), False), False)
+            readings.append(pc.if_else(won, "won", pc.if_else(closed, "lost", "open")).cast(TEXT))
         else:
-            outcome = np.where(pd.isna(outcome) & won, "won", outcome)
+            readings.append(pc.if_else(won, pa.scalar("won", TEXT), pa.scalar(None, TEXT)))
     stages = pd.DataFrame(columns=["stage", "deals", "outcome", "recognised"])
     if stage is not None:
-        by_stage = _per_value(stage, lambda v: rules.outcome(v)[0])
-        outcome = np.where(pd.isna(outcome), by_stage, outcome)
-        counts = pc.value_counts(stage.drop_null()).to_pylist()
-        stages = pd.DataFrame(
-            [
-                {
-                    "stage": c["values"],
-                    "deals": c["counts"],
-                    "outcome": rules.outcome(c["values"])[0],
-                    "recognised": rules.outcome(c["values"])[1],
-                }
-                for c in counts
-            ],
-            columns=["stage", "deals", "outcome", "recognised"],
-        ).sort_values("deals", ascending=False, ignore_index=True)
+        readings.append(_per_value(stage, lambda v: rules.outcome(v)[0]))
+        stages = _counts(stage, "stage", "deals")
+        stages["outcome"] = [rules.outcome(s)[0] for s in stages["stage"]]
+        stages["recognised"] = [rules.outcome(s)[1] for s in stages["stage"]]
+    if not readings:
+        return pa.nulls(size, TEXT), stages
+    outcome = pc.coalesce(*readings) if len(readings) > 1 else readings[0]
     return outcome, stages
 
 
-def _source_groups(
-    lead_source: pa.ChunkedArray | None, size: int, rules: ImportRules
-) -> tuple[pd.Series, pd.DataFrame]:
+def _source_groups(lead_source: pa.ChunkedArray | None, size: int, rules: ImportRules) -> tuple[pa.Array, pd.DataFrame]:
     if lead_source is None:
-        return pd.Series("unknown", index=range(size), dtype="string"), pd.DataFrame(
-            columns=["lead_source", "rows", "source_group"]
-        )
-    groups = _per_value(lead_source, rules.source_group)
-    groups = np.where(pd.isna(groups), "unknown", groups)
-    counts = pc.value_counts(lead_source.drop_null()).to_pylist()
-    table = pd.DataFrame(
-        [
-            {"lead_source": c["values"], "rows": c["counts"], "source_group": rules.source_group(c["values"])}
-            for c in counts
-        ],
-        columns=["lead_source", "rows", "source_group"],
-    )
-    return pd.Series(groups, dtype="string"), table.sort_values("rows", ascending=False, ignore_index=True)
+        return pa.array(["unknown"] * size, type=TEXT), pd.DataFrame(columns=["lead_source", "rows", "source_group"])
+    groups = _per_value(lead_source, rules.source_group, blank="unknown")
+    table = _counts(lead_source, "lead_source", "rows")
+    table["source_group"] = [rules.source_group(s) for s in table["lead_source"]]
+    return groups, table
 
 
 def _empty_rows(raw: RawTable) -> np.ndarray:
+    """Rows whose every cell is blank (the reader already turned empty cells into nulls)."""
     empty = np.ones(raw.table.num_rows, dtype=bool)
     for column in raw.table.columns:
-        empty &= pc.fill_null(pc.equal(pc.utf8_trim_whitespace(column), ""), True).to_numpy(zero_copy_only=False)
+        if column.null_count:
+            empty &= column.is_null().to_numpy(zero_copy_only=False)
+        else:
+            return np.zeros(raw.table.num_rows, dtype=bool)
     return empty
 
 
@@ -248,15 +246,17 @@ def run_import(
         name: _series(_text(raw, mapping.column(name)), size) for name in TEXT_FIELDS if name in fields_for(kind)
     }
     lead_source = _text(raw, mapping.column("lead_source"))
-    columns["source_group"], sources = _source_groups(lead_source, size, rules)
+    groups, sources = _source_groups(lead_source, size, rules)
+    columns["source_group"] = _series(groups, size)
     stages = pd.DataFrame()
     amounts = None
     if kind == "deals":
-        stage = _text(raw, mapping.column("stage"))
+        written = _text(raw, mapping.column("stage"))
+        stage = _stage_names(written) if written is not None else None
         outcome, stages = _outcomes(raw, mapping, rules, stage)
-        columns["stage"] = _stage_names(stage) if stage is not None else pd.Series(outcome, dtype="string")
-        columns["outcome"] = pd.Series(outcome, dtype="string")
-        rejections.add("no_stage", "the row has no stage or won/lost status", pd.isna(outcome))
+        columns["stage"] = _series(stage if stage is not None else outcome, size)
+        columns["outcome"] = _series(outcome, size)
+        rejections.add("no_stage", "the row has no stage or won/lost status", columns["outcome"].isna().to_numpy())
         amounts = parse_amounts(raw.table.column(mapping.column("amount")), comma_likely=raw.decimal_comma_likely)
         rejections.add("amount_not_a_number", "the amount is not a number", amounts.invalid)
         columns["amount"] = amounts.values
@@ -281,7 +281,8 @@ def run_import(
         _duplicates(columns[id_field], rejections.kept),
     )
     kept = rejections.kept
-    frame = conform(pd.DataFrame(columns).loc[kept], kind)
+    frame = pd.DataFrame(columns)
+    frame = conform(frame if kept.all() else frame.loc[kept], kind)
     problems, examples = rejections.problems()
     warn = deal_warnings if kind == "deals" else lead_warnings
     problems += warn(

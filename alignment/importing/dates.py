@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from alignment.importing.amounts import MISSING_WORDS
+from alignment.importing.cells import distinct
 
 ISO_PATTERN: Final = (
     r"^\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?\s*(?P<zone>Z|[+-]\d{2}:?\d{2})?$"
@@ -59,16 +59,6 @@ class ParsedDates:
     values: pd.Series
     invalid: np.ndarray
     format: DateFormat
-
-
-def _clean(values: pa.ChunkedArray | pa.Array | pd.Series) -> pa.Array:
-    if isinstance(values, pd.Series):
-        values = pa.array(values.astype("string").to_numpy(dtype=object, na_value=None), type=pa.string())
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
-    text = pc.utf8_trim_whitespace(values)
-    missing = pc.is_in(pc.utf8_lower(text), value_set=pa.array(MISSING_WORDS))
-    return pc.if_else(missing, pa.scalar(None, pa.string()), text)
 
 
 def _numbers(column: pa.Array) -> np.ndarray:
@@ -146,9 +136,8 @@ def parse_dates(
     ``day_first`` is the user's answer for an ambiguous column; ``assume_day_first`` the order
     another column of the file showed. Without ``keep_time`` dates are cut to the calendar day.
     """
-    text = _clean(values)
-    encoded = pc.dictionary_encode(text)
-    uniques = encoded.dictionary
+    cells = distinct(values)
+    uniques = cells.texts
     result = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
     labels: list[tuple[int, str]] = []
     order: DateFormat | None = None
@@ -166,7 +155,7 @@ def parse_dates(
             )
             result = np.where(taken & np.isnat(result), numeric, result)
             labels.append((int(taken.sum()), order.label))
-        if (serial | compact).all():
+        if (serial | compact | cells.missing).all() and (serial | compact).any():
             result = _serials(uniques, serial, compact, result)
             labels.append((len(uniques), "Excel serial numbers" if serial.any() else "YYYYMMDD"))
         rest = ~(iso | serial | compact) & np.isnat(result)
@@ -183,11 +172,10 @@ def parse_dates(
                 labels.append((int(named.notna().sum()), "dates with month names"))
     years = pd.DatetimeIndex(result).year
     result[(years < FIRST_YEAR) | (years > LAST_YEAR)] = np.datetime64("NaT")
-    indices = encoded.indices.fill_null(len(uniques)).to_numpy(zero_copy_only=False)
-    rows = pd.Series(np.append(result, np.datetime64("NaT"))[indices], dtype="datetime64[ns]")
     if not keep_time:
-        rows = rows.dt.normalize()
-    invalid = encoded.indices.is_valid().to_numpy(zero_copy_only=False) & rows.isna().to_numpy()
+        result = pd.DatetimeIndex(result).normalize().to_numpy(dtype="datetime64[ns]")
+    rows = pd.Series(cells.spread(result, np.datetime64("NaT")), dtype="datetime64[ns]")
+    invalid = cells.present & rows.isna().to_numpy()
     label = " and ".join(lbl for _, lbl in sorted(labels, reverse=True)) or "no dates"
     if order is None:
         return ParsedDates(rows, invalid, DateFormat(label))

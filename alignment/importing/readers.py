@@ -6,7 +6,8 @@ from the header line itself (``,`` ``;`` tab ``|``); title lines above the heade
 quoted values, doubled quotes, CRLF and newlines inside quotes are handled by pyarrow's parser.
 Excel: the archive directory is checked against the unpacking limits before any cell is read,
 then the first sheet with data is read through python-calamine.
-Every cell stays text here; values are parsed per column later (see :mod:`.values`).
+Every cell stays text here (Arrow ``large_string``, which pandas string columns share without a
+copy); values are parsed per column later (see :mod:`.cells`).
 """
 
 from __future__ import annotations
@@ -99,6 +100,8 @@ def _to_utf8(data: bytes) -> tuple[bytes, str]:
     controls = sum(sample.count(bytes([b])) for b in (*range(0, 9), *range(14, 32)))
     if b"\x00" in sample or controls > len(sample) // 100:
         raise ImportRefused(f"The file holds binary data, not comma-separated text: {EXPORT_HINT}.")
+    if data.isascii():
+        return data, "UTF-8"
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         for start in range(0, len(data), 4 * 1024 * 1024):
@@ -221,7 +224,7 @@ def _parse(body: pa.Buffer, columns: list[str], delimiter: str, newlines_in_valu
             delimiter=delimiter, newlines_in_values=newlines_in_values, invalid_row_handler=set_aside
         ),
         convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in columns},
+            column_types={name: pa.large_string() for name in columns},
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
             null_values=[""],
@@ -347,7 +350,7 @@ def _read_workbook(data: bytes, filename: str, limits: Limits) -> RawTable:
     width = len(columns)
     table = pa.table(
         {
-            name: pa.array([row[i] if i < len(row) else None for row in records], type=pa.string())
+            name: pa.array([row[i] if i < len(row) else None for row in records], type=pa.large_string())
             for i, name in enumerate(columns)
         }
     )
