@@ -160,6 +160,7 @@ def test_deck_gap_slides_show_the_gap_its_interval_and_prompts(deck) -> None:  #
     assert "Marketing 75 · Sales 25" in text and "Gap +50" in text
     dimension = FRAMEWORK.dimension(next(d.id for d in FRAMEWORK.dimensions if d.name == title_of(slide)))
     assert dimension.prompts[0] in text
+    assert slide.notes_slide.notes_text_frame.text.startswith("4 marketing and 3 sales respondents.")
 
 
 def test_deck_uses_the_brand_colour(deck) -> None:  # noqa: ANN001

@@ -84,6 +84,10 @@ class DeckBuilder:
         slides.text(slide, box, message, 22, colour=MUTED, anchor=MSO_ANCHOR.MIDDLE, align=PP_ALIGN.CENTER)
 
     def save(self) -> bytes:
+        properties = self.presentation.core_properties
+        properties.title = f"Alignment report — {self.report.workshop.name}"[:250]
+        properties.subject = f"Round {self.report.round_no}"
+        properties.author = properties.last_modified_by = "Sales & marketing alignment"
         buffer = io.BytesIO()
         self.presentation.save(buffer)
         return buffer.getvalue()
@@ -190,6 +194,11 @@ def top_gap_slides(deck: DeckBuilder) -> None:
         figures = [f"Marketing {_score(row.marketing)} · Sales {_score(row.sales)}",
                    f"Gap {_gap(row.gap)} (95% interval {_gap(row.low)} to {_gap(row.high)})"]
         slides.text(slide, Box(side.left, side.top, side.width, 1.1), figures, 18, bold=True)
+        certain = "excludes 0: the gap is unlikely to be chance" if row.low > 0 or row.high < 0 else (
+            "includes 0: the gap may be chance")
+        slide.notes_slide.notes_text_frame.text = (
+            f"{int(row.n_marketing)} marketing and {int(row.n_sales)} sales respondents. The 95% interval {certain}. "
+            "Ask each team first what it sees, then what it would need to see to change its view.")
         items = [f"{n}. {item.text}" for n, item in enumerate(dimension.items, start=1)]
         slides.text(slide, Box(side.left, side.top + 1.15, side.width, 1.9), items, 12, colour=MUTED, space_after=3)
         prompts = list(dimension.prompts[:3]) or ["What would each team need to see to change its view?"]
