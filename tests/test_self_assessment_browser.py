@@ -55,7 +55,15 @@ def test_a_phone_taps_through_the_questionnaire_and_a_reload_loses_nothing(brows
     context = browser.new_context(viewport=PHONE, has_touch=True)
     page = context.new_page()
     try:
-        page.goto(f"{server.url}/?w={workshop.code}")
+        page.goto(server.url)  # no link: the join code is typed, with a typo first
+        code_field = page.get_by_role("textbox", name="Join code")
+        code_field.fill("zz9 9zz")
+        page.get_by_role("button", name="Join", exact=True).tap()
+        page.get_by_text("No workshop has the code").wait_for(timeout=30_000)
+        screenshot(page, "self-assessment-phone-00-unknown-code")
+        assert code_field.input_value() == "zz9 9zz"
+        code_field.fill(f"{workshop.code[:3].lower()} {workshop.code[3:].lower()}")
+        page.get_by_role("button", name="Join", exact=True).tap()
         wait_for_text(page, "Your team")
         screenshot(page, "self-assessment-phone-00-start")
         tap_choice(page, "Your team", "Sales")

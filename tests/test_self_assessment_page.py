@@ -151,11 +151,16 @@ def test_an_unknown_code_says_so_and_keeps_what_was_typed(engine, workshop) -> N
     app = open_page()
     app.text_input[0].input("ZZ9 9ZZ")
     press(app, "Join")
-    assert "No workshop has the code 'ZZ9 9ZZ'" in app.error[0].value
+    assert "No workshop has the code “ZZ9 9ZZ”" in app.error[0].value
     assert app.text_input[0].value == "ZZ9 9ZZ"
 
     from_link = open_page(w="NOPE42")
     assert "NOPE42" in from_link.error[0].value and from_link.text_input[0].value == "NOPE42"
+
+    markdown = open_page()
+    markdown.text_input[0].input("[x](http://e.vil)")
+    press(markdown, "Join")
+    assert "“xhttpevil”" in markdown.error[0].value
 
 
 def test_a_closed_workshop_says_it_is_closed(engine, workshop) -> None:

@@ -7,6 +7,7 @@ HTML, and text typed by participants is only ever put back into text fields.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -75,9 +76,13 @@ def join_code_form(typed: str = "") -> str | None:
 
 
 def unknown_code(code: str) -> None:
-    """Say that no workshop has this code (the field above keeps what was typed)."""
+    """Say that no workshop has this code (the field above keeps what was typed).
+
+    Only letters, digits and spaces of what was typed are repeated, so typed text never becomes Markdown.
+    """
+    shown = re.sub(r"[^0-9A-Za-z ]", "", code).strip()[:20]
     st.error(
-        f"No workshop has the code {code.strip()!r}. Check the code on the screen and try again.",
+        f"No workshop has the code “{shown}”. Check the code on the screen and try again.",
         icon=":material/search_off:",
     )
 
