@@ -182,6 +182,10 @@ def test_actions_round_trip(facilitator_env) -> None:
     assert (added.owner, added.dimension_id, added.round_no) == ("Dana", "common_language", demo.current_round)
     assert "Publish the lead definition" in everything_said(app)
 
+    app.text_input(key=f"edit-action-{added.id}-owner").input("Dana and Lee")
+    app = next(b for b in app.button if b.label == "Save" and b.key and str(added.id) in b.key).click().run()
+    assert next(a for a in list_actions(engine, demo.id) if a.id == added.id).owner == "Dana and Lee"
+
     app = app.checkbox(key=f"action-done-{added.id}").check().run()
     assert next(a for a in list_actions(engine, demo.id) if a.id == added.id).status == "done"
     app = app.button(key=f"action-delete-{added.id}").click().run()

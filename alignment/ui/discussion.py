@@ -46,7 +46,7 @@ def moderation_panel(workshop: WorkshopInfo, framework: Framework) -> None:
     for dimension_id in ordered:
         frame = comments[dimension_id]
         hidden = int(frame["hidden"].sum())
-        label = f"{names.get(dimension_id, dimension_id)} · {len(frame)} comments" + (
+        label = f"{names.get(dimension_id, dimension_id)} · {len(frame)} comment{'' if len(frame) == 1 else 's'}" + (
             f" ({hidden} hidden)" if hidden else ""
         )
         with st.expander(label, expanded=len(comments) <= 3):
@@ -114,6 +114,37 @@ def action_form(workshop: WorkshopInfo, framework: Framework) -> None:
         st.error(problem, icon=":material/error:")
 
 
+def _save_edit(workshop_id: int, action_id: int, key: str) -> None:
+    state = st.session_state
+    try:
+        update_action(
+            session.engine(), workshop_id, action_id, text=state[f"{key}-text"], owner=state[f"{key}-owner"],
+            due_date=state[f"{key}-due"], dimension_id=state[f"{key}-dimension"],
+        )  # fmt: skip
+    except (ValueError, LookupError) as exc:
+        state[f"{key}-problem"] = str(exc)
+        return
+    flash("Action updated.")
+
+
+def edit_form(workshop: WorkshopInfo, framework: Framework, action: ActionInfo) -> None:
+    """Change what an action says, who owns it, when it is due and which dimension it serves."""
+    key = f"edit-action-{action.id}"
+    names = {d.id: d.name for d in framework.dimensions}
+    with st.form(key, border=False, enter_to_submit=False):
+        st.text_input("What was agreed", value=action.text, key=f"{key}-text", max_chars=MAX_ACTION_LENGTH)
+        st.text_input("Owner", value=action.owner, key=f"{key}-owner", max_chars=MAX_OWNER_LENGTH)
+        st.date_input("Due", value=action.due_date, key=f"{key}-due", min_value=date(2000, 1, 1), format="YYYY-MM-DD")
+        st.selectbox(
+            "Dimension", list(names), index=list(names).index(action.dimension_id) if action.dimension_id in names
+            else None, key=f"{key}-dimension", format_func=names.__getitem__, placeholder="Not linked to a dimension",
+        )  # fmt: skip
+        st.form_submit_button("Save", type="primary", on_click=_save_edit, args=(workshop.id, action.id, key))
+    problem = st.session_state.pop(f"{key}-problem", None)
+    if problem:
+        st.error(problem, icon=":material/error:")
+
+
 def describe_action(action: ActionInfo, framework: Framework) -> str:
     """Who, by when and which dimension, in one line."""
     names = {d.id: d.name for d in framework.dimensions}
@@ -136,13 +167,15 @@ def actions_panel(workshop: WorkshopInfo, framework: Framework) -> None:
     for action in actions:
         done_key = f"action-done-{action.id}"
         st.session_state[done_key] = action.is_done
-        check_column, text_column, delete_column = st.columns([1, 10, 1], vertical_alignment="center")
+        check_column, text_column, edit_column, delete_column = st.columns([1, 9, 1, 1], vertical_alignment="center")
         check_column.checkbox(
             "Done", key=done_key, on_change=_set_status, args=(workshop.id, action.id, done_key),
         )  # fmt: skip
         with text_column:
             st.text(action.text)
             st.caption(plain(describe_action(action, framework)))
+        with edit_column.popover("Edit", icon=":material/edit:"):
+            edit_form(workshop, framework, action)
         delete_column.button(
             "Remove", key=f"action-delete-{action.id}", icon=":material/delete:", on_click=_remove,
             args=(workshop.id, action.id),

@@ -183,7 +183,7 @@ def _check_framework(path: str) -> str | None:
 
 def new_workshop_form() -> None:
     """Create a workshop: name, organisation, teams, k, SLA hours and an optional framework file."""
-    with st.form("new_workshop", border=True):
+    with st.form("new_workshop", border=True, width=900):
         name = st.text_input("Workshop name", max_chars=200, placeholder="Revenue team offsite, March", key="new-name")
         organisation = st.text_input("Organisation", max_chars=200, key="new-organisation")
         extra = st.multiselect(
@@ -240,7 +240,7 @@ def new_workshop_form() -> None:
 def settings_form(workshop: WorkshopInfo) -> None:
     """Change a workshop's name, organisation, teams, k, SLA hours and framework file."""
     extra_now = [t for t in workshop.teams if t not in DEFAULT_TEAMS]
-    with st.form(f"settings-{workshop.id}", border=True):
+    with st.form(f"settings-{workshop.id}", border=True, width=900):
         name = st.text_input("Workshop name", value=workshop.name, max_chars=200)
         organisation = st.text_input("Organisation", value=workshop.organisation, max_chars=200)
         extra = st.multiselect(
@@ -311,35 +311,35 @@ def status_line(workshop: WorkshopInfo) -> str:
 def run_controls(workshop: WorkshopInfo) -> None:
     """Open or close submissions, reveal results, start a new round, archive."""
     st.markdown(f"**{status_line(workshop)}**")
-    columns = st.columns(4)
+    row = st.container(horizontal=True, gap="small")
     if workshop.status == "open":
-        columns[0].button(
+        row.button(
             "Close submissions", icon=":material/lock:", on_click=_change,
             args=(workshop.id, "Submissions are closed."), kwargs={"status": "closed"},
         )  # fmt: skip
     else:
-        columns[0].button(
+        row.button(
             "Reopen submissions", icon=":material/lock_open:", on_click=_change,
             args=(workshop.id, "Submissions are open again."), kwargs={"status": "open"},
         )  # fmt: skip
     if workshop.results_revealed:
-        columns[1].button(
+        row.button(
             "Hide results", icon=":material/visibility_off:", on_click=_change,
             args=(workshop.id, "This round's results are hidden from the room."), kwargs={"results_revealed": False},
         )  # fmt: skip
     else:
-        columns[1].button(
+        row.button(
             "Reveal results", icon=":material/visibility:", type="primary", on_click=_change,
             args=(workshop.id, "This round's results are now shown."), kwargs={"results_revealed": True},
         )  # fmt: skip
-    with columns[2].popover(f"Start round {workshop.current_round + 1}", icon=":material/replay:"):
+    with row.popover(f"Start round {workshop.current_round + 1}", icon=":material/replay:"):
         st.markdown(
             f"Round {workshop.current_round} closes and round {workshop.current_round + 1} starts empty. "
             "Everyone answers again with the same link; earlier answers and all actions are kept."
         )
         st.button("Start the new round", type="primary", on_click=_new_round, args=(workshop.id,))
     if workshop.status != "archived":
-        columns[3].button(
+        row.button(
             "Archive", icon=":material/archive:", on_click=_change,
             args=(workshop.id, "Workshop archived. Choose it again here to restore it."), kwargs={"status": "archived"},
         )  # fmt: skip
