@@ -23,7 +23,7 @@ import secrets
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Table, delete, func, select, update
@@ -229,15 +229,6 @@ def save_importance(
     _write(engine, work)
 
 
-def reach_step(engine: Engine, workshop_id: int, token: str, *, round_no: int, step: int) -> None:
-    """Remember that the participant reached ``step`` (for steps that store no answers)."""
-
-    def work(session: Session) -> None:
-        _open_response(session, workshop_id, token, round_no, step)
-
-    _write(engine, work)
-
-
 def submit(
     engine: Engine, framework: Framework, workshop_id: int, token: str, *, round_no: int, submission_id: str
 ) -> SubmitResult:
@@ -335,6 +326,11 @@ def _insert(session: Session, table: Table) -> Any:
 
 def _check_open(session: Session, workshop_id: int, round_no: int | None) -> None:
     found = session.execute(select(Workshop.status, Workshop.current_round).where(Workshop.id == workshop_id)).first()
+    _refuse_unless_open(found, round_no)
+
+
+def _refuse_unless_open(found: Any, round_no: int | None) -> None:
+    """Raise unless the workshop (a row with ``status`` and ``current_round``) takes answers for ``round_no``."""
     if found is None or found.status != "open":
         raise WorkshopClosed("This workshop is closed: answers can no longer be given or changed.")
     if round_no is not None and round_no != found.current_round:
@@ -374,12 +370,9 @@ def _open_response(session: Session, workshop_id: int, token: str, round_no: int
         .outerjoin(Response, (Response.participant_id == Participant.id) & (Response.round_id == Round.id))
         .where(Workshop.id == workshop_id)
     ).first()
-    if found is None or found.status != "open":
-        raise WorkshopClosed("This workshop is closed: answers can no longer be given or changed.")
-    if round_no != found.current_round or found.round_pk is None:
-        raise RoundChanged(
-            f"The facilitator has started round {found.current_round}; your answers to round {round_no} are kept."
-        )
+    _refuse_unless_open(found, round_no)
+    if found.round_pk is None:
+        raise LookupError(f"Workshop {workshop_id} has no row for its current round.")
     if found.participant_id is None:
         raise UnknownParticipant("This link does not belong to a participant of this workshop.")
     response_id, status, stored_step = found.response_id, found.response_status, found.step
@@ -405,43 +398,15 @@ def _open_response(session: Session, workshop_id: int, token: str, round_no: int
 
 
 def _draft(session: Session, response_id: int, empty: Draft, step: int, submitted: bool) -> Draft:
-    answers = dict(session.execute(select(Answer.item_id, Answer.value).where(Answer.response_id == response_id)).all())
-    comments = dict(
-        session.execute(select(Comment.dimension_id, Comment.text).where(Comment.response_id == response_id)).all()
+    """``empty`` filled with the response's answers, comments and importance picks."""
+    answers = session.execute(select(Answer.item_id, Answer.value).where(Answer.response_id == response_id))
+    comments = session.execute(select(Comment.dimension_id, Comment.text).where(Comment.response_id == response_id))
+    picks = session.scalars(
+        select(ImportancePick.dimension_id)
+        .where(ImportancePick.response_id == response_id)
+        .order_by(ImportancePick.dimension_id)
     )
-    importance = tuple(
-        session.scalars(
-            select(ImportancePick.dimension_id)
-            .where(ImportancePick.response_id == response_id)
-            .order_by(ImportancePick.dimension_id)
-        )
-    )
-    return Draft(
-        round_no=empty.round_no,
-        team=empty.team,
-        level=empty.level,
-        answers=answers,
-        comments=comments,
-        importance=importance,
-        step=step,
+    return replace(
+        empty, answers=dict(answers.all()), comments=dict(comments.all()), importance=tuple(picks), step=step,
         submitted=submitted,
-    )
-
-
-__all__ = [
-    "AnswerRefused",
-    "ParticipantInfo",
-    "RoundChanged",
-    "SubmitResult",
-    "UnknownParticipant",
-    "WorkshopClosed",
-    "answered_count",
-    "change_team",
-    "find_participant",
-    "join",
-    "load_draft",
-    "reach_step",
-    "save_step",
-    "save_importance",
-    "submit",
-]
+    )  # fmt: skip
