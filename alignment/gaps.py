@@ -8,8 +8,8 @@ respondents as the team has, with replacement (whole respondents, so one person'
 together), recomputes both teams' item and dimension scores and takes the difference; the interval
 is the 2.5th and 97.5th percentile of those differences (for 95%). It is seeded, so the same answers
 always give the same interval. A gap from three people gets a wide interval — shown as such rather
-than as a certainty. Resampling is vectorised: a resample is a row of multinomial counts ``W`` and
-the resampled sums are ``W @ answers``.
+than as a certainty. Resampling is vectorised: a resample is a row ``W`` of how often each
+respondent was drawn, and the resampled sums are ``W @ answers``.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from typing import Final, NamedTuple
 import numpy as np
 import pandas as pd
 
+from alignment.answer_matrix import AnswerMatrix, as_matrix
 from alignment.framework import Framework
-from alignment.scoring import MARKETING, SALES, dimension_scores, framework_items, item_scores, prepared_answers
+from alignment.scoring import MARKETING, SALES, team_dimension_stats, team_item_stats, to_score
 
 DEFAULT_RESAMPLES: Final = 2000
 DEFAULT_SEED: Final = 20060701
@@ -35,22 +36,13 @@ class PerceptionGaps(NamedTuple):
     items: pd.DataFrame
 
 
-def _answer_matrix(data: pd.DataFrame, team: str, item_ids: list[str]) -> np.ndarray:
-    """Respondents × items matrix of 1–5 answers (NaN for don't know or not answered)."""
-    rows = data[data["team"] == team]
-    people, person_codes = np.unique(rows["participant_id"].to_numpy(), return_inverse=True)
-    position = pd.Series(np.arange(len(item_ids)), index=item_ids)
-    matrix = np.full((len(people), len(item_ids)), np.nan)
-    matrix[person_codes, position.loc[rows["item_id"]].to_numpy()] = rows["value"].to_numpy(dtype="float64")
-    return matrix
-
-
 def _resampled_scores(
     matrix: np.ndarray, shown_items: np.ndarray, item_dim: np.ndarray, resamples: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     """Bootstrap item scores (resamples × items) and dimension scores (resamples × dimensions)."""
     people = matrix.shape[0]
-    weights = rng.multinomial(people, np.full(people, 1.0 / people), size=resamples).astype("float64")
+    draws = rng.integers(0, people, size=(resamples, people)) + people * np.arange(resamples)[:, None]
+    weights = np.bincount(draws.ravel(), minlength=resamples * people).reshape(resamples, people).astype("float64")
     answered = ~np.isnan(matrix)
     sums = weights @ np.where(answered, matrix, 0.0)
     counts = weights @ answered.astype("float64")
@@ -72,19 +64,20 @@ def _interval(draws: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndar
     return low, high
 
 
-def _point_table(scores: pd.DataFrame, key: str, index: list[str]) -> pd.DataFrame:
-    """Marketing's and sales' score and ``n`` side by side per ``key``, with their difference."""
-    out = pd.DataFrame(index=pd.Index(index, name=key))
-    for team in (MARKETING, SALES):
-        rows = scores[scores["team"] == team].set_index(key)
-        out[team] = rows["score"].reindex(out.index).astype("float64")
-        out[f"n_{team}"] = rows["n"].reindex(out.index)
-    out["gap"] = out[MARKETING] - out[SALES]
-    return out
+def _team_points(matrix: AnswerMatrix, team: str, k: int) -> dict[str, np.ndarray]:
+    """A team's shown item and dimension scores (NaN when withheld) and their ``n``."""
+    if team not in matrix.team_names:
+        items, dims = len(matrix.items), len(matrix.dimension_ids)
+        return {"item": np.full(items, np.nan), "item_n": np.zeros(items, dtype="int64"),
+                "dimension": np.full(dims, np.nan), "dimension_n": np.zeros(dims, dtype="int64")}
+    stats, dims = team_item_stats(matrix, team), team_dimension_stats(matrix, team, k)
+    shown = (dims["n"] >= k) & (dims["items_shown"] > 0)
+    return {"item": np.where(stats["n"] >= k, to_score(stats["mean"]), np.nan), "item_n": stats["n"],
+            "dimension": np.where(shown, dims["score"], np.nan), "dimension_n": dims["n"]}
 
 
 def perception_gaps(
-    answers: pd.DataFrame,
+    answers: pd.DataFrame | AnswerMatrix,
     framework: Framework,
     k: int,
     resamples: int = DEFAULT_RESAMPLES,
@@ -96,46 +89,41 @@ def perception_gaps(
     A gap is withheld (NA, ``suppressed``) when either team's score is withheld — fewer than ``k``
     people, or one of the two teams has no answers in the current view.
     """
-    meta = framework_items(framework)
-    item_ids = meta["item_id"].tolist()
-    dim_ids = list(dict.fromkeys(meta["dimension_id"]))
-    item_dim = meta["dimension_id"].map({d: i for i, d in enumerate(dim_ids)}).to_numpy()
-    items = item_scores(answers, framework, k)
-    dimensions = dimension_scores(answers, framework, k)
-    item_points = _point_table(items, "item_id", item_ids)
-    dim_points = _point_table(dimensions, "dimension_id", dim_ids)
-
-    data = prepared_answers(answers, framework)
+    matrix = as_matrix(answers, framework)
+    points = {team: _team_points(matrix, team, k) for team in (MARKETING, SALES)}
     rng = np.random.default_rng(seed)
     draws = {}
     for team in (MARKETING, SALES):
-        shown = item_points[team].notna().to_numpy()
-        matrix = _answer_matrix(data, team, item_ids)
-        if matrix.shape[0] == 0:
-            draws[team] = (np.full((resamples, len(item_ids)), np.nan), np.full((resamples, len(dim_ids)), np.nan))
+        team_values = matrix.values[matrix.rows_of(team)]
+        if team_values.shape[0] == 0:
+            draws[team] = (np.full((resamples, len(matrix.items)), np.nan),
+                           np.full((resamples, len(matrix.dimension_ids)), np.nan))
         else:
-            draws[team] = _resampled_scores(matrix, shown, item_dim, resamples, rng)
-    item_low, item_high = _interval(draws[MARKETING][0] - draws[SALES][0], confidence)
-    dim_low, dim_high = _interval(draws[MARKETING][1] - draws[SALES][1], confidence)
+            shown = ~np.isnan(points[team]["item"])
+            draws[team] = _resampled_scores(team_values, shown, matrix.item_dimension, resamples, rng)
+    items = _table(points, "item", *_interval(draws[MARKETING][0] - draws[SALES][0], confidence), k)
+    dimensions = _table(points, "dimension", *_interval(draws[MARKETING][1] - draws[SALES][1], confidence), k)
+    meta = matrix.items
+    for column in meta.columns:
+        items[column] = meta[column].to_numpy(dtype=object)
+    dim_meta = meta.drop_duplicates("dimension_id")
+    for column in ("dimension_id", "dimension_name", "group_id", "group_name", "practice_of"):
+        dimensions[column] = dim_meta[column].to_numpy(dtype=object)
+    return PerceptionGaps(dimensions=dimensions, items=items)
 
-    item_table = _finish(item_points, item_low, item_high, k).join(meta.set_index("item_id")).reset_index()
-    dim_meta = meta.drop_duplicates("dimension_id").set_index("dimension_id")[
-        ["dimension_name", "group_id", "group_name", "practice_of"]
-    ]
-    dim_table = _finish(dim_points, dim_low, dim_high, k).join(dim_meta).reset_index()
-    return PerceptionGaps(dimensions=dim_table, items=item_table)
 
-
-def _finish(points: pd.DataFrame, low: np.ndarray, high: np.ndarray, k: int) -> pd.DataFrame:
-    table = points.copy()
-    table["low"], table["high"] = low, high
-    table["suppressed"] = table["gap"].isna()
-    for column in ("low", "high"):
-        table[column] = table[column].mask(table["suppressed"])
-    for team in (MARKETING, SALES):
-        table[f"n_{team}"] = table[f"n_{team}"].fillna(0).astype("int64")
-    table["reason"] = np.where(table["suppressed"], f"needs both marketing and sales scores — k is {k}", "")
-    return table
+def _table(points: dict[str, dict[str, np.ndarray]], level: str, low: np.ndarray, high: np.ndarray,
+           k: int) -> pd.DataFrame:
+    marketing, sales = points[MARKETING][level], points[SALES][level]
+    gap = marketing - sales
+    suppressed = np.isnan(gap)
+    return pd.DataFrame({
+        MARKETING: marketing, f"n_{MARKETING}": points[MARKETING][f"{level}_n"].astype("int64"),
+        SALES: sales, f"n_{SALES}": points[SALES][f"{level}_n"].astype("int64"), "gap": gap,
+        "low": np.where(suppressed, np.nan, low), "high": np.where(suppressed, np.nan, high),
+        "suppressed": suppressed,
+        "reason": np.where(suppressed, f"needs both marketing and sales scores — k is {k}", ""),
+    })
 
 
 def largest_gap(gaps: pd.DataFrame) -> pd.Series | None:

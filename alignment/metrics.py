@@ -76,11 +76,19 @@ CATEGORY_COLUMNS: Final = ("stage", "outcome", "source_group", "loss_reason", "s
                             "lead_source", "currency", "status", "reject_reason")
 
 
+USED_COLUMNS: Final = ("outcome", "amount", "created_date", "close_date", "source_group", "stage", "loss_reason",
+                        "segment", "region", "product", "mql_date", "accepted_date", "rejected_date",
+                        "reject_reason", "first_touch_date")
+
+
 def prepare_pipeline(frame: pd.DataFrame) -> pd.DataFrame:
-    """A canonical deals or leads frame made quick to filter and count: short text columns become
-    categories with surrounding spaces removed, and deals get ``created_month`` (first of the month).
-    Do this once per dataset and cache it; every metric accepts the frame before or after."""
-    out = frame.copy()
+    """A canonical deals or leads frame made quick to filter and count.
+
+    Keeps only the columns the metrics and filters read (``USED_COLUMNS``); short text columns become
+    categories with surrounding spaces removed; deals get ``created_month`` (first of the month).
+    Do this once per dataset and cache it; every metric accepts the frame before or after.
+    """
+    out = frame.loc[:, [c for c in USED_COLUMNS if c in frame.columns]].copy()
     for column in CATEGORY_COLUMNS:
         if column in out.columns and not isinstance(out[column].dtype, pd.CategoricalDtype):
             values = out[column].astype("category")

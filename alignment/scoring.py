@@ -33,6 +33,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from alignment.answer_matrix import AnswerMatrix, as_matrix, framework_items
 from alignment.framework import Framework
 
 MARKETING: Final = "marketing"
@@ -53,24 +54,6 @@ def to_score(mean: pd.Series | np.ndarray | float) -> pd.Series | np.ndarray | f
     return (mean - 1.0) / (SCALE_POINTS - 1) * 100.0
 
 
-def framework_items(framework: Framework) -> pd.DataFrame:
-    """One row per item in framework order: item, its dimension, group and whose practice it is."""
-    rows = [
-        {
-            "item_id": item.id,
-            "item_text": item.text,
-            "dimension_id": dim.id,
-            "dimension_name": dim.name,
-            "group_id": dim.group,
-            "group_name": framework.group(dim.group).name,
-            "practice_of": framework.practice_of(dim.id),
-        }
-        for dim in framework.dimensions
-        for item in dim.items
-    ]
-    return pd.DataFrame(rows)
-
-
 def prepared_answers(answers: pd.DataFrame, framework: Framework) -> pd.DataFrame:
     """Answers to the framework's items with ``value`` as float (NaN = don't know) and ``dimension_id``."""
     items = framework_items(framework)[["item_id", "dimension_id"]]
@@ -81,24 +64,45 @@ def prepared_answers(answers: pd.DataFrame, framework: Framework) -> pd.DataFram
     return data.merge(items.astype({"item_id": "string"}), on="item_id", how="inner")
 
 
-def item_scores(answers: pd.DataFrame, framework: Framework, k: int) -> pd.DataFrame:
+def team_item_stats(matrix: AnswerMatrix, team: str) -> dict[str, np.ndarray]:
+    """Per item, for one team: answered, n (1–5 answers), mean and sample variance."""
+    rows = matrix.rows_of(team)
+    values, answered = matrix.values[rows], matrix.answered[rows]
+    rated = ~np.isnan(values)
+    n = rated.sum(axis=0)
+    filled = np.where(rated, values, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = filled.sum(axis=0) / n
+        var = ((np.where(rated, values - mean, 0.0)) ** 2).sum(axis=0) / (n - 1)
+    return {"answered": answered.sum(axis=0), "n": n, "mean": mean, "var": np.where(n > 1, var, np.nan)}
+
+
+def item_scores(answers: pd.DataFrame | AnswerMatrix, framework: Framework, k: int) -> pd.DataFrame:
     """Item score per team: ``team, item_id, dimension_id, n, n_dont_know, mean, sd, score, suppressed, reason``.
 
     ``n`` counts people who gave a 1–5 answer; ``n_dont_know`` those who answered "don't know".
-    The mean, sd and score are withheld when ``n < k``.
+    The mean, sd and score are withheld when ``n < k``. ``answers`` is a frame or an ``AnswerMatrix``.
     """
-    data = prepared_answers(answers, framework)
-    data["rated_by"] = data["participant_id"].where(data["value"].notna())
-    table = (
-        data.groupby(["team", "item_id", "dimension_id"], observed=True)
-        .agg(answered=("participant_id", "nunique"), n=("rated_by", "nunique"), mean=("value", "mean"),
-             var=("value", "var"))
-        .reset_index()
-    )
-    table["n_dont_know"] = table["answered"] - table["n"]
-    table["sd"] = np.sqrt(table["var"])
-    table["score"] = to_score(table["mean"])
-    return _suppress(table, table["n"] < k, ["mean", "sd", "var", "score"], k)
+    matrix = as_matrix(answers, framework)
+    per_team = [team_item_stats(matrix, team) for team in matrix.team_names]
+    count = len(matrix.items)
+
+    def stacked(key: str) -> np.ndarray:
+        return np.concatenate([stats[key] for stats in per_team]) if per_team else np.zeros(0)
+
+    n, answered = stacked("n").astype("int64"), stacked("answered").astype("int64")
+    suppressed = n < k
+    mean = np.where(suppressed, np.nan, stacked("mean"))
+    var = np.where(suppressed, np.nan, stacked("var"))
+    table = pd.DataFrame({
+        "team": np.repeat(np.array(matrix.team_names, dtype=object), count),
+        "item_id": np.tile(matrix.items["item_id"].to_numpy(dtype=object), len(per_team)),
+        "dimension_id": np.tile(matrix.items["dimension_id"].to_numpy(dtype=object), len(per_team)),
+        "answered": answered, "n": n, "mean": mean, "var": var, "n_dont_know": answered - n,
+        "sd": np.sqrt(var), "score": to_score(mean), "suppressed": suppressed,
+        "reason": np.where(suppressed, too_few(k), ""),
+    })
+    return table[table["answered"] > 0].reset_index(drop=True)
 
 
 def _suppress(table: pd.DataFrame, mask: pd.Series, columns: list[str], k: int) -> pd.DataFrame:
@@ -110,7 +114,30 @@ def _suppress(table: pd.DataFrame, mask: pd.Series, columns: list[str], k: int) 
     return table
 
 
-def dimension_scores(answers: pd.DataFrame, framework: Framework, k: int) -> pd.DataFrame:
+def _per_dimension(matrix: AnswerMatrix, rows: np.ndarray, cells: np.ndarray) -> np.ndarray:
+    """People (rows) with at least one True cell in each dimension."""
+    return ((cells[rows].astype("float64") @ matrix.membership) > 0).sum(axis=0)
+
+
+def team_dimension_stats(matrix: AnswerMatrix, team: str, k: int) -> dict[str, np.ndarray]:
+    """Per dimension, for one team: people rating it, present, don't knows, shown items, mean score."""
+    rows = matrix.rows_of(team)
+    stats = team_item_stats(matrix, team)
+    shown = stats["n"] >= k
+    item_score = np.where(shown, to_score(stats["mean"]), 0.0)
+    items_shown = shown.astype("float64") @ matrix.membership
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = (item_score @ matrix.membership) / items_shown
+    unknown = (matrix.answered & ~matrix.rated)[rows].sum(axis=0) @ matrix.membership
+    spread = shown & ~np.isnan(stats["var"])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = (np.where(spread, stats["var"], 0.0) @ matrix.membership) / (spread.astype("float64") @ matrix.membership)
+    return {"n": _per_dimension(matrix, rows, matrix.rated), "present": _per_dimension(matrix, rows, matrix.answered),
+            "n_dont_know": unknown.astype("int64"), "items_shown": items_shown.astype("int64"), "score": score,
+            "var": var}
+
+
+def dimension_scores(answers: pd.DataFrame | AnswerMatrix, framework: Framework, k: int) -> pd.DataFrame:
     """Dimension score per team, one row per (dimension, team) in framework order.
 
     Columns: ``dimension_id, dimension_name, group_id, practice_of, team, score, n, n_dont_know,
@@ -118,28 +145,36 @@ def dimension_scores(answers: pd.DataFrame, framework: Framework, k: int) -> pd.
     dimension. The score is the mean of the item scores that are shown; it is withheld when
     ``n < k`` or no item is shown.
     """
-    items = item_scores(answers, framework, k)
-    data = prepared_answers(answers, framework)
-    data["rated_by"] = data["participant_id"].where(data["value"].notna())
-    people = (
-        data.groupby(["team", "dimension_id"], observed=True)
-        .agg(n=("rated_by", "nunique"), n_dont_know=("value", lambda v: int(v.isna().sum())))
-        .reset_index()
-    )
-    means = (
-        items.groupby(["team", "dimension_id"], observed=True)
-        .agg(score=("score", "mean"), items_shown=("score", "count"))
-        .reset_index()
-    )
-    table = people.merge(means, on=["team", "dimension_id"], how="left")
-    dims = framework_items(framework).drop_duplicates("dimension_id")[
-        ["dimension_id", "dimension_name", "group_id", "practice_of"]
-    ]
-    table = dims.merge(table, on="dimension_id", how="inner")
-    table = _suppress(table, (table["n"] < k) | (table["items_shown"].fillna(0) == 0), ["score"], k)
-    columns = ["dimension_id", "dimension_name", "group_id", "practice_of", "team", "score", "n", "n_dont_know",
-               "items_shown", "suppressed", "reason"]
-    return table[columns].reset_index(drop=True)
+    return _dimension_grid(as_matrix(answers, framework), k).drop(columns="var")
+
+
+def _dimension_grid(matrix: AnswerMatrix, k: int) -> pd.DataFrame:
+    """``dimension_scores`` plus ``var``, the mean variance of the dimension's shown items."""
+    teams = matrix.team_names
+    per_team = [team_dimension_stats(matrix, team, k) for team in teams]
+    dims = matrix.items.drop_duplicates("dimension_id").reset_index(drop=True)
+    count = len(dims)
+    # framework order first, then team: row (d, t) of the grid is dimension d of team t
+    order = (np.arange(len(teams))[None, :] * count + np.arange(count)[:, None]).ravel()
+
+    def grid(key: str) -> np.ndarray:
+        return np.concatenate([stats[key] for stats in per_team])[order] if per_team else np.zeros(0)
+
+    n, items_shown = grid("n").astype("int64"), grid("items_shown").astype("int64")
+    suppressed = (n < k) | (items_shown == 0)
+    position = np.repeat(np.arange(count), len(teams))
+    table = pd.DataFrame({
+        "dimension_id": dims["dimension_id"].to_numpy(dtype=object)[position],
+        "dimension_name": dims["dimension_name"].to_numpy(dtype=object)[position],
+        "group_id": dims["group_id"].to_numpy(dtype=object)[position],
+        "practice_of": dims["practice_of"].to_numpy(dtype=object)[position],
+        "team": np.tile(np.array(teams, dtype=object), count),
+        "score": np.where(suppressed, np.nan, grid("score")), "n": n,
+        "n_dont_know": grid("n_dont_know").astype("int64"), "items_shown": items_shown,
+        "suppressed": suppressed, "reason": np.where(suppressed, too_few(k), ""), "present": grid("present"),
+        "var": grid("var"),
+    })
+    return table[table["present"] > 0].drop(columns="present").reset_index(drop=True)
 
 
 def self_other(dimensions: pd.DataFrame) -> pd.DataFrame:
@@ -149,37 +184,33 @@ def self_other(dimensions: pd.DataFrame) -> pd.DataFrame:
     other_team, other_score, self_minus_other, overall``. Shared ("both") dimensions have NA self
     and other; ``overall`` is the mean of all shown team scores.
     """
-    wide = dimensions.pivot_table(index="dimension_id", columns="team", values="score", aggfunc="first")
     base = dimensions.drop_duplicates("dimension_id")[["dimension_id", "dimension_name", "practice_of"]]
-    out = base.set_index("dimension_id")
-    out["overall"] = wide.mean(axis=1, skipna=True).reindex(out.index)
-    self_team = out["practice_of"].where(out["practice_of"].isin([MARKETING, SALES]))
-    other_team = self_team.map({MARKETING: SALES, SALES: MARKETING})
-    out["self_team"], out["other_team"] = self_team, other_team
-    out["self_score"] = [_lookup(wide, d, t) for d, t in zip(out.index, self_team, strict=True)]
-    out["other_score"] = [_lookup(wide, d, t) for d, t in zip(out.index, other_team, strict=True)]
+    wide = dimensions.set_index(["dimension_id", "team"])["score"].unstack("team").reindex(base["dimension_id"])
+    out = base.reset_index(drop=True)
+    nothing = np.full(len(out), np.nan)
+    team_score = {team: wide[team].to_numpy(dtype="float64") if team in wide.columns else nothing
+                  for team in (MARKETING, SALES)}
+    practice = out["practice_of"].to_numpy(dtype=object)
+    out["overall"] = wide.mean(axis=1, skipna=True).to_numpy(dtype="float64") if len(wide.columns) else nothing
+    out["self_team"] = pd.Series(np.where(np.isin(practice, [MARKETING, SALES]), practice, None), dtype="object")
+    out["other_team"] = out["self_team"].map({MARKETING: SALES, SALES: MARKETING})
+    out["self_score"] = np.select([practice == MARKETING, practice == SALES],
+                                  [team_score[MARKETING], team_score[SALES]], np.nan)
+    out["other_score"] = np.select([practice == MARKETING, practice == SALES],
+                                   [team_score[SALES], team_score[MARKETING]], np.nan)
     out["self_minus_other"] = out["self_score"] - out["other_score"]
-    columns = ["dimension_name", "practice_of", "self_team", "self_score", "other_team", "other_score",
-               "self_minus_other", "overall"]
-    return out[columns].reset_index()
+    columns = ["dimension_id", "dimension_name", "practice_of", "self_team", "self_score", "other_team",
+               "other_score", "self_minus_other", "overall"]
+    return out[columns]
 
 
-def _lookup(wide: pd.DataFrame, dimension_id: str, team: object) -> float:
-    if not isinstance(team, str) or team not in wide.columns or dimension_id not in wide.index:
-        return float("nan")
-    return float(wide.at[dimension_id, team])
-
-
-def agreement(answers: pd.DataFrame, framework: Framework, k: int) -> pd.DataFrame:
+def agreement(answers: pd.DataFrame | AnswerMatrix, framework: Framework, k: int) -> pd.DataFrame:
     """Within-team agreement per dimension: ``team, dimension_id, n, sd, r_wg, split, suppressed, reason``.
 
-    ``sd = √(mean item variance)``; ``r_wg = max(0, 1 − mean item variance / 2)``; ``split`` when
-    ``r_wg < 0.5``. Withheld when fewer than ``k`` people (or fewer than 2) answered.
+    ``sd = √(mean item variance)`` over the items shown; ``r_wg = max(0, 1 − mean item variance / 2)``;
+    ``split`` when ``r_wg < 0.5``. Withheld when fewer than ``k`` people (or fewer than 2) answered.
     """
-    items = item_scores(answers, framework, k)
-    dims = dimension_scores(answers, framework, k)[["dimension_id", "dimension_name", "team", "n"]]
-    spread = items.groupby(["team", "dimension_id"], observed=True).agg(var=("var", "mean")).reset_index()
-    table = dims.merge(spread, on=["team", "dimension_id"], how="left")
+    table = _dimension_grid(as_matrix(answers, framework), k)
     table["sd"] = np.sqrt(table["var"])
     table["r_wg"] = (1.0 - table["var"] / EXPECTED_UNIFORM_VARIANCE).clip(lower=0.0, upper=1.0)
     table = _suppress(table, (table["n"] < max(k, 2)) | table["var"].isna(), ["sd", "r_wg"], k)
@@ -187,20 +218,32 @@ def agreement(answers: pd.DataFrame, framework: Framework, k: int) -> pd.DataFra
     return table[["team", "dimension_id", "dimension_name", "n", "sd", "r_wg", "split", "suppressed", "reason"]]
 
 
-def dont_know_share(answers: pd.DataFrame, framework: Framework, k: int, by_dimension: bool = True) -> pd.DataFrame:
+def dont_know_share(answers: pd.DataFrame | AnswerMatrix, framework: Framework, k: int,
+                    by_dimension: bool = True) -> pd.DataFrame:
     """Share of "don't know" answers: ``dont_know / answers`` per team (and dimension).
 
     Columns: ``team, [dimension_id,] respondents, answers, dont_know, share, suppressed, reason``;
     withheld when fewer than ``k`` people answered.
     """
-    data = prepared_answers(answers, framework)
+    matrix = as_matrix(answers, framework)
+    unknown = matrix.answered & ~matrix.rated
+    frames = []
+    for team in matrix.team_names:
+        rows = matrix.rows_of(team)
+        if by_dimension:
+            frames.append(pd.DataFrame({
+                "team": team, "dimension_id": matrix.dimension_ids,
+                "respondents": _per_dimension(matrix, rows, matrix.answered),
+                "answers": (matrix.answered[rows].sum(axis=0) @ matrix.membership).astype("int64"),
+                "dont_know": (unknown[rows].sum(axis=0) @ matrix.membership).astype("int64")}))
+        else:
+            frames.append(pd.DataFrame({"team": [team], "respondents": [int(matrix.answered[rows].any(axis=1).sum())],
+                                        "answers": [int(matrix.answered[rows].sum())],
+                                        "dont_know": [int(unknown[rows].sum())]}))
     keys = ["team", "dimension_id"] if by_dimension else ["team"]
-    table = (
-        data.groupby(keys, observed=True)
-        .agg(respondents=("participant_id", "nunique"), answers=("item_id", "size"),
-             dont_know=("value", lambda v: int(v.isna().sum())))
-        .reset_index()
-    )
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=[*keys, "respondents", "answers", "dont_know"])
+    table = table[table["answers"] > 0].reset_index(drop=True)
     table["share"] = table["dont_know"] / table["answers"]
     return _suppress(table, table["respondents"] < k, ["share"], k)
 
@@ -238,9 +281,13 @@ def answer_distribution(answers: pd.DataFrame, framework: Framework, k: int, dim
     return table
 
 
-def respondents_by_team(answers: pd.DataFrame, k: int) -> pd.DataFrame:
+def respondents_by_team(answers: pd.DataFrame | AnswerMatrix, k: int) -> pd.DataFrame:
     """People who answered per team: ``team, respondents, enough`` (enough = at least ``k``)."""
-    table = answers.groupby("team", observed=True)["participant_id"].nunique().rename("respondents").reset_index()
+    if isinstance(answers, AnswerMatrix):
+        teams, counts = np.unique(answers.teams.astype(str), return_counts=True)
+        table = pd.DataFrame({"team": teams, "respondents": counts.astype("int64")})
+    else:
+        table = answers.groupby("team", observed=True)["participant_id"].nunique().rename("respondents").reset_index()
     table["enough"] = table["respondents"] >= k
     return table.sort_values("respondents", ascending=False, kind="stable").reset_index(drop=True)
 
@@ -253,13 +300,18 @@ def importance_share(importance: pd.DataFrame, framework: Framework, k: int) -> 
     the framework appears for every team (0 picks included); withheld when ``respondents < k``.
     """
     dims = [d.id for d in framework.dimensions]
-    picks = importance[importance["dimension_id"].isin(dims)]
-    respondents = picks.groupby("team", observed=True)["participant_id"].nunique()
-    counts = picks.groupby(["team", "dimension_id"], observed=True)["participant_id"].nunique()
-    index = pd.MultiIndex.from_product([respondents.index, dims], names=["team", "dimension_id"])
-    table = counts.reindex(index, fill_value=0).rename("picks").reset_index()
-    table["respondents"] = table["team"].map(respondents).astype("int64")
-    table["share"] = table["picks"] / table["respondents"]
+    picks = importance[importance["dimension_id"].isin(dims)].drop_duplicates(["participant_id", "dimension_id"])
+    team_codes, teams = pd.factorize(picks["team"].astype(str), sort=True)
+    dim_codes = pd.Categorical(picks["dimension_id"], categories=dims).codes
+    counts = np.bincount(team_codes * len(dims) + dim_codes, minlength=len(teams) * len(dims)).reshape(-1, len(dims))
+    people = picks.drop_duplicates("participant_id")
+    respondents = np.bincount(pd.Categorical(people["team"].astype(str), categories=teams).codes,
+                              minlength=len(teams))
+    table = pd.DataFrame({"team": np.repeat(np.asarray(teams, dtype=object), len(dims)),
+                          "dimension_id": np.tile(np.array(dims, dtype=object), len(teams)),
+                          "picks": counts.ravel().astype("int64"),
+                          "respondents": np.repeat(respondents, len(dims)).astype("int64")})
+    table["share"] = table["picks"] / table["respondents"].where(table["respondents"] > 0)
     return _suppress(table, table["respondents"] < k, ["share"], k)
 
 

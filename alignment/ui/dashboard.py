@@ -21,6 +21,7 @@ import streamlit as st
 import vl_convert
 
 from alignment import scoring
+from alignment.answer_matrix import AnswerMatrix
 from alignment.canonical import SOURCE_GROUPS
 from alignment.evidence import PipelineFacts, pipeline_facts
 from alignment.framework import Framework
@@ -84,8 +85,9 @@ def build_perception(data: WorkshopAnswers, framework: Framework, k: int, filter
     """Compute the perception view for ``filters`` (which must have passed ``check_filter``)."""
     answers = apply_filters(data.answers, filters)
     importance = apply_filters(data.importance, filters)
-    dimensions = scoring.dimension_scores(answers, framework, k)
-    gaps = perception_gaps(answers, framework, k)
+    matrix = AnswerMatrix.build(answers, framework)
+    dimensions = scoring.dimension_scores(matrix, framework, k)
+    gaps = perception_gaps(matrix, framework, k)
     shares = scoring.importance_share(importance, framework, k)
     previous = None
     if filters.round_no is not None and filters.round_no - 1 in data.rounds:
@@ -96,13 +98,13 @@ def build_perception(data: WorkshopAnswers, framework: Framework, k: int, filter
             previous = scoring.alignment_index(pd.DataFrame(), earlier_gaps)
     across_rounds = apply_filters(data.answers, AnswerFilters(teams=filters.teams, levels=filters.levels))
     return PerceptionView(
-        respondents=scoring.respondents_by_team(answers, k),
+        respondents=scoring.respondents_by_team(matrix, k),
         dimensions=dimensions,
         gaps=gaps,
         self_other=scoring.self_other(dimensions),
-        agreement=scoring.agreement(answers, framework, k),
-        dont_know_by_team=scoring.dont_know_share(answers, framework, k, by_dimension=False),
-        dont_know_by_dimension=scoring.dont_know_share(answers, framework, k),
+        agreement=scoring.agreement(matrix, framework, k),
+        dont_know_by_team=scoring.dont_know_share(matrix, framework, k, by_dimension=False),
+        dont_know_by_dimension=scoring.dont_know_share(matrix, framework, k),
         importance=shares,
         priorities=scoring.priorities(dimensions, shares),
         index=scoring.alignment_index(dimensions, gaps.dimensions),
@@ -252,19 +254,18 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return out.to_csv(index=False).encode("utf-8")
 
 
-def png_bytes(spec_json: str) -> bytes:
+def png_bytes(chart: object) -> bytes:
     """The chart as a PNG image (rendered on demand, when the download is clicked)."""
-    return vl_convert.vegalite_to_png(spec_json, scale=2)
+    return vl_convert.vegalite_to_png(chart.to_json(), scale=2)
 
 
 def show_chart(chart: object, data: pd.DataFrame, name: str, on_select: str = "ignore") -> object:
     """A chart at full width with its CSV and PNG downloads underneath; returns the selection event."""
     event = st.altair_chart(chart, width="stretch", key=f"chart_{name}", on_select=on_select)
-    spec = chart.to_json()
     with st.container(horizontal=True, gap="small"):
         st.download_button(
             "Data (CSV)",
-            csv_bytes(data),
+            lambda: csv_bytes(data),
             file_name=f"{name}.csv",
             mime="text/csv",
             key=f"csv_{name}",
@@ -274,7 +275,7 @@ def show_chart(chart: object, data: pd.DataFrame, name: str, on_select: str = "i
         )
         st.download_button(
             "Image (PNG)",
-            lambda: png_bytes(spec),
+            lambda: png_bytes(chart),
             file_name=f"{name}.png",
             mime="image/png",
             key=f"png_{name}",
