@@ -133,7 +133,7 @@ def validate_importance(framework: Framework, dimension_ids: Iterable[str]) -> t
     for dimension_id in picks:
         validate_dimension(framework, dimension_id)
     if len(picks) > MAX_IMPORTANCE_PICKS:
-        raise AnswerRefused(f"Pick at most {MAX_IMPORTANCE_PICKS} dimensions; {len(picks)} were picked.")
+        raise AnswerRefused(f"Pick at most {MAX_IMPORTANCE_PICKS} topics that matter most; {len(picks)} were picked.")
     return picks
 
 
@@ -158,7 +158,7 @@ def completeness_problem(framework: Framework, draft: Draft) -> str | None:
         listed = ", ".join(open_dimensions[:3]) + (" and more" if len(open_dimensions) > 3 else "")
         return f"Some statements have no answer yet ({listed}). Choose a rating or 'Don't know' for each."
     if not draft.importance:
-        return f"Pick up to {MAX_IMPORTANCE_PICKS} dimensions that matter most before submitting."
+        return f"Pick up to {MAX_IMPORTANCE_PICKS} topics that matter most before submitting."
     return None
 
 
