@@ -1,32 +1,44 @@
-"""Pipeline data: CRM exports saved to the workshop, with their row counts."""
+"""Pipeline data: upload a CRM export, confirm the columns and rules, check the report, save it."""
 
-import pandas as pd
 import streamlit as st
 
-from alignment.store import list_datasets
+from alignment.importing import Limits
+from alignment.ui import pipeline_widgets as widgets
 from alignment.ui import session
+from alignment.ui.facilitator import require_facilitator
 
 workshop = session.current_workshop()
-session.page_header("Pipeline data", workshop)
+session.page_header("Pipeline data", workshop, "CRM exports behind the pipeline evidence")
 if workshop is None:
     st.info("Create a workshop on the Facilitator page first.", icon=":material/info:")
     st.stop()
-datasets = list_datasets(session.engine(), workshop.id)
-if not datasets:
-    st.info("No pipeline data yet.", icon=":material/upload_file:")
+if not require_facilitator():
     st.stop()
-st.dataframe(
-    pd.DataFrame(
-        [
-            {
-                "File": d.filename,
-                "Kind": d.kind,
-                "Rows used": d.rows_accepted,
-                "Saved": d.created_at,
-                "Current": d.is_current,
-            }
-            for d in datasets
-        ]
-    ),
-    hide_index=True,
-)
+
+widgets.saved_message()
+widgets.saved_datasets(workshop)
+
+st.subheader("Add data")
+loaded = widgets.upload(Limits.from_env())
+if loaded is None:
+    st.stop()
+kind = widgets.choose_kind(loaded)
+
+st.subheader("1. Columns")
+mapping = widgets.mapping_table(workshop, loaded, kind)
+refusal = mapping.refusal(loaded.raw.columns)
+if refusal:
+    st.error(refusal, icon=":material/block:")
+    st.stop()
+
+st.subheader("2. Rules")
+rules = widgets.rule_tables(workshop, loaded, mapping)
+first = widgets.checked(loaded, mapping, rules, {})
+choices = widgets.date_questions(loaded, mapping, first)
+result = widgets.checked(loaded, mapping, rules, choices) if choices else first
+
+st.subheader("3. Check")
+widgets.validation_report(result)
+with st.expander("Preview"):
+    widgets.preview(result)
+widgets.save_button(workshop, loaded, result, rules)

@@ -47,8 +47,11 @@ def distinct(values: pa.ChunkedArray | pa.Array | pd.Series) -> Distinct:
     """The :class:`Distinct` view of a column."""
     encoded = pc.dictionary_encode(as_arrow(values))
     if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.combine_chunks() if encoded.num_chunks else pa.DictionaryArray.from_arrays(
-            pa.array([], pa.int32()), pa.array([], pa.large_string()))
+        encoded = (
+            encoded.combine_chunks()
+            if encoded.num_chunks
+            else pa.DictionaryArray.from_arrays(pa.array([], pa.int32()), pa.array([], pa.large_string()))
+        )
     trimmed = pc.utf8_trim_whitespace(encoded.dictionary)
     missing = pc.is_in(pc.utf8_lower(trimmed), value_set=pa.array(MISSING_WORDS, type=trimmed.type))
     missing = missing.to_numpy(zero_copy_only=False).astype(bool)

@@ -123,14 +123,12 @@ class Mapping:
     def column(self, name: str) -> str | None:
         return self.fields.get(name, FieldMatch(None)).column
 
-    def with_columns(self, chosen: dict[str, str | None]) -> Mapping:
+    def with_columns(self, chosen: dict[str, str | None], how: str = "chosen by you") -> Mapping:
         """This mapping with the user's choices (``None`` or ``""`` = no column); choices count as certain."""
         fields = dict(self.fields)
         for name, column in chosen.items():
             if fields.get(name, FieldMatch(None)).column != (column or None):
-                fields[name] = FieldMatch(
-                    column or None, 1.0 if column else 0.0, "chosen by you" if column else "not used"
-                )
+                fields[name] = FieldMatch(column or None, 1.0 if column else 0.0, how if column else "not used")
         return replace(self, fields=fields)
 
     def missing_required(self) -> list[str]:

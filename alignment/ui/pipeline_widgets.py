@@ -1,0 +1,380 @@
+"""The Pipeline data page's pieces: upload, mapping table, rule tables, date questions, report, saving.
+
+The uploaded file is read once per session and kept in ``st.session_state`` (never shared between
+sessions: CRM exports are confidential); the import is re-run only when the mapping, the rule
+tables or a date answer change. Confirmed mappings and rule overrides are kept in the workshop's
+settings (``import_mappings``, ``stage_outcomes``, ``lead_sources``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from alignment.canonical import OUTCOMES, SOURCE_GROUPS, fields_for
+from alignment.export.safety import neutralise_frame
+from alignment.importing import (
+    FIELD_LABELS,
+    ImportRefused,
+    ImportResult,
+    ImportRules,
+    Limits,
+    Mapping,
+    RawTable,
+    header_signature,
+    propose_mapping,
+    read_table,
+    run_import,
+)
+from alignment.importing.mapping import DERIVED, HELPER_FIELDS
+from alignment.importing.rule_tables import source_table, stage_table, updated_overrides
+from alignment.store import WorkshopInfo, delete_dataset, list_datasets, make_current, save_dataset, update_settings
+from alignment.ui import session
+from alignment.ui.dashboard import plain
+
+UPLOAD_KEY = "pipeline_upload"
+RESULT_KEY = "pipeline_result"
+NOT_USED = "(not used)"
+KIND_LABELS = {"deals": "Deals (opportunities)", "leads": "Leads"}
+ROUND_KEY = "pipeline_upload_round"
+MAPPINGS_SETTING, STAGES_SETTING, SOURCES_SETTING = "import_mappings", "stage_outcomes", "lead_sources"
+
+
+@dataclass
+class Upload:
+    """The file being imported in this session."""
+
+    file_id: str
+    raw: RawTable
+    detected: Mapping
+
+
+# ---------------------------------------------------------------- saved datasets
+
+
+def saved_datasets(workshop: WorkshopInfo) -> None:
+    """The workshop's saved data: which version the dashboard uses, and switching or deleting versions."""
+    datasets = list_datasets(session.engine(), workshop.id)
+    if not datasets:
+        st.info(
+            "No pipeline data saved for this workshop yet. Upload a CRM export below.", icon=":material/upload_file:"
+        )
+        return
+    st.subheader("Saved data")
+    for dataset in datasets:
+        with st.container(border=True):
+            text, actions = st.columns([3, 2], vertical_alignment="center")
+            state = "in use" if dataset.is_current else "earlier version"
+            text.markdown(f"**{plain(dataset.filename)}** · {KIND_LABELS[dataset.kind]} · {state}")
+            text.caption(
+                f"{dataset.rows_accepted:,} rows used of {dataset.rows_read:,} read · saved "
+                f"{dataset.created_at:%Y-%m-%d %H:%M} UTC"
+            )
+            use, remove = actions.columns(2)
+            if not dataset.is_current:
+                use.button(
+                    "Use this version",
+                    key=f"use_{dataset.id}",
+                    on_click=make_current,
+                    args=(session.engine(), dataset.id),
+                    width="stretch",
+                )
+            with remove.popover("Delete", icon=":material/delete:", width="stretch"):
+                st.write("Delete this version? Its rows cannot be recovered.")
+                st.button(
+                    "Delete for good",
+                    key=f"delete_{dataset.id}",
+                    type="primary",
+                    on_click=delete_dataset,
+                    args=(session.engine(), dataset.id),
+                )
+
+
+# ---------------------------------------------------------------- upload
+
+
+def upload(limits: Limits) -> Upload | None:
+    """The uploader; reads a new file once (with progress) and keeps it for this session."""
+    file = st.file_uploader(
+        "CRM export (CSV or Excel)",
+        type=["csv", "txt", "tsv", "xlsx", "xls"],
+        help="One row per deal or per lead, with its header row: a Salesforce report (“Details only”), "
+        "a HubSpot, Pipedrive, Zoho, Dynamics 365 or Close export, or any CSV with named columns.",
+        max_upload_size=max(1, limits.max_bytes // (1024 * 1024)),
+        key=f"pipeline_file_{st.session_state.get(ROUND_KEY, 0)}",
+    )
+    if file is None:
+        st.session_state.pop(UPLOAD_KEY, None)
+        st.session_state.pop(RESULT_KEY, None)
+        return None
+    kept: Upload | None = st.session_state.get(UPLOAD_KEY)
+    if kept is not None and kept.file_id == file.file_id:
+        return kept
+    with st.status(f"Reading {file.name}…", expanded=True) as status:
+        try:
+            st.write("Reading the file and finding its header row")
+            raw = read_table(file.getvalue(), file.name, limits)
+            st.write(f"Recognising {len(raw.columns)} columns")
+            detected = propose_mapping(raw.columns)
+        except ImportRefused as refused:
+            status.update(label=f"{file.name} cannot be imported", state="error", expanded=False)
+            st.error(str(refused), icon=":material/block:")
+            return None
+        status.update(label=f"Read {raw.rows_read:,} rows from {file.name}", state="complete", expanded=False)
+    st.session_state[UPLOAD_KEY] = Upload(file.file_id, raw, detected)
+    st.session_state.pop(RESULT_KEY, None)
+    return st.session_state[UPLOAD_KEY]
+
+
+def choose_kind(loaded: Upload) -> str:
+    """Deals or leads: detected from the headers, changeable."""
+    kind = st.segmented_control(
+        "This file holds",
+        list(KIND_LABELS),
+        default=loaded.detected.kind,
+        format_func=KIND_LABELS.__getitem__,
+        required=True,
+        key=f"kind_{loaded.file_id}",
+    )
+    return kind or loaded.detected.kind
+
+
+# ---------------------------------------------------------------- mapping
+
+
+def _remembered(workshop: WorkshopInfo, loaded: Upload, kind: str) -> dict[str, str | None]:
+    remembered = (workshop.settings.get(MAPPINGS_SETTING) or {}).get(header_signature(loaded.raw.columns)) or {}
+    if remembered.get("kind") != kind:
+        return {}
+    return {f: c for f, c in (remembered.get("columns") or {}).items() if c is None or c in loaded.raw.columns}
+
+
+def mapping_table(workshop: WorkshopInfo, loaded: Upload, kind: str) -> Mapping:
+    """The editable table of which column feeds which field; returns the confirmed mapping."""
+    proposed = propose_mapping(loaded.raw.columns, kind)
+    remembered = _remembered(workshop, loaded, kind)
+    if remembered:
+        proposed = proposed.with_columns(remembered, how="remembered from your last file like this")
+        st.caption("The columns below are the ones you confirmed for a file with the same headers.")
+    st.markdown(
+        f"Detected: **{plain(proposed.source)}**. Check the column for each field and change any "
+        "that is wrong; fields left as “(not used)” stay empty."
+    )
+    fields = [f for f in (*fields_for(kind), *HELPER_FIELDS[kind]) if f not in DERIVED]
+    table = pd.DataFrame(
+        {
+            "Field": [FIELD_LABELS[f] for f in fields],
+            "Column in your file": [proposed.column(f) or NOT_USED for f in fields],
+            "Confidence": [proposed.fields[f].confidence if f in proposed.fields else 0.0 for f in fields],
+            "Found by": [proposed.fields[f].how if f in proposed.fields else "not found" for f in fields],
+        },
+        index=fields,
+    )
+    edited = st.data_editor(
+        table,
+        key=f"mapping_{loaded.file_id}_{kind}",
+        hide_index=True,
+        width="stretch",
+        disabled=["Field", "Confidence", "Found by"],
+        column_config={
+            "Column in your file": st.column_config.SelectboxColumn(
+                options=[NOT_USED, *loaded.raw.columns], required=True, width="medium"
+            ),
+            "Confidence": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="percent"),
+        },
+    )
+    chosen = {f: (None if c == NOT_USED else c) for f, c in edited["Column in your file"].items()}
+    return proposed.with_columns(chosen)
+
+
+# ---------------------------------------------------------------- rule tables and dates
+
+
+def rule_tables(workshop: WorkshopInfo, loaded: Upload, mapping: Mapping) -> ImportRules:
+    """Stage → outcome and lead source → source group, pre-filled from the rules and the workshop's choices."""
+    saved_stages = dict(workshop.settings.get(STAGES_SETTING) or {})
+    saved_sources = dict(workshop.settings.get(SOURCES_SETTING) or {})
+    base = ImportRules.with_overrides(saved_stages, saved_sources)
+    shipped = ImportRules()
+    stages_column, sources_column = st.columns(2)
+    stage_overrides, source_overrides = saved_stages, saved_sources
+    if mapping.kind == "deals" and mapping.column("stage"):
+        with stages_column:
+            st.markdown("**Stage → outcome**")
+            if {"outcome", "is_won", "is_closed"} & set(mapping.columns()):
+                st.caption("A won/lost status column decides first; the stage decides where it is blank.")
+            edited = st.data_editor(
+                stage_table(loaded.raw, mapping, base),
+                key=f"stages_{loaded.file_id}",
+                hide_index=True,
+                width="stretch",
+                disabled=["stage", "deals"],
+                column_config={
+                    "stage": "Stage",
+                    "deals": "Deals",
+                    "outcome": st.column_config.SelectboxColumn("Outcome", options=OUTCOMES, required=True),
+                },
+            )
+            stage_overrides = updated_overrides(saved_stages, edited, "stage", "outcome", shipped)
+    if mapping.column("lead_source"):
+        with sources_column:
+            st.markdown("**Lead source → source group**")
+            edited = st.data_editor(
+                source_table(loaded.raw, mapping, base),
+                key=f"sources_{loaded.file_id}",
+                hide_index=True,
+                width="stretch",
+                disabled=["lead_source", "rows"],
+                column_config={
+                    "lead_source": "Lead source",
+                    "rows": "Rows",
+                    "source_group": st.column_config.SelectboxColumn(
+                        "Source group", options=SOURCE_GROUPS, required=True
+                    ),
+                },
+            )
+            source_overrides = updated_overrides(saved_sources, edited, "lead_source", "source_group", shipped)
+    return ImportRules.with_overrides(stage_overrides, source_overrides)
+
+
+def date_questions(loaded: Upload, mapping: Mapping, first: ImportResult) -> dict[str, bool]:
+    """Ask, per date column whose values never show it, whether the day or the month comes first."""
+    asked = st.session_state.setdefault(f"asked_{loaded.file_id}", [])
+    asked.extend(f for f in first.report.ambiguous_dates if f not in asked)
+    choices: dict[str, bool] = {}
+    for field in asked:
+        column = mapping.column(field)
+        if column is None:
+            continue
+        sample = next((v for v in loaded.raw.table.column(column).drop_null().to_pylist()[:50] if v.strip()), "")
+        answer = st.radio(
+            f"{FIELD_LABELS[field]} (column “{column}”): in a value such as {sample}, which comes first?",
+            ["Month first (MM/DD)", "Day first (DD/MM)"],
+            index=1 if first.report.date_formats.get(field, {}).get("day_first") else 0,
+            horizontal=True,
+            key=f"date_{loaded.file_id}_{field}",
+        )
+        choices[field] = answer.startswith("Day")
+    return choices
+
+
+def checked(loaded: Upload, mapping: Mapping, rules: ImportRules, choices: dict[str, bool]) -> ImportResult:
+    """The import with these choices, re-run only when one of them changed."""
+    key = (
+        loaded.file_id,
+        mapping.kind,
+        tuple(sorted(mapping.columns().items())),
+        tuple(sorted(rules.stage_overrides.items())),
+        tuple(sorted(rules.source_overrides.items())),
+        tuple(sorted(choices.items())),
+    )
+    kept: dict = st.session_state.setdefault(RESULT_KEY, {})
+    if key not in kept:
+        with st.spinner(f"Checking {loaded.raw.table.num_rows:,} rows…"):
+            result = run_import(loaded.raw, mapping, rules, choices)
+        while len(kept) >= 2:
+            kept.pop(next(iter(kept)))
+        kept[key] = result
+    return kept[key]
+
+
+# ---------------------------------------------------------------- report, preview, save
+
+
+def validation_report(result: ImportResult) -> None:
+    """What the import would do: counts, reasons rows are not used, formats found, warnings."""
+    report = result.report
+    read, used, not_used, footers = st.columns(4)
+    read.metric("Rows read", f"{report.rows_read:,}")
+    used.metric("Rows used", f"{report.rows_accepted:,}")
+    not_used.metric("Rows not used", f"{report.rows_rejected:,}")
+    footers.metric("Footer and total lines removed", f"{report.footer_rows:,}")
+    if report.rejections:
+        st.markdown("**Rows not used, by reason**")
+        st.dataframe(
+            pd.DataFrame(
+                {"Reason": [p.message for p in report.rejections], "Rows": [p.rows for p in report.rejections]}
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        examples = neutralise_frame(pd.DataFrame(report.example_rows))
+        st.download_button(
+            "Download example rows (CSV)",
+            examples.to_csv(index=False).encode("utf-8"),
+            file_name="rows-not-used.csv",
+            mime="text/csv",
+            icon=":material/download:",
+        )
+    if report.warnings:
+        st.markdown("**Warnings** (these rows are kept)")
+        st.dataframe(
+            pd.DataFrame({"Warning": [p.message for p in report.warnings], "Rows": [p.rows for p in report.warnings]}),
+            hide_index=True,
+            width="stretch",
+        )
+    facts = [
+        ("Source", report.source),
+        (
+            "File",
+            f"{report.file_format}"
+            + (f", {report.encoding}" if report.encoding else "")
+            + (f", sheet {report.sheet}" if report.sheet else ""),
+        ),
+        ("Created", " to ".join(str(d) for d in report.created_range) if report.created_range[0] else "no dates"),
+    ]
+    if report.kind == "deals":
+        facts += [
+            ("Closed", " to ".join(str(d) for d in report.close_range) if report.close_range[0] else "no dates"),
+            ("Outcomes", ", ".join(f"{n:,} {o}" for o, n in report.outcomes.items())),
+            (
+                "Amount total",
+                f"{report.amount_total:,.2f}" + (f" ({', '.join(report.currencies)})" if report.currencies else ""),
+            ),
+        ]
+    facts.append(("Source groups", ", ".join(f"{n:,} {g}" for g, n in report.source_groups.items()) or "none"))
+    facts += [
+        (f"{FIELD_LABELS[f]} dates", f"{info['format']} (column “{info['column']}”)")
+        for f, info in report.date_formats.items()
+    ]
+    st.dataframe(pd.DataFrame(facts, columns=["", "Found"]), hide_index=True, width="stretch")
+    for note in report.notes:
+        st.caption(plain(note))
+
+
+def preview(result: ImportResult, rows: int = 50) -> None:
+    """The first rows as they will be saved."""
+    st.dataframe(result.frame.head(rows), hide_index=True, width="stretch")
+    st.caption(f"The first {min(rows, len(result.frame)):,} of {len(result.frame):,} rows, as they will be saved.")
+
+
+def save_button(workshop: WorkshopInfo, loaded: Upload, result: ImportResult, rules: ImportRules) -> None:
+    """Save the rows as the workshop's current data of this kind, and remember the choices made."""
+    report = result.report
+    if not report.rows_accepted:
+        st.error("No row can be used, so there is nothing to save: see the reasons above.", icon=":material/block:")
+        return
+    st.caption(f"Saving makes this the {report.kind} data the dashboard uses; earlier versions stay listed above.")
+    if not st.button("Save to workshop", type="primary", icon=":material/save:"):
+        return
+    engine = session.engine()
+    mappings = dict(workshop.settings.get(MAPPINGS_SETTING) or {})
+    mappings[header_signature(loaded.raw.columns)] = {"kind": report.kind, "columns": report.mapping}
+    update_settings(engine, workshop.id, MAPPINGS_SETTING, mappings)
+    update_settings(engine, workshop.id, STAGES_SETTING, rules.stage_overrides)
+    update_settings(engine, workshop.id, SOURCES_SETTING, rules.source_overrides)
+    save_dataset(engine, workshop.id, report.kind, result.frame, report.filename, report.to_dict())
+    st.session_state["pipeline_saved"] = f"Saved {report.rows_accepted:,} {report.kind} from {report.filename}."
+    st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
+    st.session_state.pop(UPLOAD_KEY, None)
+    st.session_state.pop(RESULT_KEY, None)
+    st.rerun()
+
+
+def saved_message() -> None:
+    """Confirm a save after the rerun it causes."""
+    message = st.session_state.pop("pipeline_saved", None)
+    if message:
+        st.success(plain(message), icon=":material/check_circle:")

@@ -1,0 +1,129 @@
+"""The Pipeline data page in-process (AppTest): upload, check, save, list, refuse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from streamlit.testing.v1 import AppTest
+
+from alignment.store import create_workshop, list_datasets, load_dataset_frame, open_database
+
+PASSWORD = "correct horse battery"
+FIXTURES = Path(__file__).parent / "fixtures" / "crm"
+
+
+@pytest.fixture
+def workshop_code(app_env, monkeypatch):
+    """A fresh workshop (besides the demo) in the app's database, with a facilitator password set."""
+    monkeypatch.setenv("ALIGNMENT_ADMIN_PASSWORD", PASSWORD)
+    engine = open_database()
+    code = create_workshop(engine, "Pipeline test").code
+    engine.dispose()
+    return code
+
+
+def open_page(code: str) -> AppTest:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    app.query_params["w"] = code
+    app.run()
+    app = app.switch_page("pages/pipeline.py").run()
+    field = next(t for t in app.text_input if t.label == "Facilitator password")
+    field.input(PASSWORD)
+    app = next(b for b in app.button if b.label == "Sign in").click().run()
+    assert not app.exception, app.exception
+    return app
+
+
+def upload(app: AppTest, name: str) -> AppTest:
+    uploader = next(u for u in app.get("file_uploader") if u.label == "CRM export (CSV or Excel)")
+    uploader.set_value((name, (FIXTURES / name).read_bytes(), "text/csv"))
+    app = app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def metrics(app: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+def said(app: AppTest) -> str:
+    parts = []
+    for kind in ("markdown", "caption", "info", "warning", "error", "success", "subheader"):
+        parts.extend(str(element.value) for element in getattr(app, kind))
+    return "\n".join(parts).replace("\\", "")
+
+
+def test_empty_workshop_invites_an_upload(workshop_code):
+    app = open_page(workshop_code)
+    assert "No pipeline data saved for this workshop yet" in said(app)
+
+
+def test_salesforce_report_is_detected_checked_and_saved(workshop_code):
+    app = upload(open_page(workshop_code), "salesforce_report.csv")
+    assert "Detected: **Salesforce report**" in said(app)
+    assert metrics(app) == {
+        "Rows read": "11",
+        "Rows used": "5",
+        "Rows not used": "0",
+        "Footer and total lines removed": "6",
+    }
+    app = next(b for b in app.button if b.label == "Save to workshop").click().run()
+    assert not app.exception, app.exception
+    assert "Saved 5 deals from salesforce_report.csv." in said(app)
+    assert not any(b.label == "Save to workshop" for b in app.button)
+    engine = open_database()
+    datasets = [d for d in list_datasets(engine, next_workshop_id(engine, workshop_code))]
+    assert [(d.filename, d.kind, d.rows_accepted, d.is_current) for d in datasets] == [
+        ("salesforce_report.csv", "deals", 5, True)
+    ]
+    assert load_dataset_frame(engine, datasets[0].id)["outcome"].tolist() == ["won", "lost", "open", "won", "open"]
+    assert datasets[0].report["footer_rows"] == 6
+    engine.dispose()
+    assert "**salesforce_report.csv** · Deals (opportunities) · in use" in said(app)
+
+
+def next_workshop_id(engine, code: str) -> int:
+    from alignment.store import find_workshop
+
+    return find_workshop(engine, code).id
+
+
+def test_saved_mapping_is_remembered_for_the_next_file_with_the_same_headers(workshop_code):
+    app = upload(open_page(workshop_code), "plain_deals.csv")
+    app = next(b for b in app.button if b.label == "Save to workshop").click().run()
+    app = upload(open_page(workshop_code), "plain_deals.csv")
+    assert "the ones you confirmed for a file with the same headers" in said(app)
+
+
+def test_rejected_rows_are_counted_and_ambiguous_dates_are_asked(workshop_code):
+    app = upload(open_page(workshop_code), "plain_deals.csv")
+    assert metrics(app)["Rows not used"] == "5"
+    questions = [r for r in app.radio if "which comes first" in r.label]
+    assert [q.label.split(" (")[0] for q in questions] == ["Created date", "Close date"]
+    for question in questions:
+        question.set_value("Day first (DD/MM)")
+    app = app.run()
+    facts = next(d.value for d in app.dataframe if "Found" in d.value.columns)
+    assert "DD/MM/YYYY (column “created_date”)" in facts["Found"].tolist()
+    assert any(b.label == "Download example rows (CSV)" for b in app.get("download_button"))
+
+
+def test_pivot_table_is_refused_with_one_sentence(workshop_code):
+    app = upload(open_page(workshop_code), "pivot.csv")
+    errors = [e.value for e in app.error]
+    assert len(errors) == 1
+    assert errors[0].startswith("This file is a pivot table or report summary")
+    assert not any(b.label == "Save to workshop" for b in app.button)
+
+
+def test_deleting_a_dataset_removes_it_from_the_list(workshop_code):
+    app = upload(open_page(workshop_code), "hubspot_deals.csv")
+    app = next(b for b in app.button if b.label == "Save to workshop").click().run()
+    delete = next(b for b in app.button if b.label == "Delete for good")
+    app = delete.click().run()
+    assert not app.exception, app.exception
+    engine = open_database()
+    assert list_datasets(engine, next_workshop_id(engine, workshop_code)) == []
+    engine.dispose()
