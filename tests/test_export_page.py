@@ -121,3 +121,17 @@ def test_a_browser_downloads_a_deck_and_a_workbook_that_open(app_server, browser
     assert files["pptx"].name.endswith("round-2.pptx") and "/" not in files["pptx"].name
     assert len(Presentation(str(files["pptx"])).slides) >= 10
     assert "Dimensions" in load_workbook(files["xlsx"]).sheetnames
+
+
+def test_every_chart_on_the_alignment_page_has_png_and_csv_downloads(app_env) -> None:  # noqa: ANN001
+    from conftest import ROOT
+
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    app = app.switch_page("pages/alignment.py").run()
+    labels = [b.label for b in app.download_button]
+    charts = len(app.get("vega_lite_chart"))
+    assert charts >= 2
+    assert labels.count("Download PNG") == charts and labels.count("Download CSV") == charts + 1  # + the report zip
+    png = next(b for b in app.download_button if b.label == "Download PNG")
+    app = png.click().run()
+    assert not app.exception, app.exception

@@ -16,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import streamlit as st
-import vl_convert
 
 from alignment import scoring
 from alignment.answer_matrix import AnswerMatrix
@@ -27,13 +27,13 @@ from alignment.evidence import PipelineFacts, pipeline_facts
 from alignment.framework import Framework
 from alignment.gaps import PerceptionGaps, perception_gaps
 from alignment.metrics import DealFilters, filter_deals, filter_leads, prepare_pipeline
+from alignment.scoring import MARKETING, SALES
 from alignment.store import answers_frame, comments_frame, current_dataset, importance_frame, load_dataset_frame
 from alignment.store.workshops import WorkshopInfo, round_numbers
 from alignment.suppression import LEVEL_LABELS, AnswerFilters, FilterCheck, apply_filters, check_filter
-from alignment.ui import session
+from alignment.ui import downloads, session
 
 LEAKAGE_DAYS = 7
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\0", "\r")
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,16 @@ def workshop_answers(workshop_id: int, revision: int) -> WorkshopAnswers:
 
 
 def build_perception(data: WorkshopAnswers, framework: Framework, k: int, filters: AnswerFilters) -> PerceptionView:
-    """Compute the perception view for ``filters`` (which must have passed ``check_filter``)."""
+    """Compute the perception view for ``filters`` (which must have passed ``check_filter``).
+
+    Teams are never pooled, so every team is scored once for the round and levels and the team
+    filter only picks rows (``restrict_to_teams``): changing teams recomputes nothing.
+    """
+    everyone = AnswerFilters(round_no=filters.round_no, levels=filters.levels)
+    return restrict_to_teams(_all_teams(data, framework, k, everyone), filters.teams)
+
+
+def _all_teams(data: WorkshopAnswers, framework: Framework, k: int, filters: AnswerFilters) -> PerceptionView:
     answers = apply_filters(data.answers, filters)
     importance = apply_filters(data.importance, filters)
     matrix = AnswerMatrix.build(answers, framework)
@@ -114,12 +123,57 @@ def build_perception(data: WorkshopAnswers, framework: Framework, k: int, filter
     )
 
 
-@st.cache_data(max_entries=64, show_spinner="Scoring the answers…")
-def perception_view(
-    workshop_id: int, revision: int, filters: AnswerFilters, k: int, framework_key: str, _framework: Framework
-) -> PerceptionView:
-    """``build_perception`` cached by workshop, change counter, round and filters."""
-    return build_perception(workshop_answers(workshop_id, revision), _framework, k, filters)
+def restrict_to_teams(view: PerceptionView, teams: tuple[str, ...]) -> PerceptionView:
+    """The view for the chosen teams only (all teams when ``teams`` is empty).
+
+    Per-team tables keep the chosen teams' rows; the gap and the index need both marketing and
+    sales among them, and say so otherwise.
+    """
+    if not teams:
+        return view
+    chosen = list(teams)
+
+    def rows(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["team"].isin(chosen)].reset_index(drop=True)
+
+    both = MARKETING in chosen and SALES in chosen
+    gaps = view.gaps if both else PerceptionGaps(_without_gap(view.gaps.dimensions, chosen),
+                                                  _without_gap(view.gaps.items, chosen))
+    dimensions = rows(view.dimensions)
+    return PerceptionView(
+        respondents=rows(view.respondents), dimensions=dimensions, gaps=gaps,
+        self_other=scoring.self_other(dimensions), agreement=rows(view.agreement),
+        dont_know_by_team=rows(view.dont_know_by_team), dont_know_by_dimension=rows(view.dont_know_by_dimension),
+        importance=rows(view.importance), priorities=rows(view.priorities),
+        index=scoring.alignment_index(dimensions, gaps.dimensions),
+        previous_index=view.previous_index if both else None, round_change=rows(view.round_change),
+        answers=rows(view.answers),
+    )
+
+
+def _without_gap(table: pd.DataFrame, chosen: list[str]) -> pd.DataFrame:
+    out = table.copy()
+    for team in (MARKETING, SALES):
+        if team not in chosen:
+            out[team], out[f"n_{team}"] = np.nan, 0
+    out["gap"], out["low"], out["high"] = np.nan, np.nan, np.nan
+    out["suppressed"], out["reason"] = True, "choose both marketing and sales to see the gap"
+    return out
+
+
+@st.cache_data(max_entries=32, show_spinner="Scoring the answers…")
+def _scored_round(workshop_id: int, revision: int, filters: AnswerFilters, k: int, framework_key: str,
+                  _framework: Framework) -> PerceptionView:
+    return _all_teams(workshop_answers(workshop_id, revision), _framework, k, filters)
+
+
+def perception_view(workshop_id: int, revision: int, filters: AnswerFilters, k: int, framework_key: str,
+                    framework: Framework) -> PerceptionView:
+    """``build_perception``, with the all-teams scores cached by workshop, change counter, round,
+    levels and ``k`` (``framework_key`` names the framework file and version)."""
+    everyone = AnswerFilters(round_no=filters.round_no, levels=filters.levels)
+    return restrict_to_teams(_scored_round(workshop_id, revision, everyone, k, framework_key, framework),
+                             filters.teams)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the pipeline data…")
@@ -243,46 +297,10 @@ def safe_filters(data: WorkshopAnswers, filters: AnswerFilters, k: int) -> tuple
     return AnswerFilters(round_no=filters.round_no, teams=filters.teams), check
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV of a chart's data; text cells that a spreadsheet would run as a formula get a leading '."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            text = out[column].astype("string")
-            risky = text.str.startswith(FORMULA_PREFIXES).fillna(False)
-            out[column] = text.mask(risky, "'" + text)
-    return out.to_csv(index=False).encode("utf-8")
-
-
-def png_bytes(chart: object) -> bytes:
-    """The chart as a PNG image (rendered on demand, when the download is clicked)."""
-    return vl_convert.vegalite_to_png(chart.to_json(), scale=2)
-
-
 def show_chart(chart: object, data: pd.DataFrame, name: str, on_select: str = "ignore") -> object:
     """A chart at full width with its CSV and PNG downloads underneath; returns the selection event."""
     event = st.altair_chart(chart, width="stretch", key=f"chart_{name}", on_select=on_select)
-    with st.container(horizontal=True, gap="small"):
-        st.download_button(
-            "Data (CSV)",
-            lambda: csv_bytes(data),
-            file_name=f"{name}.csv",
-            mime="text/csv",
-            key=f"csv_{name}",
-            on_click="ignore",
-            icon=":material/download:",
-            type="tertiary",
-        )
-        st.download_button(
-            "Image (PNG)",
-            lambda: png_bytes(chart),
-            file_name=f"{name}.png",
-            mime="image/png",
-            key=f"png_{name}",
-            on_click="ignore",
-            icon=":material/image:",
-            type="tertiary",
-        )
+    downloads.chart_downloads(chart, data, name)
     return event
 
 
