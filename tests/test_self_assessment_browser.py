@@ -100,7 +100,7 @@ def test_a_phone_taps_through_the_questionnaire_and_a_reload_loses_nothing(brows
         submit = page.get_by_role("button", name="Submit my answers")
         submit.scroll_into_view_if_needed()
         screenshot(page, "self-assessment-phone-14-review-bottom")
-        submit.tap()
+        submit.dblclick()  # an impatient double tap
 
         wait_for_text(page, "Thank you! Your answers are in.")
         assert page.get_by_text("1 person has answered so far", exact=False).is_visible()
