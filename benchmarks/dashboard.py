@@ -10,10 +10,13 @@ Streamlit caching):
 
 - cold load: read the answers from the store, score them (bootstrap included), load and prepare
   the saved deals, compute every pipeline metric, and build the charts of the first tab;
-- filter change: a new team filter (perception recomputed) and a new segment + date filter
-  (pipeline recomputed), each with its charts.
+- filter change: a team filter (the page reuses the round's scores and picks rows), a level filter
+  (the round is scored again, bootstrap included) and a segment + date filter (every pipeline metric
+  recomputed on the deals), each with its charts.
 
-Prints the best and median time of each. Targets: cold load < 3 s, filter change < 300 ms.
+Prints the best and median time of each, and the machine's load average (the machine is shared, so
+figures under load are slower than on an idle machine). Targets: cold load < 3 s, filter change
+< 300 ms.
 """
 
 from __future__ import annotations
@@ -49,7 +52,12 @@ from alignment.store import (  # noqa: E402
 from alignment.store.engine import write_session  # noqa: E402
 from alignment.store.models import Answer, ImportancePick, Participant, Response, Round  # noqa: E402
 from alignment.suppression import AnswerFilters  # noqa: E402
-from alignment.ui.dashboard import WorkshopAnswers, build_perception, build_pipeline  # noqa: E402
+from alignment.ui.dashboard import (  # noqa: E402
+    WorkshopAnswers,
+    build_perception,
+    build_pipeline,
+    restrict_to_teams,
+)
 
 TEAMS = ("marketing", "sales", "leadership", "customer_success")
 
@@ -141,17 +149,22 @@ def main() -> None:
     deals = prepare_pipeline(load_dataset_frame(engine, deals_id))
     leads = prepare_pipeline(load_dataset_frame(engine, leads_id))
     segment = str(deals["segment"].dropna().iloc[0])
+    scored = build_perception(data, framework, k, everyone)
     team_change = timed("filter change: teams = marketing + sales",
-                        lambda: perception_charts(build_perception(
-                            data, framework, k, AnswerFilters(round_no=1, teams=("marketing", "sales")))),
-                        args.repeat)
+                        lambda: perception_charts(restrict_to_teams(scored, ("marketing", "sales"))), args.repeat)
+    level_change = timed("filter change: levels = ic + manager (rescored)",
+                         lambda: perception_charts(build_perception(
+                             data, framework, k, AnswerFilters(round_no=1, levels=("ic", "manager")))),
+                         args.repeat)
     deal_change = timed(f"filter change: segment = {segment}, 2025 only",
                         lambda: pipeline_views(build_pipeline(
                             deals, leads, DealFilters(segments=(segment,), start=date(2025, 1, 1),
                                                       end=date(2025, 12, 31)), sla)),
                         args.repeat)
+    slowest = max(team_change, level_change, deal_change)
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"targets: cold load < 3 s ({'met' if cold < 3 else 'MISSED'}), filter change < 300 ms "
-          f"({'met' if max(team_change, deal_change) < 0.3 else 'MISSED'})")
+          f"({'met' if slowest < 0.3 else 'MISSED'}, slowest {slowest * 1000:.0f} ms)")
 
 
 if __name__ == "__main__":

@@ -132,3 +132,24 @@ def test_evidence_and_pipeline_tabs_render_on_the_demo(app_env, tab: str, expect
     app.run()
     assert not app.exception, app.exception
     assert expected in texts(app)
+
+
+def test_choosing_one_team_keeps_its_scores_and_explains_the_missing_gap() -> None:
+    import pandas as pd
+
+    from alignment.suppression import AnswerFilters
+    from alignment.ui.dashboard import WorkshopAnswers, build_perception
+
+    rows = [{"response_id": p, "participant_id": p, "team": team, "level": "ic", "round_no": 1, "item_id": item.id,
+             "value": value} for p, (team, value) in enumerate([("marketing", 5)] * 3 + [("sales", 3)] * 3)
+            for item in FRAMEWORK.items]
+    answers = pd.DataFrame(rows).astype({"value": "Int64"})
+    empty = pd.DataFrame(columns=["response_id", "participant_id", "team", "level", "round_no", "dimension_id"])
+    data = WorkshopAnswers(answers, empty, pd.DataFrame(columns=["dimension_id", "round_no", "team", "text"]), (1,))
+    everyone = build_perception(data, FRAMEWORK, 3, AnswerFilters(round_no=1))
+    marketing = build_perception(data, FRAMEWORK, 3, AnswerFilters(round_no=1, teams=("marketing",)))
+    assert everyone.index.index == pytest.approx(37.5)
+    assert set(marketing.dimensions["team"]) == {"marketing"}
+    assert marketing.dimensions["score"].tolist() == everyone.dimensions.query("team == 'marketing'")["score"].tolist()
+    assert marketing.gaps.dimensions["suppressed"].all() and marketing.index.index is None
+    assert "choose both marketing and sales" in marketing.gaps.dimensions["reason"].iloc[0]
