@@ -318,6 +318,20 @@ def test_file_names_are_safe(name: str, expected: str) -> None:
     assert safe_file_name(name, "pptx") == expected
 
 
+def test_control_characters_in_user_text_do_not_break_the_files(sqlite_engine) -> None:  # noqa: ANN001
+    workshop = create_workshop(sqlite_engine, "Bell\x07 workshop")
+    add_action(sqlite_engine, workshop.id, "\x00=SUM(1) before\x0bFriday", owner="Ana\x1b")
+    book = load_workbook(io.BytesIO(export_file(sqlite_engine, workshop, FRAMEWORK, "xlsx").data))
+    [action] = rows_of(book["Actions"])
+    assert (action["Action"], action["Owner"]) == ("'=SUM(1) beforeFriday", "Ana")
+    deck = Presentation(io.BytesIO(export_file(sqlite_engine, workshop, FRAMEWORK, "pptx").data))
+    assert title_of(deck.slides[0]) == "Bell workshop"
+
+
+def test_windows_device_names_are_not_used_as_file_names() -> None:
+    assert safe_file_name("con", "csv") == "report-con.csv"
+
+
 def test_file_names_are_bounded() -> None:
     name = safe_file_name("x" * 500, "xlsx")
     assert len(name) <= 85 and name.endswith(".xlsx")

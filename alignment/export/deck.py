@@ -27,6 +27,7 @@ from alignment import charts, pipeline_charts
 from alignment.export import slides
 from alignment.export.images import slide_png
 from alignment.export.report import WorkshopReport
+from alignment.export.safety import xml_text
 from alignment.export.slides import BODY, MARGIN, MUTED, SLIDE_HEIGHT, SLIDE_WIDTH, WHITE, Box, rgb
 from alignment.scoring import too_few
 
@@ -85,7 +86,7 @@ class DeckBuilder:
 
     def save(self) -> bytes:
         properties = self.presentation.core_properties
-        properties.title = f"Alignment report — {self.report.workshop.name}"[:250]
+        properties.title = xml_text(f"Alignment report — {self.report.workshop.name}")[:250]
         properties.subject = f"Round {self.report.round_no}"
         properties.author = properties.last_modified_by = "Sales & marketing alignment"
         buffer = io.BytesIO()

@@ -24,6 +24,15 @@ import pandas as pd
 FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00")
 MAX_NAME_LENGTH: Final = 80
 _UNSAFE_IN_NAME: Final = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+_NOT_IN_XML: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_RESERVED_ON_WINDOWS: Final = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)),
+                                *(f"LPT{n}" for n in range(1, 10))}
+
+
+def xml_text(text: str) -> str:
+    """Text without the control characters XML cannot hold (tab, line feed and carriage return stay):
+    a stray NUL in a comment must not stop a workbook or a deck from being written."""
+    return _NOT_IN_XML.sub("", text)
 
 
 def neutralise(value: Any) -> Any:
@@ -59,7 +68,7 @@ def cell_value(value: Any) -> Any:
         value = value.to_pydatetime()
     if isinstance(value, (datetime, date, bool, int, float)):
         return value
-    return neutralise(str(value))
+    return neutralise(xml_text(str(value)))
 
 
 def safe_file_name(text: str, extension: str) -> str:
@@ -73,5 +82,7 @@ def safe_file_name(text: str, extension: str) -> str:
     stem = _UNSAFE_IN_NAME.sub("-", stem)
     stem = re.sub(r"\s+", "-", stem.strip())
     stem = re.sub(r"-{2,}", "-", stem).strip("-. ")[:MAX_NAME_LENGTH].rstrip("-. ")
+    if stem.upper() in _RESERVED_ON_WINDOWS:
+        stem = f"report-{stem}"
     extension = re.sub(r"[^A-Za-z0-9]", "", extension)[:8]
     return f"{stem or 'report'}.{extension or 'bin'}"

@@ -20,6 +20,8 @@ from pptx.oxml.ns import qn
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
+from alignment.export.safety import xml_text
+
 DEFAULT_BRAND: Final = "#0072B2"
 SLIDE_WIDTH: Final = 13.333
 SLIDE_HEIGHT: Final = 7.5
@@ -101,7 +103,7 @@ def text(
         paragraph.alignment = align
         paragraph.space_after = Pt(space_after)
         run = paragraph.add_run()
-        run.text = ("•  " if bullets else "") + line
+        run.text = ("•  " if bullets else "") + xml_text(line)
         run.font.size, run.font.bold, run.font.name = Pt(size), bold, FONT
         run.font.color.rgb = colour
 
@@ -132,7 +134,7 @@ def picture(slide: Slide, png: bytes, box: Box, description: str = "") -> None:
     shape = slide.shapes.add_picture(io.BytesIO(png), Inches(left), Inches(top), Emu(int(Inches(shown_w))),
                                      Emu(int(Inches(shown_h))))
     if description:
-        shape._element.nvPicPr.cNvPr.set("descr", description[:1000])
+        shape._element.nvPicPr.cNvPr.set("descr", xml_text(description)[:1000])
 
 
 def table(
@@ -173,6 +175,6 @@ def table(
             paragraph = frame.paragraphs[0]
             paragraph.alignment = PP_ALIGN.RIGHT if column in align_right else PP_ALIGN.LEFT
             run = paragraph.add_run()
-            run.text = str(value)
+            run.text = xml_text(str(value))
             run.font.size, run.font.name, run.font.bold = Pt(size), FONT, row_no == 0
             run.font.color.rgb = WHITE if row_no == 0 else INK

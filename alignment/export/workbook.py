@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from alignment.export.report import WorkshopReport
-from alignment.export.safety import cell_value, neutralise_frame
+from alignment.export.safety import cell_value, neutralise_frame, xml_text
 from alignment.export.tables import report_tables
 
 MAX_COLUMN_WIDTH: Final = 60
@@ -102,7 +102,7 @@ def build_workbook(report: WorkshopReport, brand_colour: str = "#0072B2") -> byt
     fill = PatternFill("solid", fgColor=brand_colour.lstrip("#").upper())
     for name, table in all_tables(report).items():
         _write_sheet(workbook.create_sheet(title=name[:31]), table, fill)
-    workbook.properties.title = f"Alignment report — {report.workshop.name}"[:200]
+    workbook.properties.title = xml_text(f"Alignment report — {report.workshop.name}")[:200]
     workbook.properties.creator = "Sales & marketing alignment"
     buffer = io.BytesIO()
     workbook.save(buffer)
