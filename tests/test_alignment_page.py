@@ -153,3 +153,9 @@ def test_choosing_one_team_keeps_its_scores_and_explains_the_missing_gap() -> No
     assert marketing.dimensions["score"].tolist() == everyone.dimensions.query("team == 'marketing'")["score"].tolist()
     assert marketing.gaps.dimensions["suppressed"].all() and marketing.index.index is None
     assert "choose both marketing and sales" in marketing.gaps.dimensions["reason"].iloc[0]
+
+
+def test_text_from_data_is_escaped_before_markdown() -> None:
+    from alignment.ui.dashboard import plain
+
+    assert plain("[click](http://x) *bold*") == "\\[click\\]\\(http\\://x\\) \\*bold\\*"
