@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Render a workshop deck to one PNG per slide, to look at it: scripts/render_deck.sh [CODE|FILE.pptx] [OUT_DIR]
+# Render a workshop deck to one PNG per slide, to look at it: [DPI=110] scripts/render_deck.sh [CODE|FILE.pptx] [OUT_DIR]
 #
 # With no argument it builds the demo workshop's deck in a throwaway database. Needs LibreOffice
 # (Debian: apt-get install -y libreoffice-impress) and poppler-utils (pdftoppm); not part of the tests.
