@@ -201,10 +201,10 @@ def _propose(columns: list[str], kind: str) -> tuple[Mapping, int]:
     for name in wanted:
         if name in DERIVED:
             continue
-        if profile and take(name, profile.fields.get(name, ()), 1.0, "header known for this CRM"):
+        if profile and take(name, profile.fields.get(name, ()), 1.0, "usual header of this export"):
             continue
         for other in others:
-            if take(name, other.fields.get(name, ()), 0.9, "header known from another CRM"):
+            if take(name, other.fields.get(name, ()), 0.9, "usual header of another export"):
                 break
     free = {c: header_words(c) for c in columns if c not in taken}
     for name in wanted:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from alignment.canonical import OUTCOMES, SOURCE_GROUPS, fields_for
 from alignment.export.safety import neutralise_frame
@@ -22,6 +23,7 @@ from alignment.importing import (
     ImportRules,
     Limits,
     Mapping,
+    Problem,
     RawTable,
     header_signature,
     propose_mapping,
@@ -109,9 +111,19 @@ def upload(limits: Limits) -> Upload | None:
         st.session_state.pop(UPLOAD_KEY, None)
         st.session_state.pop(RESULT_KEY, None)
         return None
-    kept: Upload | None = st.session_state.get(UPLOAD_KEY)
-    if kept is not None and kept.file_id == file.file_id:
-        return kept
+    kept = st.session_state.get(UPLOAD_KEY)
+    if kept is None or kept[0] != file.file_id:
+        kept = (file.file_id, _read(file, limits))
+        st.session_state[UPLOAD_KEY] = kept
+        st.session_state.pop(RESULT_KEY, None)
+    if isinstance(kept[1], str):
+        st.error(kept[1], icon=":material/block:")
+        return None
+    return kept[1]
+
+
+def _read(file: UploadedFile, limits: Limits) -> Upload | str:
+    """Read a new upload with a progress indicator; a refusal comes back as its sentence."""
     with st.status(f"Reading {file.name}…", expanded=True) as status:
         try:
             st.write("Reading the file and finding its header row")
@@ -120,12 +132,9 @@ def upload(limits: Limits) -> Upload | None:
             detected = propose_mapping(raw.columns)
         except ImportRefused as refused:
             status.update(label=f"{file.name} cannot be imported", state="error", expanded=False)
-            st.error(str(refused), icon=":material/block:")
-            return None
+            return str(refused)
         status.update(label=f"Read {raw.rows_read:,} rows from {file.name}", state="complete", expanded=False)
-    st.session_state[UPLOAD_KEY] = Upload(file.file_id, raw, detected)
-    st.session_state.pop(RESULT_KEY, None)
-    return st.session_state[UPLOAD_KEY]
+    return Upload(file.file_id, raw, detected)
 
 
 def choose_kind(loaded: Upload) -> str:
@@ -177,6 +186,7 @@ def mapping_table(workshop: WorkshopInfo, loaded: Upload, kind: str) -> Mapping:
         key=f"mapping_{loaded.file_id}_{kind}",
         hide_index=True,
         width="stretch",
+        height=35 * (len(fields) + 1) + 3,
         disabled=["Field", "Confidence", "Found by"],
         column_config={
             "Column in your file": st.column_config.SelectboxColumn(
@@ -221,8 +231,15 @@ def rule_tables(workshop: WorkshopInfo, loaded: Upload, mapping: Mapping) -> Imp
     if mapping.column("lead_source"):
         with sources_column:
             st.markdown("**Lead source → source group**")
+            sources = source_table(loaded.raw, mapping, base)
+            if sources.empty:
+                st.caption(
+                    f"The column “{mapping.column('lead_source')}” is blank in every row, so every row's "
+                    "source group is unknown."
+                )
+                return ImportRules.with_overrides(stage_overrides, source_overrides)
             edited = st.data_editor(
-                source_table(loaded.raw, mapping, base),
+                sources,
                 key=f"sources_{loaded.file_id}",
                 hide_index=True,
                 width="stretch",
@@ -283,6 +300,11 @@ def checked(loaded: Upload, mapping: Mapping, rules: ImportRules, choices: dict[
 # ---------------------------------------------------------------- report, preview, save
 
 
+def _listed(problems: list[Problem]) -> str:
+    """Problems as a Markdown list, file text escaped: ``- 3 rows: the amount is not a number``."""
+    return "\n".join(f"- {p.rows:,} row{'s' if p.rows != 1 else ''}: {plain(p.message)}" for p in problems)
+
+
 def validation_report(result: ImportResult) -> None:
     """What the import would do: counts, reasons rows are not used, formats found, warnings."""
     report = result.report
@@ -293,13 +315,7 @@ def validation_report(result: ImportResult) -> None:
     footers.metric("Footer and total lines removed", f"{report.footer_rows:,}")
     if report.rejections:
         st.markdown("**Rows not used, by reason**")
-        st.dataframe(
-            pd.DataFrame(
-                {"Reason": [p.message for p in report.rejections], "Rows": [p.rows for p in report.rejections]}
-            ),
-            hide_index=True,
-            width="stretch",
-        )
+        st.markdown(_listed(report.rejections))
         examples = neutralise_frame(pd.DataFrame(report.example_rows))
         st.download_button(
             "Download example rows (CSV)",
@@ -309,12 +325,7 @@ def validation_report(result: ImportResult) -> None:
             icon=":material/download:",
         )
     if report.warnings:
-        st.markdown("**Warnings** (these rows are kept)")
-        st.dataframe(
-            pd.DataFrame({"Warning": [p.message for p in report.warnings], "Rows": [p.rows for p in report.warnings]}),
-            hide_index=True,
-            width="stretch",
-        )
+        st.warning("**Warnings** (these rows are kept)\n\n" + _listed(report.warnings), icon=":material/warning:")
     facts = [
         ("Source", report.source),
         (
@@ -331,15 +342,17 @@ def validation_report(result: ImportResult) -> None:
             ("Outcomes", ", ".join(f"{n:,} {o}" for o, n in report.outcomes.items())),
             (
                 "Amount total",
-                f"{report.amount_total:,.2f}" + (f" ({', '.join(report.currencies)})" if report.currencies else ""),
+                f"{report.amount_total:,.2f}"
+                + (f" ({', '.join(report.currencies)})" if report.currencies else "")
+                + ("; amounts read with decimal commas" if report.decimal_mark == "," else ""),
             ),
         ]
     facts.append(("Source groups", ", ".join(f"{n:,} {g}" for g, n in report.source_groups.items()) or "none"))
     facts += [
-        (f"{FIELD_LABELS[f]} dates", f"{info['format']} (column “{info['column']}”)")
+        (f"{FIELD_LABELS[f]} read as", f"{info['format']} (column “{info['column']}”)")
         for f, info in report.date_formats.items()
     ]
-    st.dataframe(pd.DataFrame(facts, columns=["", "Found"]), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame(facts, columns=["Checked", "Found"]), hide_index=True, width="stretch")
     for note in report.notes:
         st.caption(plain(note))
 
