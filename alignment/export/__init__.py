@@ -143,5 +143,6 @@ def run_export(engine: Engine, code: str, fmt: str, output: str) -> int:
     except OSError as exc:
         print(f"Cannot write {output}: {exc.strerror or exc}.", file=sys.stderr)
         return 1
-    print(f"Wrote {output} ({len(result.data):,} bytes) for {workshop.name}, round {workshop.current_round}.")
+    what = "a zip of CSV files, " if fmt == "csv" else ""
+    print(f"Wrote {output} ({what}{len(result.data):,} bytes) for {workshop.name}, round {workshop.current_round}.")
     return 0
