@@ -227,3 +227,8 @@ def test_workbook_that_would_unpack_to_a_huge_size_is_refused_before_reading():
 def test_text_file_named_xlsx_is_refused():
     with pytest.raises(ImportRefused, match="not a valid one"):
         read_table(b"deal_id,stage\n1,Won\n", "deals.xlsx")
+
+
+def test_file_of_nothing_but_total_rows_is_refused_as_a_summary():
+    with pytest.raises(ImportRefused, match="pivot table or report summary"):
+        read_table(b"Stage,Opportunity Name,Amount\nSubtotal,,300\nGrand Total,,350\n", "summary.csv")

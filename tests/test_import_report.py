@@ -126,3 +126,60 @@ def test_report_is_json_safe():
 
     data = imported("salesforce_report.csv").report.to_dict()
     assert json.loads(json.dumps(data))["rows_read"] == 11
+
+
+def test_true_false_flags_decide_outcomes():
+    raw = read_table(
+        b"Name,StageName,Amount,IsClosed,IsWon\nA,Stage 9,10,TRUE,TRUE\nB,Stage 9,20,TRUE,FALSE\n"
+        b"C,Stage 9,30,FALSE,FALSE\n",
+        "flags.csv",
+    )
+    assert run_import(raw, propose_mapping(raw.columns)).report.outcomes == {"won": 1, "lost": 1, "open": 1}
+
+
+def test_subtotal_rows_inside_a_grouped_report_are_removed_and_counted():
+    raw = read_table(
+        b"Stage,Opportunity Name,Amount\nClosed Won,A,100\nClosed Won,B,200\nSubtotal,,300\n"
+        b"Closed Lost,C,50\nSubtotal,,50\nTotal,,350\n",
+        "grouped.csv",
+    )
+    report = run_import(raw, propose_mapping(raw.columns)).report
+    assert (report.rows_read, report.rows_accepted, report.footer_rows) == (6, 3, 3)
+    assert report.amount_total == 350
+
+
+def test_rule_table_edits_become_workshop_overrides_only_where_they_differ():
+    import pandas as pd
+
+    from alignment.importing.rule_tables import stage_table, updated_overrides
+
+    raw = read_table((FIXTURES / "close_opportunities.csv").read_bytes(), "close.csv")
+    mapping = propose_mapping(raw.columns)
+    table = stage_table(raw, mapping, ImportRules())
+    assert table.set_index("stage")["outcome"].to_dict() == {"Won": "won", "Lost": "lost", "Demo Completed": "open"}
+    edited = table.assign(outcome=pd.Series(["won", "lost", "won"], dtype="string"))
+    assert updated_overrides({"old stage": "lost"}, edited, "stage", "outcome", ImportRules()) == {
+        "old stage": "lost",
+        "demo completed": "won",
+    }
+
+
+def test_spreadsheet_report_with_title_rows_and_footer_is_read():
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Opportunities by stage"])
+    sheet.append([])
+    sheet.append(["Opportunity Name", "Stage", "Amount", "Close Date"])
+    sheet.append(["A", "Closed Won", 1200.5, "2024-03-01"])
+    sheet.append(["B", "Closed Lost", 300, "2024-03-02"])
+    sheet.append(["Grand Totals (2 records)", None, 1500.5, None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    raw = read_table(buffer.getvalue(), "report.xlsx")
+    report = run_import(raw, propose_mapping(raw.columns)).report
+    assert (report.rows_read, report.rows_accepted, report.footer_rows) == (3, 2, 1)
+    assert report.outcomes == {"won": 1, "lost": 1, "open": 0}

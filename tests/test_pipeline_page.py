@@ -127,3 +127,23 @@ def test_deleting_a_dataset_removes_it_from_the_list(workshop_code):
     engine = open_database()
     assert list_datasets(engine, next_workshop_id(engine, workshop_code)) == []
     engine.dispose()
+
+
+def test_leads_export_is_detected_and_saved_as_leads(workshop_code):
+    app = upload(open_page(workshop_code), "plain_leads.csv")
+    assert app.get("button_group")[0].value == "leads"
+    assert metrics(app)["Rows not used"] == "1"
+    app = next(b for b in app.button if b.label == "Save to workshop").click().run()
+    assert "Saved 3 leads from plain_leads.csv." in said(app)
+
+
+def test_excel_workbook_upload_is_read(workshop_code):
+    from test_import_readers import pipedrive_workbook
+
+    app = open_page(workshop_code)
+    uploader = next(u for u in app.get("file_uploader") if u.label == "CRM export (CSV or Excel)")
+    uploader.set_value(("deals.xlsx", pipedrive_workbook(), "application/vnd.ms-excel"))
+    app = app.run()
+    assert not app.exception, app.exception
+    assert "Detected: **Pipedrive deals**" in said(app)
+    assert metrics(app)["Rows used"] == "3"

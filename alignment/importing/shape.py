@@ -122,6 +122,6 @@ def describe_row(table: pa.Table, index: int) -> str:
 
 
 def refuse_if_summary(records: int, totals: int) -> None:
-    """Refuse a file that is mostly total rows: a report summary, not records."""
-    if totals and totals >= max(records, 1):
+    """Refuse a file whose every row is a total: a report summary, not records."""
+    if totals and not records:
         raise ImportRefused(PIVOT_SENTENCE)
