@@ -107,7 +107,7 @@ def finish(chart: alt.Chart, description: str, font_scale: float, height: int | 
     return (
         chart.properties(**props)
         .configure_axis(labelFontSize=label_px, titleFontSize=title_px, labelLimit=int(260 * font_scale))
-        .configure_legend(labelFontSize=label_px, titleFontSize=title_px, orient="top", labelLimit=0)
+        .configure_legend(labelFontSize=label_px, titleFontSize=title_px, orient="top", labelLimit=0, columns=2)
         .configure_title(fontSize=round(15 * font_scale))
         .configure_header(labelFontSize=title_px, titleFontSize=title_px)
         .configure_view(stroke=None)
@@ -279,35 +279,33 @@ def answer_distribution_chart(distribution: pd.DataFrame, font_scale: float = 1.
     return finish(chart, description, font_scale, step=28)
 
 
-def priority_chart(priorities: pd.DataFrame, font_scale: float = 1.0) -> alt.FacetChart:
-    """Importance (share who picked the dimension as critical) against score, one panel per team;
-    the dashed lines are the team's averages, so the lower right is the quadrant to fix first (those
-    dimensions are named on the chart; the others in their tooltips).
+def priority_chart(priorities: pd.DataFrame, font_scale: float = 1.0) -> alt.LayerChart:
+    """Importance (share who picked the dimension as critical) against score for one team; the dashed
+    lines are the team's averages, and the ringed points in the lower right are the ones to fix first.
 
-    ``priorities`` is ``scoring.priorities``.
+    ``priorities`` is ``scoring.priorities`` for one team (the page draws one chart per team, so
+    each stretches to its column and stacks on a phone).
     """
     data = bounded(priorities, ["dimension_name", "team", "score", "importance", "quadrant"])
     data["team_label"] = data["team"].map(team_label)
-    data["mean_importance"] = data.groupby("team")["importance"].transform("mean")
-    data["mean_score"] = data.groupby("team")["score"].transform("mean")
+    data["fix_first"] = np.where(data["quadrant"] == "Fix first", "Fix first", "Other")
     data["score"] = data["score"].astype("float64").round(1)
     teams = _ordered_teams(data["team"])
     tooltip = [alt.Tooltip("dimension_name:N", title="Dimension"), alt.Tooltip("team_label:N", title="Team"),
                alt.Tooltip("importance:Q", title="Picked as critical by", format=".0%"),
                alt.Tooltip("score:Q", title="Score", format=".1f"), alt.Tooltip("quadrant:N", title="Priority")]
     base = alt.Chart(data)
-    points = base.mark_circle(size=int(120 * font_scale)).encode(
+    points = base.mark_circle(size=int(130 * font_scale), opacity=0.9, stroke="#1B1F24").encode(
         x=alt.X("importance:Q", title="Picked as critical", axis=alt.Axis(format="%")),
-        y=alt.Y("score:Q", title="Score (0–100)", scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("team_label:N", title="Team", scale=team_scale(teams)), tooltip=tooltip)
-    names = base.transform_filter(alt.datum.quadrant == "Fix first").mark_text(
-        align="left", dx=9, fontSize=round(11 * font_scale), fontWeight="bold").encode(
-        x="importance:Q", y="score:Q", text="dimension_name:N", tooltip=tooltip)
-    across = base.mark_rule(strokeDash=[4, 4], color="#888888").encode(y="mean(mean_score):Q")
-    down = base.mark_rule(strokeDash=[4, 4], color="#888888").encode(x="mean(mean_importance):Q")
-    chart = alt.layer(down, across, points, names).properties(width=int(300 * font_scale), height=int(300 * font_scale))
+        y=alt.Y("score:Q", title="Score (0–100)", scale=alt.Scale(domain=[0, 100]), axis=SCORE_AXIS),
+        color=alt.Color("team_label:N", title="Team", scale=team_scale(teams), legend=None),
+        strokeWidth=alt.StrokeWidth("fix_first:N", scale=alt.Scale(domain=["Fix first", "Other"], range=[2.5, 0]),
+                                    legend=None),
+        tooltip=tooltip)
+    across = base.mark_rule(strokeDash=[4, 4], color="#888888").encode(y="mean(score):Q")
+    down = base.mark_rule(strokeDash=[4, 4], color="#888888").encode(x="mean(importance):Q")
     fix_first = data[data["quadrant"] == "Fix first"]
-    description = ("Scatter plot of importance against score per team. Fix first: "
+    names = ", ".join(team_label(t) for t in teams)
+    description = (f"Scatter plot of importance against score for {names}. Fix first: "
                    + (", ".join(sorted(set(fix_first["dimension_name"]))) or "none") + ".")
-    faceted = chart.facet(column=alt.Column("team_label:N", title=None, sort=[team_label(t) for t in teams]))
-    return finish(faceted, description, font_scale)
+    return finish(alt.layer(down, across, points), description, font_scale, height=int(260 * min(font_scale, 1.5)))

@@ -97,7 +97,7 @@ def cycle_chart(table: pd.DataFrame, font_scale: float = 1.0) -> alt.Chart:
                alt.Tooltip("used:Q", title="Won deals used", format=","),
                alt.Tooltip("negative:Q", title="Closed before created (not used)", format=",")]
     bars = alt.Chart(data).mark_bar().encode(
-        y=y, x=alt.X("median_days:Q", title="Days from created to won (bar: median, tick: 90th percentile)"),
+        y=y, x=alt.X("median_days:Q", title="Days to win: median ▮, 90th percentile |"),
         color=_source_colour(groups, legend=False), tooltip=tooltip)
     ticks = alt.Chart(data).mark_tick(thickness=3, size=int(26 * font_scale), color="#222222").encode(
         y=y, x="p90_days:Q", tooltip=tooltip)

@@ -318,8 +318,9 @@ def importance_share(importance: pd.DataFrame, framework: Framework, k: int) -> 
 def priorities(dimensions: pd.DataFrame, importance: pd.DataFrame) -> pd.DataFrame:
     """Priority quadrant per team and dimension from scores and importance shares.
 
-    A dimension is *important* for a team when its importance share is at least the team's mean
-    share, and *low* when its score is below the team's mean dimension score. Quadrants:
+    A dimension is *important* for a team when its importance share is above the team's mean share
+    (more often picked than an even spread of picks would give), and *low* when its score is below
+    the team's mean dimension score. Quadrants:
     important and low = "Fix first"; important and high = "Protect"; less important and low =
     "Watch"; less important and high = "Keep". Rows where either figure is withheld are dropped.
     """
@@ -329,7 +330,7 @@ def priorities(dimensions: pd.DataFrame, importance: pd.DataFrame) -> pd.DataFra
     table = table.dropna(subset=["score", "share"]).copy()
     mean_share = table.groupby("team")["share"].transform("mean")
     mean_score = table.groupby("team")["score"].transform("mean")
-    important, low = table["share"] >= mean_share, table["score"] < mean_score
+    important, low = table["share"] > mean_share, table["score"] < mean_score
     table["quadrant"] = np.select(
         [important & low, important & ~low, ~important & low], ["Fix first", "Protect", "Watch"], default="Keep"
     )

@@ -130,7 +130,8 @@ def test_priority_chart_names_the_fix_first_dimensions() -> None:
                           "importance": [0.6, 0.2], "quadrant": ["Fix first", "Keep"]})
     result = spec(priority_chart(table))
     assert "Fix first: Content." in result["description"]
-    assert result["facet"]["column"]["field"] == "team_label"
+    rings = [enc["strokeWidth"] for enc in encodings(result) if "strokeWidth" in enc]
+    assert rings and rings[0]["field"] == "fix_first"
 
 
 def test_presentation_mode_makes_labels_at_least_20_px(scores: pd.DataFrame) -> None:

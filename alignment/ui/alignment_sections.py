@@ -89,9 +89,16 @@ def perception(view: PerceptionView, framework: Framework, workshop: WorkshopInf
     counts = dict(zip(view.respondents["team"], view.respondents["respondents"], strict=True))
     short = [team for team in ("marketing", "sales") if counts.get(team, 0) < k]
     if short:
-        st.info(plain(" ".join(
-            f"{workshop.team_name(team)}: not enough answers to show — k is {k} ({counts.get(team, 0)} so far)."
-            for team in short) + " No gap can be shown until both teams reach k."), icon=":material/group:")
+        st.info(
+            plain(
+                " ".join(
+                    f"{workshop.team_name(team)}: not enough answers to show — k is {k} ({counts.get(team, 0)} so far)."
+                    for team in short
+                )
+                + " No gap can be shown until both teams reach k."
+            ),
+            icon=":material/group:",
+        )
     if gaps[["marketing", "sales"]].notna().any().any():
         event = show_chart(
             charts.gap_dumbbell_chart(gaps, font_scale=scale), gaps, "perception_gaps", on_select="rerun"
@@ -196,7 +203,13 @@ def priorities(view: PerceptionView, workshop: WorkshopInfo, k: int, scale: floa
             icon=":material/group:",
         )
         return
-    show_chart(charts.priority_chart(view.priorities, font_scale=scale), view.priorities, "priorities")
+    teams = charts.ordered_teams(view.priorities["team"])
+    columns = st.columns(min(3, len(teams)) if scale <= 1 else 1)
+    for position, team in enumerate(teams):
+        rows = view.priorities[view.priorities["team"] == team]
+        with columns[position % len(columns)]:
+            st.markdown(f"**{plain(workshop.team_name(team))}**")
+            show_chart(charts.priority_chart(rows, font_scale=scale), rows, f"priorities_{team}")
     fix = view.priorities[view.priorities["quadrant"] == "Fix first"].sort_values("importance", ascending=False)
     for team, rows in fix.groupby("team", sort=False):
         st.markdown(
