@@ -147,3 +147,33 @@ def test_excel_workbook_upload_is_read(workshop_code):
     assert not app.exception, app.exception
     assert "Detected: **Pipedrive deals**" in said(app)
     assert metrics(app)["Rows used"] == "3"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_upload_check_and_save_in_chromium(tmp_path, browser, viewport):
+    from conftest import DESKTOP, PHONE, AppServer, screenshot, wait_for_app
+
+    server = AppServer(tmp_path / "server", env={"ALIGNMENT_ADMIN_PASSWORD": PASSWORD}).start()
+    context = browser.new_context(viewport=PHONE if viewport == "phone" else DESKTOP)
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/pipeline")
+        wait_for_app(page)
+        page.get_by_label("Facilitator password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.locator("input[type=file]").wait_for(state="attached", timeout=30_000)
+        page.locator("input[type=file]").set_input_files(str(FIXTURES / "salesforce_report.csv"))
+        page.get_by_text("Detected:").wait_for(timeout=60_000)
+        wait_for_app(page)
+        screenshot(page, f"pipeline-report-{viewport}")
+        used = page.locator("[data-testid='stMetric']").filter(has_text="Rows used")
+        assert used.locator("[data-testid='stMetricValue']").inner_text() == "5"
+        page.get_by_role("button", name="Save to workshop").click()
+        page.get_by_text("Saved 5 deals from salesforce_report.csv.").wait_for(timeout=60_000)
+        wait_for_app(page)
+        screenshot(page, f"pipeline-saved-{viewport}")
+        assert page.get_by_text("salesforce_report.csv", exact=True).count() >= 1
+    finally:
+        context.close()
+        server.stop()

@@ -391,3 +391,4 @@ def saved_message() -> None:
     message = st.session_state.pop("pipeline_saved", None)
     if message:
         st.success(plain(message), icon=":material/check_circle:")
+        st.toast(plain(message), icon=":material/check_circle:")
