@@ -40,7 +40,7 @@ perception_tab, priorities_tab, evidence_tab, pipeline_tab = st.tabs(
     ["Perception", "Priorities", "Evidence", "Pipeline"], key="alignment_tab", on_change="rerun")
 if perception_tab.open and not view.empty:
     with perception_tab:
-        clicked = sections.perception(view, framework, workshop, k, scale)
+        clicked = sections.perception(view, framework, workshop, k, scale, filters.round_no)
         st.subheader("Explore a dimension")
         names = {d.id: d.name for d in framework.dimensions}
         if clicked in names and clicked != st.session_state.get("last_clicked"):

@@ -54,6 +54,16 @@ def test_demo_shows_the_index_with_its_parts_and_the_largest_gap(app_env) -> Non
     assert not app.error
 
 
+def test_second_round_shows_the_change_since_the_first(app_env) -> None:
+    app = open_page()
+    assert "Change since round 1" in [header.value for header in app.subheader]
+    change = next(frame.value for frame in app.dataframe if "Dimension" in frame.value.columns
+                  and "Marketing" in frame.value.columns and "Agreement (r_wg)" not in frame.value.columns)
+    assert len(change) == len(FRAMEWORK.dimensions)
+    app.sidebar.selectbox(key="filter_round").set_value(1).run()
+    assert "Change since round 1" not in [header.value for header in app.subheader]
+
+
 def test_round_and_team_filters_change_the_numbers_shown(app_env) -> None:
     app = open_page()
     everyone, index = metric(app, "Respondents"), metric(app, "Alignment index")

@@ -76,7 +76,8 @@ def headline(view: PerceptionView, workshop: WorkshopInfo, k: int) -> None:
         st.caption(plain(" · ".join(f"{workshop.team_name(r.team)} {r.share:.0%}" for r in shares.itertuples())))
 
 
-def perception(view: PerceptionView, framework: Framework, workshop: WorkshopInfo, k: int, scale: float) -> str | None:
+def perception(view: PerceptionView, framework: Framework, workshop: WorkshopInfo, k: int, scale: float,
+               round_no: int | None = None) -> str | None:
     """Dumbbell (click a dimension to drill down), self-versus-other and agreement; returns the clicked dimension."""
     st.subheader("Where the teams see things differently")
     st.caption(
@@ -121,7 +122,24 @@ def perception(view: PerceptionView, framework: Framework, workshop: WorkshopInf
     else:
         st.info(f"Not enough answers to show — k is {k}.", icon=":material/group:")
     agreement_table(view, workshop)
+    change_table(view, workshop, round_no)
     return clicked
+
+
+def change_table(view: PerceptionView, workshop: WorkshopInfo, round_no: int | None) -> None:
+    """Each team's dimension scores now against the previous round (withheld scores give no change)."""
+    if round_no is None or round_no < 2:
+        return
+    now = view.round_change[(view.round_change["round_no"] == round_no) & view.round_change["change"].notna()]
+    st.subheader(f"Change since round {round_no - 1}")
+    if now.empty:
+        st.caption("No dimension has enough answers in both rounds to compare.")
+        return
+    wide = now.pivot_table(index="dimension_name", columns="team", values="change", aggfunc="first", sort=False)
+    wide.columns = [workshop.team_name(team) for team in wide.columns]
+    st.caption("Points gained or lost on the 0–100 score since the previous round.")
+    st.dataframe(wide.reset_index().rename(columns={"dimension_name": "Dimension"}), hide_index=True, width="stretch",
+                 column_config={name: st.column_config.NumberColumn(name, format="%+.0f") for name in wide.columns})
 
 
 def agreement_table(view: PerceptionView, workshop: WorkshopInfo) -> None:
