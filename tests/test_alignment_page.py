@@ -169,3 +169,22 @@ def test_text_from_data_is_escaped_before_markdown() -> None:
     from alignment.ui.dashboard import plain
 
     assert plain("[click](http://x) *bold*") == "\\[click\\]\\(http\\://x\\) \\*bold\\*"
+
+
+@pytest.mark.parametrize(("tab", "expected"), [("Pipeline", "No pipeline data yet"),
+                                               ("Evidence", "No pipeline data yet: upload a deals export")])
+def test_workshop_without_pipeline_data_says_where_to_upload_it(app_env, tab: str, expected: str) -> None:
+    engine = open_database()
+    open_page()
+    workshop = create_workshop(engine, "No CRM yet")
+    for _ in range(3):
+        answer(engine, workshop, "marketing", 4)
+        answer(engine, workshop, "sales", 2)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    app.query_params["w"] = workshop.code
+    app.run()
+    app.switch_page("pages/alignment.py")
+    app.session_state["alignment_tab"] = tab
+    app.run()
+    assert not app.exception, app.exception
+    assert expected in texts(app)
