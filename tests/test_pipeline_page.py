@@ -170,7 +170,9 @@ def test_upload_check_and_save_in_chromium(tmp_path, browser, viewport):
         used = page.locator("[data-testid='stMetric']").filter(has_text="Rows used")
         assert used.locator("[data-testid='stMetricValue']").inner_text() == "5"
         page.get_by_role("button", name="Save to workshop").click()
-        page.get_by_text("Saved 5 deals from salesforce_report.csv.").wait_for(timeout=60_000)
+        page.get_by_test_id("stAlertContentSuccess").get_by_text("Saved 5 deals from salesforce_report.csv.").wait_for(
+            timeout=60_000
+        )
         wait_for_app(page)
         screenshot(page, f"pipeline-saved-{viewport}")
         assert page.get_by_text("salesforce_report.csv", exact=True).count() >= 1
