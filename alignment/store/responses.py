@@ -239,6 +239,8 @@ def submit(
     """
     if not _SUBMISSION_ID.fullmatch(submission_id or ""):
         raise AnswerRefused("A submission needs an id of 8 to 64 letters, digits, dashes or underscores.")
+    if _already_stored(engine, workshop_id, token, submission_id):  # a double click or retry: no write needed
+        return SubmitResult("unchanged", answered_count(engine, workshop_id))
     thanks = step_of_kind(framework, "thanks").index
 
     def work(session: Session) -> tuple[str, int]:
@@ -272,6 +274,22 @@ def submit(
     except IntegrityError as exc:
         raise AnswerRefused("This submission id was already used by another answer sheet; submit again.") from exc
     return SubmitResult(outcome, answered_so_far)
+
+
+def _already_stored(engine: Engine, workshop_id: int, token: str, submission_id: str) -> bool:
+    """Whether this participant's submit with this id is already stored (read-only, takes no write lock).
+
+    Two identical submits racing past this check are still counted once by the conditional update in
+    :func:`submit`.
+    """
+    with read_session(engine) as session:
+        found = session.scalar(
+            select(Response.id)
+            .join(Participant, Participant.id == Response.participant_id)
+            .where(Participant.workshop_id == workshop_id, Participant.token == token)
+            .where(Response.submission_id == submission_id, Response.status == "submitted")
+        )
+    return found is not None
 
 
 def answered_count(engine: Engine, workshop_id: int) -> int:
