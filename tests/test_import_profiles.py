@@ -128,3 +128,17 @@ def test_user_choice_replaces_a_proposed_column():
     mapping = propose_mapping(["Stage", "Amount", "Amount (converted)"]).with_columns({"amount": "Amount (converted)"})
     assert mapping.column("amount") == "Amount (converted)"
     assert mapping.fields["amount"].how == "chosen by you"
+
+
+def test_close_amounts_come_from_the_formatted_value():
+    frame = imported("close_opportunities.csv").frame
+    assert frame["amount"].tolist() == [18000.0, 6000.0, 9000.0]
+
+
+def test_close_value_in_cents_alone_is_divided_by_100():
+    raw = read_table(
+        b"id,lead_name,status_type,status_label,value,date_created\no1,Acme,won,Won,1800050,2024-01-08\n", "close.csv"
+    )
+    result = run_import(raw, propose_mapping(raw.columns))
+    assert result.report.mapping["amount_cents"] == "value"
+    assert result.frame["amount"].tolist() == [18000.5]

@@ -11,7 +11,7 @@ or actual close date when the file has one, else its close date.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from alignment.canonical import DEAL_DATE_FIELDS, LEAD_DATE_FIELDS, OUTCOMES, SOURCE_GROUPS, conform, fields_for
-from alignment.importing.amounts import parse_amounts
+from alignment.importing.amounts import ParsedAmounts, parse_amounts
 from alignment.importing.dates import ParsedDates, parse_dates
 from alignment.importing.limits import ImportRefused
 from alignment.importing.mapping import FIELD_LABELS, Mapping
@@ -205,6 +205,14 @@ def _source_groups(lead_source: pa.ChunkedArray | None, size: int, rules: Import
     return groups, table
 
 
+def _amounts(raw: RawTable, mapping: Mapping) -> ParsedAmounts:
+    """The amount column, or the amount-in-cents column divided by 100 when only that is mapped."""
+    if mapping.column("amount"):
+        return parse_amounts(raw.table.column(mapping.column("amount")), comma_likely=raw.decimal_comma_likely)
+    cents = parse_amounts(raw.table.column(mapping.column("amount_cents")), decimal_mark=".")
+    return replace(cents, values=cents.values / 100)
+
+
 def _empty_rows(raw: RawTable) -> np.ndarray:
     """Rows whose every cell is blank (the reader already turned empty cells into nulls)."""
     empty = np.ones(raw.table.num_rows, dtype=bool)
@@ -257,7 +265,7 @@ def run_import(
         columns["stage"] = _series(stage if stage is not None else outcome, size)
         columns["outcome"] = _series(outcome, size)
         rejections.add("no_stage", "the row has no stage or won/lost status", columns["outcome"].isna().to_numpy())
-        amounts = parse_amounts(raw.table.column(mapping.column("amount")), comma_likely=raw.decimal_comma_likely)
+        amounts = _amounts(raw, mapping)
         rejections.add("amount_not_a_number", "the amount is not a number", amounts.invalid)
         columns["amount"] = amounts.values
         written = columns["currency"]

@@ -26,7 +26,7 @@ from alignment.importing.rules import DATA_DIR
 
 PROFILES_PATH: Final = DATA_DIR / "crm_profiles.yaml"
 HELPER_FIELDS: Final = {
-    "deals": ("is_won", "is_closed", "won_date", "lost_date", "closed_date"),
+    "deals": ("is_won", "is_closed", "won_date", "lost_date", "closed_date", "amount_cents"),
     "leads": ("is_converted",),
 }
 FIELD_LABELS: Final = {
@@ -60,6 +60,7 @@ FIELD_LABELS: Final = {
     "lost_date": "Lost date",
     "closed_date": "Actual close date",
     "is_converted": "Converted flag",
+    "amount_cents": "Amount in cents",
 }
 DERIVED: Final = ("source_group",)
 FUZZY_CUTOFF: Final = 88
@@ -136,7 +137,7 @@ class Mapping:
         columns = self.columns()
         if self.kind == "deals":
             missing = [] if {"stage", "outcome", "is_won"} & set(columns) else ["Stage (or a won/lost status)"]
-            return missing + ([] if "amount" in columns else ["Amount"])
+            return missing + ([] if {"amount", "amount_cents"} & set(columns) else ["Amount"])
         missing = [] if "created_date" in columns else ["Created date"]
         described = {"lead_id", "status", "lead_source", "mql_date", "accepted_date", "converted_date"} & set(columns)
         return missing + ([] if described else ["Lead status or source"])
@@ -198,14 +199,13 @@ def _propose(columns: list[str], kind: str) -> tuple[Mapping, int]:
                 return True
         return False
 
+    wanted = [name for name in wanted if name not in DERIVED]
+    if profile:
+        for name in wanted:
+            take(name, profile.fields.get(name, ()), 1.0, "usual header of this export")
     for name in wanted:
-        if name in DERIVED:
-            continue
-        if profile and take(name, profile.fields.get(name, ()), 1.0, "usual header of this export"):
-            continue
-        for other in others:
-            if take(name, other.fields.get(name, ()), 0.9, "usual header of another export"):
-                break
+        if name not in fields:
+            any(take(name, other.fields.get(name, ()), 0.9, "usual header of another export") for other in others)
     free = {c: header_words(c) for c in columns if c not in taken}
     for name in wanted:
         if name in fields or name in DERIVED or not free:
