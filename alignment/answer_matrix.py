@@ -95,16 +95,6 @@ class AnswerMatrix:
     def rows_of(self, team: str) -> np.ndarray:
         return self.teams == team
 
-    def restrict(self, teams: tuple[str, ...]) -> AnswerMatrix:
-        """Only the respondents of ``teams``."""
-        keep = np.isin(self.teams, list(teams))
-        return AnswerMatrix(self.framework, self.items, self.participants[keep], self.teams[keep],
-                            self.values[keep], self.answered[keep])
-
-    @property
-    def empty(self) -> bool:
-        return len(self.participants) == 0
-
 
 def as_matrix(answers: pd.DataFrame | AnswerMatrix, framework: Framework) -> AnswerMatrix:
     """``answers`` as an ``AnswerMatrix`` (built when given a frame)."""

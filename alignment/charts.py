@@ -83,7 +83,8 @@ def bounded(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame.loc[:, columns].copy()
 
 
-def _ordered_teams(values: pd.Series) -> list[str]:
+def ordered_teams(values: pd.Series) -> list[str]:
+    """Teams present, the known ones first in palette order."""
     present = [str(v) for v in pd.unique(values.dropna())]
     known = [t for t in TEAM_COLOURS if t in present]
     return known + sorted(t for t in present if t not in TEAM_COLOURS)
@@ -114,11 +115,6 @@ def finish(chart: alt.Chart, description: str, font_scale: float, height: int | 
     )
 
 
-def ordered_teams(values: pd.Series) -> list[str]:
-    """Teams present, the known ones first in palette order."""
-    return _ordered_teams(values)
-
-
 def dimension_scores_chart(scores: pd.DataFrame, font_scale: float = 1.0) -> alt.Chart:
     """Grouped bars: each team's score (0–100) per dimension, side by side.
 
@@ -129,7 +125,7 @@ def dimension_scores_chart(scores: pd.DataFrame, font_scale: float = 1.0) -> alt
     withheld = int(data["score"].isna().sum())
     dimension_order = list(pd.unique(data["dimension_name"]))
     data = data[data["score"].notna()].copy()
-    teams = _ordered_teams(data["team"])
+    teams = ordered_teams(data["team"])
     data["team_label"] = data["team"].map(team_label)
     data["score"] = data["score"].astype("float64").round(1)
     chart = (
@@ -231,7 +227,7 @@ def self_other_chart(view: pd.DataFrame, font_scale: float = 1.0) -> alt.Chart:
     ], ignore_index=True).dropna(subset=["score"])
     long["team_label"] = long["team"].map(team_label)
     long["score"] = long["score"].astype("float64").round(1)
-    teams = _ordered_teams(long["team"])
+    teams = ordered_teams(long["team"])
     chart = alt.Chart(long).mark_bar().encode(
         y=alt.Y("dimension_name:N", title=None, sort=data["dimension_name"].tolist()),
         yOffset=alt.YOffset("rating:N", sort=["Self-rating", "Rated by the other team"]),
@@ -290,7 +286,7 @@ def priority_chart(priorities: pd.DataFrame, font_scale: float = 1.0) -> alt.Lay
     data["team_label"] = data["team"].map(team_label)
     data["fix_first"] = np.where(data["quadrant"] == "Fix first", "Fix first", "Other")
     data["score"] = data["score"].astype("float64").round(1)
-    teams = _ordered_teams(data["team"])
+    teams = ordered_teams(data["team"])
     tooltip = [alt.Tooltip("dimension_name:N", title="Dimension"), alt.Tooltip("team_label:N", title="Team"),
                alt.Tooltip("importance:Q", title="Picked as critical by", format=".0%"),
                alt.Tooltip("score:Q", title="Score", format=".1f"), alt.Tooltip("quadrant:N", title="Priority")]
