@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alignment.importing import ImportRefused, ImportRules, propose_mapping, read_table, run_import
 
@@ -183,3 +185,43 @@ def test_spreadsheet_report_with_title_rows_and_footer_is_read():
     report = run_import(raw, propose_mapping(raw.columns)).report
     assert (report.rows_read, report.rows_accepted, report.footer_rows) == (3, 2, 1)
     assert report.outcomes == {"won": 1, "lost": 1, "open": 0}
+
+
+CELLS = {
+    "stage": ["Closed Won", "closed lost", "Prospecting", "", "Negotiation", "Total"],
+    "amount": ["1,200.00", "$5", "abc", "", "0", "1.234,5", "-"],
+    "created_date": ["2024-01-05", "13/02/2024", "02/03/2024", "", "soon", "45300"],
+    "lead_source": ["Web", "", "Partner", "Cold Call"],
+}
+
+
+def messy_file(rows: list[tuple[int, int, int, int]], extra_lines: list[str]) -> bytes:
+    lines = ["stage,amount,created_date,lead_source"]
+    for stage, amount, created, source in rows:
+        cells = [
+            CELLS["stage"][stage],
+            CELLS["amount"][amount],
+            CELLS["created_date"][created],
+            CELLS["lead_source"][source],
+        ]
+        lines.append(",".join(f'"{c}"' for c in cells))
+    return ("\n".join(lines + extra_lines) + "\n").encode()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.integers(0, 6), st.integers(0, 5), st.integers(0, 3)), min_size=1, max_size=12
+    ),
+    st.lists(
+        st.sampled_from(['"Grand Totals (3 records)"', '""', '"Copyright (c) 2024 Example"', "x,y", ",,,"]), max_size=3
+    ),
+)
+def test_every_row_is_accounted_for_whatever_the_file_holds(rows, extra_lines):
+    try:
+        raw = read_table(messy_file(rows, extra_lines), "messy.csv")
+        report = run_import(raw, propose_mapping(raw.columns, "deals")).report
+    except ImportRefused:
+        return
+    assert report.rows_read == report.rows_accepted + report.rows_rejected + report.footer_rows
+    assert report.rows_rejected == sum(p.rows for p in report.rejections)
