@@ -16,7 +16,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from alignment import metrics
+from alignment import lead_metrics, metrics
 from alignment.framework import Framework
 
 MIN_CLOSED: Final = 10
@@ -63,10 +63,10 @@ def pipeline_facts(
         loss_reasons=metrics.loss_reasons(deals), marketing_share=metrics.marketing_share(deals),
         pipeline_created=metrics.pipeline_created(deals), stage_conversion=metrics.stage_conversion(deals),
         stage_mix=metrics.stage_mix(deals), open_aging=metrics.open_aging(deals),
-        lead_acceptance=None if leads is None else metrics.lead_acceptance(leads),
-        rejection_reasons=None if leads is None else metrics.rejection_reasons(leads),
-        response_time=None if leads is None else metrics.response_time(leads, sla_hours),
-        lead_leakage=None if leads is None else metrics.lead_leakage(leads, leakage_days),
+        lead_acceptance=None if leads is None else lead_metrics.lead_acceptance(leads),
+        rejection_reasons=None if leads is None else lead_metrics.rejection_reasons(leads),
+        response_time=None if leads is None else lead_metrics.response_time(leads, sla_hours),
+        lead_leakage=None if leads is None else lead_metrics.lead_leakage(leads, leakage_days),
         sla_hours=sla_hours, leakage_days=leakage_days, has_source=bool(known.any()),
     )
 

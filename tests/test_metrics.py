@@ -10,6 +10,7 @@ import pytest
 
 from alignment.canonical import conform
 from alignment.framework import EVIDENCE_METRICS
+from alignment.lead_metrics import filter_leads, lead_acceptance, lead_leakage, rejection_reasons, response_time
 from alignment.metrics import (
     METRIC_DEFINITIONS,
     OTHER_REASONS,
@@ -17,16 +18,11 @@ from alignment.metrics import (
     cycle_time,
     deal_size,
     filter_deals,
-    filter_leads,
-    lead_acceptance,
-    lead_leakage,
     loss_reasons,
     marketing_share,
     open_aging,
     pipeline_created,
     prepare_pipeline,
-    rejection_reasons,
-    response_time,
     stage_conversion,
     stage_mix,
     wilson_interval,

@@ -26,7 +26,8 @@ from alignment.canonical import SOURCE_GROUPS
 from alignment.evidence import PipelineFacts, pipeline_facts
 from alignment.framework import Framework
 from alignment.gaps import PerceptionGaps, perception_gaps
-from alignment.metrics import DealFilters, filter_deals, filter_leads, prepare_pipeline
+from alignment.lead_metrics import filter_leads
+from alignment.metrics import DealFilters, filter_deals, prepare_pipeline
 from alignment.scoring import MARKETING, SALES
 from alignment.store import answers_frame, comments_frame, current_dataset, importance_frame, load_dataset_frame
 from alignment.store.workshops import WorkshopInfo, round_numbers
