@@ -104,14 +104,13 @@ def anonymity_promise(workshop: WorkshopInfo) -> None:
 
 def start_form(workshop: WorkshopInfo, framework: Framework, team: str | None, level: str | None) -> StepAction:
     """Team (required) and level (optional). ``picks`` carries ``(team, level or "")`` on Start."""
-    total = len(framework.dimensions) + 2
     st.write(f"About 10 minutes: {len(framework.dimensions)} short topics, then what matters most, then a review.")
     with st.form("start"):
         chosen_team = st.pills(
             "Your team",
             workshop.team_ids,
             format_func=workshop.team_name,
-            default=team,
+            default=team if team in workshop.team_ids else None,
             key=f"team:{workshop.id}",
         )
         chosen_level = st.pills(
@@ -122,7 +121,7 @@ def start_form(workshop: WorkshopInfo, framework: Framework, team: str | None, l
             key=f"level:{workshop.id}",
         )
         anonymity_promise(workshop)
-        pressed = st.form_submit_button("Start", type="primary", width="stretch", help=f"{total} steps")
+        pressed = st.form_submit_button("Start", type="primary", width="stretch")
     if not pressed:
         return StepAction(None)
     return StepAction("next", picks=(chosen_team or "", chosen_level or ""))
@@ -130,10 +129,6 @@ def start_form(workshop: WorkshopInfo, framework: Framework, team: str | None, l
 
 def progress(step: Step) -> None:
     st.progress(step.number / step.total, text=step.progress)
-
-
-def _rating_label(option: str) -> str:
-    return "Don't know" if option == DONT_KNOW_OPTION else option
 
 
 def _to_option(value: int | None) -> str:
@@ -155,7 +150,7 @@ def dimension_form(framework: Framework, step: Step, draft: Draft) -> StepAction
             chosen[item.id] = st.segmented_control(
                 item.text,
                 RATING_OPTIONS,
-                format_func=_rating_label,
+                format_func=lambda option: framework.dont_know_label if option == DONT_KNOW_OPTION else option,
                 default=_to_option(draft.answers[item.id]) if item.id in draft.answers else None,
                 key=f"rating:{draft.round_no}:{item.id}",
                 width="stretch",
@@ -166,7 +161,7 @@ def dimension_form(framework: Framework, step: Step, draft: Draft) -> StepAction
             max_chars=COMMENT_MAX_CHARS,
             height=90,
             key=f"comment:{draft.round_no}:{dimension.id}",
-            placeholder="An example, a suggestion, what would help",
+            placeholder=f"An example, a suggestion, what would help (up to {COMMENT_MAX_CHARS} characters)",
         )
         move = _back_next()
     answers = {item: None if value == DONT_KNOW_OPTION else int(value) for item, value in chosen.items() if value}
@@ -195,11 +190,11 @@ def importance_form(framework: Framework, draft: Draft) -> StepAction:
     return StepAction(move, picks=tuple(picks or ()))
 
 
-def _back_next(next_label: str = "Next") -> str | None:
+def _back_next() -> str | None:
     row = st.container(horizontal=True, horizontal_alignment="distribute")
     with row:
         back = st.form_submit_button("Back", icon=":material/arrow_back:")
-        forward = st.form_submit_button(next_label, type="primary", icon=":material/arrow_forward:")
+        forward = st.form_submit_button("Next", type="primary", icon=":material/arrow_forward:")
     return "next" if forward else "back" if back else None
 
 
