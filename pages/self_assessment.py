@@ -63,6 +63,7 @@ with ui.reading_column():
         st.stop()
 
     ui.team_summary(workshop, draft)
+    ui.round_notice(draft)
     if step.progress:
         ui.progress(step)
     forward = step.index + 1

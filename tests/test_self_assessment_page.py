@@ -240,7 +240,23 @@ def test_a_new_round_starts_the_questionnaire_again(engine, workshop) -> None:
     press(app, "Submit my answers")
     start_new_round(engine, workshop.id)
 
+    app.run()  # the participant's open page, at its next interaction
+    assert "started round 2" in texts(app)
+    assert progress_text(app) == "Step 1 of 5"
+
     again = open_page(w=workshop.code, p=app.query_params["p"])
     assert progress_text(again) == "Step 1 of 5"
     assert "round 2" in texts(again)
     assert [rating.value for rating in control(again, "rating:")] == [None, None]
+
+
+def test_back_from_the_first_topic_lets_a_participant_correct_their_team(engine, workshop) -> None:
+    app = start(open_page(w=workshop.code), "sales")
+    press(app, "Back")
+    assert control(app, "team:")[0].value == "sales"
+
+    control(app, "team:")[0].set_value("marketing")
+    press(app, "Start")
+
+    assert progress_text(app) == "Step 1 of 5"
+    assert "Spring offsite · Marketing · round 1" in texts(app)

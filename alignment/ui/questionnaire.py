@@ -36,6 +36,7 @@ DONT_KNOW_OPTION = "?"
 RATING_OPTIONS = ("1", "2", "3", "4", "5", DONT_KNOW_OPTION)
 NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
 NOTICE_KEY = "questionnaire-notice"
+ROUND_KEY = "questionnaire-round"
 T = TypeVar("T")
 
 
@@ -301,6 +302,18 @@ def attempt(action: Callable[[], T]) -> tuple[bool, T | None]:
         del st.query_params["p"]
         st.rerun()
     return False, None
+
+
+def round_notice(draft: Draft) -> None:
+    """Say so when the facilitator starts a new round while this participant has the page open."""
+    seen = st.session_state.get(ROUND_KEY)
+    st.session_state[ROUND_KEY] = draft.round_no
+    if seen is not None and seen != draft.round_no:
+        st.info(
+            f"The facilitator has started round {draft.round_no}. Your earlier answers are kept for comparison; "
+            "this round starts afresh.",
+            icon=":material/restart_alt:",
+        )
 
 
 def show_notice() -> None:
