@@ -100,19 +100,21 @@ def finish(chart: alt.Chart, description: str, font_scale: float, height: int | 
     """
     label_px = round(BASE_LABEL_PX * font_scale)
     title_px = round(BASE_TITLE_PX * font_scale)
-    props: dict[str, object] = {"description": description}
+    # set on the chart the builder just made (no copy: .properties/.configure_* would deep-copy it each time)
+    chart.description = description
     if step is not None:
-        props["height"] = alt.Step(int(step * min(font_scale, 1.5)))
+        chart.height = alt.Step(int(step * min(font_scale, 1.5)))
     elif height is not None:
-        props["height"] = height
-    return (
-        chart.properties(**props)
-        .configure_axis(labelFontSize=label_px, titleFontSize=title_px, labelLimit=int(260 * font_scale))
-        .configure_legend(labelFontSize=label_px, titleFontSize=title_px, orient="top", labelLimit=0, columns=2)
-        .configure_title(fontSize=round(15 * font_scale))
-        .configure_header(labelFontSize=title_px, titleFontSize=title_px)
-        .configure_view(stroke=None)
+        chart.height = height
+    chart.config = alt.Config(
+        axis=alt.AxisConfig(labelFontSize=label_px, titleFontSize=title_px, labelLimit=int(260 * font_scale)),
+        legend=alt.LegendConfig(labelFontSize=label_px, titleFontSize=title_px, orient="top", labelLimit=0,
+                                columns=2),
+        title=alt.TitleConfig(fontSize=round(15 * font_scale)),
+        header=alt.HeaderConfig(labelFontSize=title_px, titleFontSize=title_px),
+        view=alt.ViewConfig(stroke=None),
     )
+    return chart
 
 
 def dimension_scores_chart(scores: pd.DataFrame, font_scale: float = 1.0) -> alt.Chart:
@@ -182,23 +184,23 @@ def gap_dumbbell_chart(gaps: pd.DataFrame, font_scale: float = 1.0, selection: s
     axis = alt.Axis(values=list(range(0, 101, 20)), title="Score (0–100)")
     gap_tooltip = alt.Tooltip("gap_text:N", title="Gap, marketing − sales (95% interval)")
     lines = alt.Chart(wide.dropna(subset=["marketing", "sales"])).mark_rule(color="#777777", strokeWidth=2).encode(
-        y=y, x=alt.X("marketing:Q", scale=scale, axis=axis), x2="sales:Q",
+        y=y, x=alt.X("marketing:Q", scale=scale, axis=axis), x2=alt.X2("sales:Q"),
         tooltip=[alt.Tooltip("dimension_name:N", title="Dimension"), gap_tooltip])
     teams = ["marketing", "sales"]
     points = alt.Chart(long).mark_circle(size=int(140 * font_scale), opacity=1).encode(
         y=y, x=alt.X("score:Q", scale=scale, axis=axis),
         color=alt.Color("team_label:N", title="Team", scale=team_scale(teams)),
-        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35)),
+        opacity=alt.when(pick).then(alt.value(1.0)).otherwise(alt.value(0.35)),
         tooltip=[alt.Tooltip("dimension_name:N", title="Dimension"), alt.Tooltip("team_label:N", title="Team"),
                  alt.Tooltip("score:Q", title="Score", format=".1f"), alt.Tooltip("n:Q", title="Respondents"),
                  gap_tooltip],
     ).add_params(pick)
     text_size, lift = round(12 * font_scale), -round(13 * min(font_scale, 1.5))
     names = alt.Chart(wide).mark_text(align="left", baseline="middle", dy=lift, fontSize=text_size).encode(
-        y=y, x=alt.X("left:Q", scale=scale, axis=axis), text="dimension_name:N",
+        y=y, x=alt.X("left:Q", scale=scale, axis=axis), text=alt.Text("dimension_name:N"),
         tooltip=[alt.Tooltip("dimension_name:N", title="Dimension"), gap_tooltip])
     labels = alt.Chart(wide).mark_text(align="right", baseline="middle", dy=lift, fontSize=text_size).encode(
-        y=y, x=alt.X("right:Q", scale=scale, axis=axis), text="gap_text:N",
+        y=y, x=alt.X("right:Q", scale=scale, axis=axis), text=alt.Text("gap_text:N"),
         color=alt.Color("certainty:N", scale=alt.Scale(domain=["clear", "may be chance"], range=["#1B1F24", "#8A8F98"]),
                         legend=None),
         tooltip=[alt.Tooltip("dimension_name:N", title="Dimension"), gap_tooltip])
@@ -263,7 +265,7 @@ def answer_distribution_chart(distribution: pd.DataFrame, font_scale: float = 1.
         y=alt.Y("row:N", title=None, sort=order),
         x=alt.X("start:Q", title="Share of answers (disagree ← → agree)", axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[-1, 1])),
-        x2="end:Q",
+        x2=alt.X2("end:Q"),
         color=alt.Color("label:N", title="Answer", sort=labels,
                         scale=alt.Scale(domain=labels, range=list(ANSWER_COLOURS[: len(labels)]))),
         tooltip=[alt.Tooltip("row:N", title="Item and team"), alt.Tooltip("item_text:N", title="Statement"),
@@ -298,8 +300,8 @@ def priority_chart(priorities: pd.DataFrame, font_scale: float = 1.0) -> alt.Lay
         strokeWidth=alt.StrokeWidth("fix_first:N", scale=alt.Scale(domain=["Fix first", "Other"], range=[2.5, 0]),
                                     legend=None),
         tooltip=tooltip)
-    across = base.mark_rule(strokeDash=[4, 4], color="#888888").encode(y="mean(score):Q")
-    down = base.mark_rule(strokeDash=[4, 4], color="#888888").encode(x="mean(importance):Q")
+    across = base.mark_rule(strokeDash=[4, 4], color="#888888").encode(y=alt.Y("mean(score):Q"))
+    down = base.mark_rule(strokeDash=[4, 4], color="#888888").encode(x=alt.X("mean(importance):Q"))
     fix_first = data[data["quadrant"] == "Fix first"]
     names = ", ".join(team_label(t) for t in teams)
     description = (f"Scatter plot of importance against score for {names}. Fix first: "

@@ -48,7 +48,8 @@ def _rate_chart(data: pd.DataFrame, groups: list[str], rate: str, axis_title: st
     y = alt.Y("source:N", title=None, sort=[source_label(g) for g in groups])
     x_scale = alt.Scale(domain=[0, 1])
     interval = alt.Chart(data).mark_rule(strokeWidth=3).encode(
-        y=y, x=alt.X("low:Q", scale=x_scale), x2="high:Q", color=_source_colour(groups, legend=False), tooltip=tooltip)
+        y=y, x=alt.X("low:Q", scale=x_scale), x2=alt.X2("high:Q"), color=_source_colour(groups, legend=False),
+        tooltip=tooltip)
     point = alt.Chart(data).mark_point(filled=True, size=int(160 * font_scale), opacity=1).encode(
         y=y, x=alt.X(f"{rate}:Q", title=axis_title, scale=x_scale, axis=alt.Axis(format="%")),
         color=_source_colour(groups, legend=False), tooltip=tooltip)
