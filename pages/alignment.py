@@ -20,7 +20,7 @@ chosen = dashboard.answer_filters(workshop, data)
 deals_id, leads_id = dashboard.dataset_ids(workshop)
 deal_filters = dashboard.deal_filters(deals_id)
 
-filters, check = dashboard.safe_filters(data, chosen, k)
+filters, check = dashboard.safe_filters(workshop, chosen, k)
 if not check.allowed:
     st.warning(check.reason, icon=":material/shield_person:")
 view = dashboard.perception_view(workshop.id, workshop.revision, filters, k, f"{framework.id}:{framework.version}",

@@ -290,9 +290,16 @@ def _day(value: object) -> date | None:
     return value if isinstance(value, date) else None
 
 
-def safe_filters(data: WorkshopAnswers, filters: AnswerFilters, k: int) -> tuple[AnswerFilters, FilterCheck]:
-    """The filters to use: as chosen, or without the level cut when the differencing guard blocks it."""
-    check = check_filter(data.answers, filters, k, data.importance)
+@st.cache_data(max_entries=64, show_spinner=False)
+def _filter_check(workshop_id: int, revision: int, filters: AnswerFilters, k: int) -> FilterCheck:
+    data = workshop_answers(workshop_id, revision)
+    return check_filter(data.answers, filters, k, data.importance)
+
+
+def safe_filters(workshop: WorkshopInfo, filters: AnswerFilters, k: int) -> tuple[AnswerFilters, FilterCheck]:
+    """The filters to use: as chosen, or without the level cut when the differencing guard blocks it
+    (the check is cached by workshop, change counter, filters and ``k``)."""
+    check = _filter_check(workshop.id, workshop.revision, filters, k)
     if check.allowed:
         return filters, check
     return AnswerFilters(round_no=filters.round_no, teams=filters.teams), check
