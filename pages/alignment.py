@@ -43,6 +43,8 @@ if perception_tab.open and not view.empty:
         clicked = sections.perception(view, framework, workshop, k, scale, filters.round_no)
         st.subheader("Explore a dimension")
         names = {d.id: d.name for d in framework.dimensions}
+        if "drill_dimension" not in st.session_state:
+            st.session_state["drill_dimension"] = dashboard.first_to_explore(view, framework)
         if clicked in names and clicked != st.session_state.get("last_clicked"):
             st.session_state["drill_dimension"] = clicked
         st.session_state["last_clicked"] = clicked

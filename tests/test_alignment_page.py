@@ -84,6 +84,9 @@ def test_level_filter_that_would_isolate_people_is_blocked_with_a_reason(app_env
 
 def test_drill_down_shows_the_chosen_dimension_its_items_and_prompts(app_env) -> None:
     app = open_page()
+    opened = FRAMEWORK.dimension(app.selectbox(key="drill_dimension").value)
+    gap_caption = next(c.value.replace("\\", "") for c in app.caption if "(95% interval" in c.value)
+    assert gap_caption.startswith(opened.name)  # the drill-down opens on the largest gap
     dimension = FRAMEWORK.dimension("sla_handoff")
     app.selectbox(key="drill_dimension").set_value("sla_handoff").run()
     shown = texts(app)

@@ -247,11 +247,18 @@ def evidence(view: PerceptionView, framework: Framework, facts: PipelineFacts | 
         "its own earlier rounds rather than with outside benchmarks."
     )
     table = evidence_statements(framework, view.gaps.dimensions, facts)
+    for message in table.loc[table["state"] != "ok", "fact"].unique():
+        st.info(plain(message), icon=":material/upload_file:")
+    if (table["state"] != "ok").any():
+        st.page_link("pages/pipeline.py", label="Go to Pipeline data", icon=":material/upload_file:")
     for _, rows in table.groupby("dimension_id", sort=False):
         with st.container(border=True):
             st.markdown(f"**{plain(rows['dimension_name'].iloc[0])}**")
             st.markdown(plain(rows["perception"].iloc[0]))
-            for row in rows.itertuples():
+            known = rows[rows["state"] == "ok"]
+            if known.empty:
+                st.caption("No pipeline fact for this dimension yet (see above).")
+            for row in known.itertuples():
                 st.markdown(f"- *{plain(row.metric_label)}*: {plain(row.fact)}", help=row.definition)
 
 

@@ -25,7 +25,7 @@ from alignment.answer_matrix import AnswerMatrix
 from alignment.canonical import SOURCE_GROUPS
 from alignment.evidence import PipelineFacts, pipeline_facts
 from alignment.framework import Framework
-from alignment.gaps import PerceptionGaps, perception_gaps
+from alignment.gaps import PerceptionGaps, largest_gap, perception_gaps
 from alignment.lead_metrics import filter_leads
 from alignment.metrics import DealFilters, filter_deals, prepare_pipeline
 from alignment.scoring import MARKETING, SALES
@@ -294,6 +294,12 @@ def _day(value: object) -> date | None:
 def _filter_check(workshop_id: int, revision: int, filters: AnswerFilters, k: int) -> FilterCheck:
     data = workshop_answers(workshop_id, revision)
     return check_filter(data.answers, filters, k, data.importance)
+
+
+def first_to_explore(view: PerceptionView, framework: Framework) -> str:
+    """The dimension the drill-down opens on: the largest perception gap, else the first dimension."""
+    biggest = largest_gap(view.gaps.dimensions)
+    return str(biggest["dimension_id"]) if biggest is not None else framework.dimensions[0].id
 
 
 def safe_filters(workshop: WorkshopInfo, filters: AnswerFilters, k: int) -> tuple[AnswerFilters, FilterCheck]:
