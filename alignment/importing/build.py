@@ -104,8 +104,7 @@ def _text(raw: RawTable, column: str | None) -> pa.ChunkedArray | None:
     if not column:
         return None
     values = raw.table.column(column)
-    padded = (pc.any(test(values, pad)).as_py() for test in (pc.starts_with, pc.ends_with) for pad in (" ", "\t"))
-    if not any(padded):
+    if not (pc.any(pc.starts_with(values, " ")).as_py() or pc.any(pc.ends_with(values, " ")).as_py()):
         return values
     trimmed = pc.utf8_trim_whitespace(values)
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed)
@@ -119,27 +118,57 @@ def _series(values: pa.Array | pa.ChunkedArray | None, size: int) -> pd.Series:
     return pd.Series(values.to_pandas(types_mapper={TEXT: pd.StringDtype("pyarrow")}.get), dtype="string")
 
 
+@dataclass(frozen=True)
+class _Distinct:
+    """A text column as its distinct values, where each row's value is among them, and how many rows hold each."""
+
+    values: list[str]
+    indices: pa.Array
+    counts: np.ndarray
+
+    @classmethod
+    def of(cls, column: pa.ChunkedArray | pa.Array) -> _Distinct:
+        encoded = pc.dictionary_encode(column)
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = encoded.combine_chunks()
+        values = encoded.dictionary.to_pylist()
+        indices = encoded.indices.fill_null(len(values))
+        counts = np.bincount(indices.to_numpy(zero_copy_only=False), minlength=len(values) + 1)[:-1]
+        return cls(values, indices, counts)
+
+    def spread(self, answers: list, blank: object = None, answer_type: pa.DataType = TEXT) -> pa.Array:
+        """One answer per distinct value, spread over the rows (``blank`` for blank cells)."""
+        return pc.take(pa.array([*answers, blank], type=answer_type), self.indices)
+
+
 def _per_value(values: pa.ChunkedArray, decide, answer_type: pa.DataType = TEXT, blank: object = None) -> pa.Array:
     """Apply ``decide`` once per distinct value and spread the answers over the rows (``blank`` for blanks)."""
-    encoded = pc.dictionary_encode(values)
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.combine_chunks()
-    answers = pa.array([decide(v) for v in encoded.dictionary.to_pylist()] + [blank], type=answer_type)
-    return pc.take(answers, encoded.indices.fill_null(len(encoded.dictionary)))
+    distinct = _Distinct.of(values)
+    return distinct.spread([decide(v) for v in distinct.values], blank, answer_type)
 
 
-def _stage_names(stage: pa.ChunkedArray) -> pa.Array:
-    """Stages with stray case and spacing written the way most rows write them."""
+def _stages(stage: pa.ChunkedArray, rules: ImportRules) -> tuple[pa.Array, pa.Array, pd.DataFrame]:
+    """Stages written the way most rows write them (stray case and spaces merged), their outcomes, and the
+    stage table ``stage, deals, outcome, recognised``."""
+    distinct = _Distinct.of(stage)
     spelling: dict[str, str] = {}
-    for entry in sorted(pc.value_counts(stage.drop_null()).to_pylist(), key=lambda c: -c["counts"]):
-        spelling.setdefault(normalise_name(entry["values"]), " ".join(entry["values"].split()))
-    return _per_value(stage, lambda v: spelling[normalise_name(v)])
-
-
-def _counts(values: pa.Array, name: str, count_name: str) -> pd.DataFrame:
-    counts = pc.value_counts(values.drop_null()).to_pylist()
-    table = pd.DataFrame([{name: c["values"], count_name: c["counts"]} for c in counts], columns=[name, count_name])
-    return table.sort_values(count_name, ascending=False, ignore_index=True)
+    for position in np.argsort(-distinct.counts, kind="stable"):
+        value = distinct.values[position]
+        spelling.setdefault(normalise_name(value), " ".join(value.split()))
+    names = [spelling[normalise_name(v)] for v in distinct.values]
+    decided = {name: rules.outcome(name) for name in set(names)}
+    deals: dict[str, int] = {}
+    for name, count in zip(names, distinct.counts, strict=True):
+        deals[name] = deals.get(name, 0) + int(count)
+    table = pd.DataFrame(
+        {
+            "stage": list(deals),
+            "deals": list(deals.values()),
+            "outcome": [decided[n][0] for n in deals],
+            "recognised": [decided[n][1] for n in deals],
+        }
+    ).sort_values("deals", ascending=False, ignore_index=True)
+    return distinct.spread(names), distinct.spread([decided[n][0] for n in names]), table
 
 
 def _dates(
@@ -167,9 +196,7 @@ def _date_formats(mapping: Mapping, parsed: dict[str, ParsedDates]) -> dict[str,
     }
 
 
-def _outcomes(
-    raw: RawTable, mapping: Mapping, rules: ImportRules, stage: pa.Array | None
-) -> tuple[pa.Array, pd.DataFrame]:
+def _outcomes(raw: RawTable, mapping: Mapping, rules: ImportRules, by_stage: pa.Array | None) -> pa.Array:
     size = raw.table.num_rows
     readings = []
     if (status := _text(raw, mapping.column("outcome"))) is not None:
@@ -184,25 +211,21 @@ def _outcomes(
             readings.append(pc.if_else(won, "won", pc.if_else(closed, "lost", "open")).cast(TEXT))
         else:
             readings.append(pc.if_else(won, pa.scalar("won", TEXT), pa.scalar(None, TEXT)))
-    stages = pd.DataFrame(columns=["stage", "deals", "outcome", "recognised"])
-    if stage is not None:
-        readings.append(_per_value(stage, lambda v: rules.outcome(v)[0]))
-        stages = _counts(stage, "stage", "deals")
-        stages["outcome"] = [rules.outcome(s)[0] for s in stages["stage"]]
-        stages["recognised"] = [rules.outcome(s)[1] for s in stages["stage"]]
+    if by_stage is not None:
+        readings.append(by_stage)
     if not readings:
-        return pa.nulls(size, TEXT), stages
-    outcome = pc.coalesce(*readings) if len(readings) > 1 else readings[0]
-    return outcome, stages
+        return pa.nulls(size, TEXT)
+    return pc.coalesce(*readings) if len(readings) > 1 else readings[0]
 
 
 def _source_groups(lead_source: pa.ChunkedArray | None, size: int, rules: ImportRules) -> tuple[pa.Array, pd.DataFrame]:
     if lead_source is None:
         return pa.array(["unknown"] * size, type=TEXT), pd.DataFrame(columns=["lead_source", "rows", "source_group"])
-    groups = _per_value(lead_source, rules.source_group, blank="unknown")
-    table = _counts(lead_source, "lead_source", "rows")
-    table["source_group"] = [rules.source_group(s) for s in table["lead_source"]]
-    return groups, table
+    distinct = _Distinct.of(lead_source)
+    groups = [rules.source_group(v) for v in distinct.values]
+    table = pd.DataFrame({"lead_source": distinct.values, "rows": distinct.counts, "source_group": groups})
+    table = table[table["rows"] > 0].sort_values("rows", ascending=False, ignore_index=True)
+    return distinct.spread(groups, blank="unknown"), table
 
 
 def _amounts(raw: RawTable, mapping: Mapping) -> ParsedAmounts:
@@ -250,8 +273,11 @@ def run_import(
     kind, size = mapping.kind, raw.table.num_rows
     rejections = _Rejections(raw, mapping)
     rejections.add("empty_row", "the row is empty", _empty_rows(raw))
+    blank = _series(None, size)  # one all-blank column shared by every unmapped text field
     columns: dict[str, object] = {
-        name: _series(_text(raw, mapping.column(name)), size) for name in TEXT_FIELDS if name in fields_for(kind)
+        name: _series(_text(raw, mapping.column(name)), size) if mapping.column(name) else blank
+        for name in TEXT_FIELDS
+        if name in fields_for(kind)
     }
     lead_source = _text(raw, mapping.column("lead_source"))
     groups, sources = _source_groups(lead_source, size, rules)
@@ -260,8 +286,8 @@ def run_import(
     amounts = None
     if kind == "deals":
         written = _text(raw, mapping.column("stage"))
-        stage = _stage_names(written) if written is not None else None
-        outcome, stages = _outcomes(raw, mapping, rules, stage)
+        stage, by_stage, stages = _stages(written, rules) if written is not None else (None, None, pd.DataFrame())
+        outcome = _outcomes(raw, mapping, rules, by_stage)
         columns["stage"] = _series(stage if stage is not None else outcome, size)
         columns["outcome"] = _series(outcome, size)
         rejections.add("no_stage", "the row has no stage or won/lost status", columns["outcome"].isna().to_numpy())

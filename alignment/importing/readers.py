@@ -73,7 +73,7 @@ def read_table(data: bytes, filename: str, limits: Limits | None = None) -> RawT
             f"The file is {size_text(len(data))}, over the {size_text(limits.max_bytes)} upload limit: "
             "export a shorter period or fewer columns."
         )
-    if not data.strip():
+    if not data or data.isspace():
         raise ImportRefused(f"The file is empty: {EXPORT_HINT}.")
     if data.startswith(_ZIP) or data.startswith(_OLE):
         raw = _read_workbook(data, filename, limits)
@@ -81,6 +81,7 @@ def read_table(data: bytes, filename: str, limits: Limits | None = None) -> RawT
         raise ImportRefused(f"The file is named like a spreadsheet but is not a valid one: {EXPORT_HINT}.")
     else:
         raw = _read_csv(data, filename, limits)
+    pa.default_memory_pool().release_unused()  # the parser's scratch blocks go back before numpy allocates
     if raw.rows_read > limits.max_rows:
         raise ImportRefused(
             f"The file has {raw.rows_read:,} rows, over the {limits.max_rows:,}-row limit: export a shorter period."

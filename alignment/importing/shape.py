@@ -103,16 +103,24 @@ def value_like(columns: list[str]) -> int:
 
 
 def footer_rows(table: pa.Table) -> np.ndarray:
-    """Rows whose first or second cell is a footer or total label (see :data:`FOOTER_PATTERN`)."""
+    """Rows whose first cell (or second, when the first is blank) is a footer or total label.
+
+    Only cells that could start such a label (or end in ``records)``) go through the pattern.
+    """
     mask = np.zeros(table.num_rows, dtype=bool)
-    for column in table.columns[:2]:
-        hits = pc.match_substring_regex(column, FOOTER_PATTERN, ignore_case=True)
-        mask |= hits.to_numpy(zero_copy_only=False).astype(bool, copy=False) & ~_nulls(column)
+    first_blank = np.ones(table.num_rows, dtype=bool)
+    for position, column in enumerate(table.columns[:2]):
+        present = column.is_valid().to_numpy(zero_copy_only=False)
+        scope = present if position == 0 else present & first_blank
+        first = pc.utf8_lower(pc.utf8_slice_codeunits(column, 0, 1))
+        starts = pa.array(list("gstcai(© \t"), first.type)
+        candidate = pc.or_(pc.is_in(first, value_set=starts), pc.ends_with(column, ")"))
+        rows = np.flatnonzero(scope & pc.fill_null(candidate, False).to_numpy(zero_copy_only=False))
+        if rows.size:
+            hits = pc.match_substring_regex(column.take(pa.array(rows)), FOOTER_PATTERN, ignore_case=True)
+            mask[rows[hits.to_numpy(zero_copy_only=False).astype(bool)]] = True
+        first_blank = ~present
     return mask
-
-
-def _nulls(column: pa.ChunkedArray) -> np.ndarray:
-    return column.is_null().to_numpy(zero_copy_only=False)
 
 
 def describe_row(table: pa.Table, index: int) -> str:
