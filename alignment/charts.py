@@ -253,7 +253,8 @@ def answer_distribution_chart(distribution: pd.DataFrame, font_scale: float = 1.
     data = bounded(distribution, ["team", "item_no", "item_text", "value", "label", "count", "share", "suppressed"])
     data = data[(data["value"] > 0) & ~data["suppressed"].astype(bool)].copy()
     data["row"] = "Item " + data["item_no"].astype("int64").astype(str) + " · " + data["team"].map(team_label)
-    data = data.sort_values(["item_no", "team", "value"])
+    rank = {team: position for position, team in enumerate(ordered_teams(data["team"]))}
+    data = data.assign(team_rank=data["team"].map(rank)).sort_values(["item_no", "team_rank", "value"])
     share = data["share"].astype("float64").fillna(0.0)
     negative = share.where(data["value"] < 3, 0.0) + share.where(data["value"] == 3, 0.0) / 2
     data["start"] = -negative.groupby(data["row"]).transform("sum") + (share.groupby(data["row"]).cumsum() - share)

@@ -136,6 +136,8 @@ def change_table(view: PerceptionView, workshop: WorkshopInfo, round_no: int | N
         st.caption("No dimension has enough answers in both rounds to compare.")
         return
     wide = now.pivot_table(index="dimension_name", columns="team", values="change", aggfunc="first", sort=False)
+    wide = wide[charts.ordered_teams(pd.Series(wide.columns))]
+    wide = wide.reindex([name for name in pd.unique(view.dimensions["dimension_name"]) if name in wide.index])
     wide.columns = [workshop.team_name(team) for team in wide.columns]
     st.caption("Points gained or lost on the 0–100 score since the previous round.")
     st.dataframe(wide.reset_index().rename(columns={"dimension_name": "Dimension"}), hide_index=True, width="stretch",
