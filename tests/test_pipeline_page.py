@@ -179,3 +179,15 @@ def test_upload_check_and_save_in_chromium(tmp_path, browser, viewport):
     finally:
         context.close()
         server.stop()
+
+
+def test_workshop_rule_overrides_apply_to_the_next_upload(workshop_code):
+    from alignment.store import update_settings
+
+    engine = open_database()
+    update_settings(engine, next_workshop_id(engine, workshop_code), "stage_outcomes", {"gagné": "lost"})
+    engine.dispose()
+    app = upload(open_page(workshop_code), "european.csv")
+    facts = next(d.value for d in app.dataframe if "Found" in d.value.columns).set_index("Checked")["Found"]
+    assert facts["Outcomes"] == "1 won, 2 lost, 0 open"
+    assert "decimal commas" in facts["Amount total"]

@@ -124,16 +124,17 @@ def upload(limits: Limits) -> Upload | None:
 
 def _read(file: UploadedFile, limits: Limits) -> Upload | str:
     """Read a new upload with a progress indicator; a refusal comes back as its sentence."""
-    with st.status(f"Reading {file.name}…", expanded=True) as status:
+    name = plain(file.name)
+    with st.status(f"Reading {name}…", expanded=True) as status:
         try:
             st.write("Reading the file and finding its header row")
             raw = read_table(file.getvalue(), file.name, limits)
             st.write(f"Recognising {len(raw.columns)} columns")
             detected = propose_mapping(raw.columns)
         except ImportRefused as refused:
-            status.update(label=f"{file.name} cannot be imported", state="error", expanded=False)
+            status.update(label=f"{name} cannot be imported", state="error", expanded=False)
             return str(refused)
-        status.update(label=f"Read {raw.rows_read:,} rows from {file.name}", state="complete", expanded=False)
+        status.update(label=f"Read {raw.rows_read:,} rows from {name}", state="complete", expanded=False)
     return Upload(file.file_id, raw, detected)
 
 
@@ -234,7 +235,7 @@ def rule_tables(workshop: WorkshopInfo, loaded: Upload, mapping: Mapping) -> Imp
             sources = source_table(loaded.raw, mapping, base)
             if sources.empty:
                 st.caption(
-                    f"The column “{mapping.column('lead_source')}” is blank in every row, so every row's "
+                    f"The column “{plain(mapping.column('lead_source'))}” is blank in every row, so every row's "
                     "source group is unknown."
                 )
                 return ImportRules.with_overrides(stage_overrides, source_overrides)
@@ -261,13 +262,15 @@ def date_questions(loaded: Upload, mapping: Mapping, first: ImportResult) -> dic
     asked = st.session_state.setdefault(f"asked_{loaded.file_id}", [])
     asked.extend(f for f in first.report.ambiguous_dates if f not in asked)
     choices: dict[str, bool] = {}
+    if asked:
+        st.markdown("**Dates**")
     for field in asked:
         column = mapping.column(field)
         if column is None:
             continue
         sample = next((v for v in loaded.raw.table.column(column).drop_null().to_pylist()[:50] if v.strip()), "")
         answer = st.radio(
-            f"{FIELD_LABELS[field]} (column “{column}”): in a value such as {sample}, which comes first?",
+            f"{FIELD_LABELS[field]} (column “{plain(column)}”): in a value such as {plain(sample)}, which comes first?",
             ["Month first (MM/DD)", "Day first (DD/MM)"],
             index=1 if first.report.date_formats.get(field, {}).get("day_first") else 0,
             horizontal=True,
