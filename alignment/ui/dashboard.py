@@ -3,8 +3,9 @@
 Everything the page shows comes from two cached views:
 
 - ``perception_view`` — scores, gaps, agreement, priorities and the index for one round and one
-  set of answer filters, keyed by workshop id, round, filters, ``k`` and the workshop's change
-  counter (``revision``), so a new answer or a hidden comment recomputes and nothing else does;
+  set of answer filters. Every team is scored once per workshop id, round, levels, ``k`` and the
+  workshop's change counter (``revision``), so a new answer or a hidden comment recomputes and
+  nothing else does; the team filter then only picks rows (``restrict_to_teams``);
 - ``pipeline_view`` — every pipeline metric for one set of deal filters, keyed by the dataset ids
   and the revision. The prepared deal rows themselves stay in one shared cache entry per dataset.
 
@@ -313,7 +314,9 @@ def safe_filters(workshop: WorkshopInfo, filters: AnswerFilters, k: int) -> tupl
 
 def show_chart(chart: object, data: pd.DataFrame, name: str, on_select: str = "ignore") -> object:
     """A chart at full width with its CSV and PNG downloads underneath; returns the selection event."""
-    event = st.altair_chart(chart, width="stretch", key=f"chart_{name}", on_select=on_select)
+    description = getattr(chart, "description", None)
+    event = st.altair_chart(chart, width="stretch", key=f"chart_{name}", on_select=on_select,
+                            alt=description if isinstance(description, str) else None)
     downloads.chart_downloads(chart, data, name)
     return event
 
