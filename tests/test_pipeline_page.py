@@ -106,7 +106,7 @@ def test_rejected_rows_are_counted_and_ambiguous_dates_are_asked(workshop_code):
         question.set_value("Day first (DD/MM)")
     app = app.run()
     facts = next(d.value for d in app.dataframe if "Found" in d.value.columns)
-    assert "DD/MM/YYYY (column “created_date”)" in facts["Found"].tolist()
+    assert facts.set_index("Checked")["Found"]["Created date (“created_date”)"] == "DD/MM/YYYY"
     assert any(b.label == "Download example rows (CSV)" for b in app.get("download_button"))
 
 

@@ -352,7 +352,7 @@ def validation_report(result: ImportResult) -> None:
         ]
     facts.append(("Source groups", ", ".join(f"{n:,} {g}" for g, n in report.source_groups.items()) or "none"))
     facts += [
-        (f"{FIELD_LABELS[f]} read as", f"{info['format']} (column “{info['column']}”)")
+        (f"{FIELD_LABELS[f]} (“{info['column']}”)", info["format"] + (" — please confirm" if info["ambiguous"] else ""))
         for f, info in report.date_formats.items()
     ]
     st.dataframe(pd.DataFrame(facts, columns=["Checked", "Found"]), hide_index=True, width="stretch")
