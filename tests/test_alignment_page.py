@@ -191,3 +191,59 @@ def test_workshop_without_pipeline_data_says_where_to_upload_it(app_env, tab: st
     app.run()
     assert not app.exception, app.exception
     assert expected in texts(app)
+
+
+def second_row_of_the_dumbbell() -> tuple[str, float]:
+    """The dimension drawn in the dumbbell's second row on the demo, and marketing's score there
+    (reads the database that ``ALIGNMENT_DATA_DIR`` points at)."""
+    from alignment.store import answers_frame, comments_frame, importance_frame
+    from alignment.suppression import AnswerFilters
+    from alignment.ui.dashboard import WorkshopAnswers, build_perception
+
+    engine = open_database()
+    demo = list_workshops(engine)[0]
+    data = WorkshopAnswers(answers_frame(engine, demo.id), importance_frame(engine, demo.id),
+                           comments_frame(engine, demo.id), (1, 2))
+    gaps = build_perception(data, FRAMEWORK, demo.k, AnswerFilters(round_no=demo.current_round)).gaps.dimensions
+    second = gaps.assign(size=gaps["gap"].abs()).sort_values("size", ascending=False).iloc[1]
+    return str(second["dimension_name"]), float(second["marketing"])
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("viewport", "label"), [({"width": 1920, "height": 1080}, "desktop"),
+                                                ({"width": 390, "height": 844}, "phone")])
+def test_clicking_a_dimension_in_the_browser_opens_its_drill_down(app_server, browser, viewport, label,
+                                                                  monkeypatch) -> None:
+    from conftest import screenshot, wait_for_app
+
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    try:
+        page.goto(f"{app_server.url}/alignment")
+        page.get_by_text("Where the teams see things differently").wait_for(timeout=90_000)
+        wait_for_app(page, timeout=90_000)
+        screenshot(page, f"alignment-{label}-perception")
+        monkeypatch.setenv("ALIGNMENT_DATA_DIR", str(app_server.data_dir))
+        monkeypatch.delenv("ALIGNMENT_DATABASE_URL", raising=False)
+        name, score = second_row_of_the_dumbbell()
+        chart = page.locator("[data-testid='stVegaLiteChart']").first
+        chart.scroll_into_view_if_needed()
+        wait_for_app(page)
+        box = chart.bounding_box()
+        assert box is not None
+        opened = page.get_by_text(f"{name} — ")
+        x = box["x"] + 5 + (box["width"] - 10) * score / 100
+        for y in range(int(box["y"]) + 90, int(box["y"]) + 200, 3):
+            page.mouse.click(x, y)
+            wait_for_app(page)
+            if opened.count():
+                break
+        assert opened.count() == 1, f"clicking {name}'s marketing point did not open its drill-down"
+        screenshot(page, f"alignment-{label}-drill-down")
+        for tab in ("Priorities", "Evidence", "Pipeline"):
+            page.get_by_role("tab", name=tab).click()
+            wait_for_app(page, timeout=60_000)
+            assert page.locator("[data-testid='stException']").count() == 0
+            screenshot(page, f"alignment-{label}-{tab.lower()}")
+    finally:
+        context.close()
