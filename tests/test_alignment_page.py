@@ -247,3 +247,26 @@ def test_clicking_a_dimension_in_the_browser_opens_its_drill_down(app_server, br
             screenshot(page, f"alignment-{label}-{tab.lower()}")
     finally:
         context.close()
+
+
+def test_deals_without_a_lead_source_are_shown_with_a_warning(app_env) -> None:
+    import pandas as pd
+
+    from alignment.store import save_dataset
+
+    engine = open_database()
+    open_page()
+    workshop = create_workshop(engine, "No source column")
+    deals = pd.DataFrame({"deal_id": [f"D{i}" for i in range(30)], "outcome": ["won", "lost", "open"] * 10,
+                          "amount": [1000.0] * 30, "created_date": pd.Timestamp("2026-01-05"),
+                          "close_date": pd.Timestamp("2026-02-05")})
+    save_dataset(engine, workshop.id, "deals", deals, "no_source.csv")
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    app.query_params["w"] = workshop.code
+    app.run()
+    app.switch_page("pages/alignment.py")
+    app.session_state["alignment_tab"] = "Pipeline"
+    app.run()
+    assert not app.exception, app.exception
+    assert any("cannot be split into marketing- and sales-sourced" in w.value.replace("\\", "") for w in app.warning)
+    assert "30 deals in view" in texts(app)

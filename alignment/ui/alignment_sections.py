@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from alignment import charts, pipeline_charts, scoring
-from alignment.evidence import PipelineFacts, evidence_statements
+from alignment.evidence import NO_SOURCE, PipelineFacts, evidence_statements
 from alignment.framework import Framework
 from alignment.gaps import largest_gap
 from alignment.metrics import METRIC_DEFINITIONS
@@ -280,6 +280,8 @@ def pipeline(facts: PipelineFacts | None, scale: float) -> None:
             icon=":material/filter_alt_off:",
         )
         return
+    if not facts.has_source:
+        st.warning(plain(NO_SOURCE), icon=":material/help:")
     share = facts.marketing_share
     st.caption(
         plain(
@@ -304,6 +306,8 @@ def pipeline(facts: PipelineFacts | None, scale: float) -> None:
             facts.stage_conversion,
             lambda t: pipeline_charts.stage_funnel_chart(t, font_scale=scale),
         ),
+        ("stage_mix", "Open deals by stage", facts.stage_mix,
+         lambda t: pipeline_charts.stage_mix_chart(t, font_scale=scale)),
         ("open_aging", "Open-deal aging", facts.open_aging, lambda t: pipeline_charts.aging_chart(t, font_scale=scale)),
         (
             "loss_reasons",
