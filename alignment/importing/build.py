@@ -168,7 +168,8 @@ def _stages(stage: pa.ChunkedArray, rules: ImportRules) -> tuple[pa.Array, pa.Ar
             "recognised": [decided[n][1] for n in deals],
         }
     ).sort_values("deals", ascending=False, ignore_index=True)
-    return distinct.spread(names), distinct.spread([decided[n][0] for n in names]), table
+    respelled = stage if names == distinct.values else distinct.spread(names)
+    return respelled, distinct.spread([decided[n][0] for n in names]), table
 
 
 def _dates(
@@ -294,8 +295,9 @@ def run_import(
         amounts = _amounts(raw, mapping)
         rejections.add("amount_not_a_number", "the amount is not a number", amounts.invalid)
         columns["amount"] = amounts.values
-        written = columns["currency"]
-        columns["currency"] = written.fillna(amounts.currencies) if written.isna().any() else written
+        if amounts.currencies.notna().any():  # currency written beside the amount fills a blank currency cell
+            written = columns["currency"]
+            columns["currency"] = amounts.currencies if written is blank else written.fillna(amounts.currencies)
         parsed = _dates(
             raw, mapping, (*DEAL_DATE_FIELDS, "won_date", "lost_date", "closed_date"), False, date_choices or {}
         )
@@ -357,7 +359,8 @@ def run_import(
         report.amount_total = float(frame["amount"].sum())
         report.currencies = {str(c): int(n) for c, n in frame["currency"].value_counts().items()}
         report.decimal_mark = amounts.decimal_mark
-        report.outcomes = {o: int((frame["outcome"] == o).sum()) for o in OUTCOMES}
+        counted = frame["outcome"].value_counts()
+        report.outcomes = {o: int(counted.get(o, 0)) for o in OUTCOMES}
     else:
         converted = frame["converted_date"].notna()
         rejected = frame["rejected_date"].notna() & ~converted

@@ -22,7 +22,7 @@ from rapidfuzz import fuzz, process
 
 from alignment.canonical import fields_for
 from alignment.importing import shape
-from alignment.importing.rules import DATA_DIR
+from alignment.importing.rules import DATA_DIR, SAFE_LOADER
 
 PROFILES_PATH: Final = DATA_DIR / "crm_profiles.yaml"
 HELPER_FIELDS: Final = {
@@ -87,7 +87,7 @@ class Profile:
 @lru_cache(maxsize=2)
 def load_profiles(path: Path = PROFILES_PATH) -> tuple[Profile, ...]:
     """The CRM header profiles shipped in ``data/crm_profiles.yaml``."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     profiles = []
     for entry in raw["profiles"]:
         known = set(fields_for(entry["kind"])) | set(HELPER_FIELDS[entry["kind"]])

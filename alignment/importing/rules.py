@@ -23,6 +23,7 @@ DATA_DIR: Final = Path(__file__).resolve().parent.parent.parent / "data"
 STAGE_RULES_PATH: Final = DATA_DIR / "stage_outcomes.yaml"
 SOURCE_RULES_PATH: Final = DATA_DIR / "lead_sources.yaml"
 
+SAFE_LOADER: Final = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SPACES = re.compile(r"\s+")
 _DASH_SPACING = re.compile(r"\s*([-/])\s*")
 TRUE_WORDS: Final = frozenset({"true", "1", "yes", "y", "t", "x", "won", "closed", "checked"})
@@ -66,7 +67,7 @@ class RuleTable:
 
 
 def _load(path: Path, default: str, blank: str, allowed: tuple[str, ...]) -> RuleTable:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
     names = {normalise_name(k): str(v) for k, v in (raw.get("names") or {}).items()}
     phrases = tuple((normalise_name(p), str(t)) for p, t in (raw.get("contains") or []))
     wrong = sorted({t for t in [*names.values(), *(t for _, t in phrases)] if t not in allowed})

@@ -112,8 +112,8 @@ def footer_rows(table: pa.Table) -> np.ndarray:
     for position, column in enumerate(table.columns[:2]):
         present = column.is_valid().to_numpy(zero_copy_only=False)
         scope = present if position == 0 else present & first_blank
-        first = pc.utf8_lower(pc.utf8_slice_codeunits(column, 0, 1))
-        starts = pa.array(list("gstcai(© \t"), first.type)
+        first = pc.utf8_slice_codeunits(column, 0, 1)
+        starts = pa.array(list("gstcaiGSTCAI(© \t"), first.type)
         candidate = pc.or_(pc.is_in(first, value_set=starts), pc.ends_with(column, ")"))
         rows = np.flatnonzero(scope & pc.fill_null(candidate, False).to_numpy(zero_copy_only=False))
         if rows.size:
