@@ -51,6 +51,7 @@ if perception_tab.open and not view.empty:
         dimension_id = st.selectbox("Dimension", list(names), format_func=names.__getitem__, key="drill_dimension")
         sections.drill_down(view, framework, workshop, data.comments[data.comments["round_no"] == filters.round_no],
                             dimension_id, k, scale)
+        sections.definitions()
 if priorities_tab.open and not view.empty:
     with priorities_tab:
         sections.priorities(view, workshop, k, scale)

@@ -31,6 +31,31 @@ SPLIT_HELP = (
 )
 
 
+DEFINITIONS = (
+    ("Item score", "The mean of a team's 1–5 answers, rescaled to 0–100: (mean − 1) ÷ 4 × 100. 50 is "
+     "\"neither\". \"Don't know\" answers are left out and counted separately."),
+    ("Dimension score", "The mean of the dimension's item scores that are shown."),
+    ("Self and other", "For marketing's practices, marketing's score is the self-rating and sales' score the "
+     "other team's view; the mirror for sales' practices. Shared dimensions are rated by everyone."),
+    ("Perception gap", "Marketing's score minus sales' score. Its 95% interval comes from resampling the "
+     "respondents of each team 2,000 times; an interval that crosses zero means the gap may be chance."),
+    ("Agreement", "r_wg = 1 − (variance of the answers ÷ 2), where 2 is the variance of random answers on a "
+     "5-point scale. Below 0.5 (a spread above 1 point) the team is split."),
+    ("Alignment index", "Level × consistency ÷ 100. Level: mean of marketing's and sales' scores; consistency: "
+     "100 minus the mean gap. Bands after Kotler, Rackham & Krishnaswamy (HBR 2006): their 20–100 scale is "
+     "20 + 0.8 × this index, so their cut points 40, 60 and 80 become 25, 50 and 75 here."),
+    ("Anonymity", "Any figure from fewer than k people is not shown, and a filter that would let someone work "
+     "out a small group's answers by comparing two views is refused."),
+)
+
+
+def definitions() -> None:
+    """How every perception number is calculated, in words."""
+    with st.expander("How these numbers are calculated"):
+        for term, meaning in DEFINITIONS:
+            st.markdown(f"**{term}.** {plain(meaning)}")
+
+
 def headline(view: PerceptionView, workshop: WorkshopInfo, k: int) -> None:
     """Index with its parts, respondents per team against k, the largest gap, don't-know shares."""
     index, biggest = view.index, largest_gap(view.gaps.dimensions)
