@@ -62,7 +62,10 @@ class ParsedDates:
 
 
 def _numbers(column: pa.Array) -> np.ndarray:
-    return pd.to_numeric(pd.Series(column.to_pandas()).replace("", np.nan), errors="coerce").to_numpy(dtype="float64")
+    """Digit texts as floats (blank → NaN); the pattern guarantees digits only."""
+    blank = pc.equal(column, "")
+    numbers = pc.cast(pc.if_else(blank, pa.scalar(None, column.type), column), pa.float64())
+    return numbers.to_numpy(zero_copy_only=False).astype("float64", copy=False)
 
 
 def _order_label(separator: str, day_first: bool, two_digit: bool, timed: bool, ampm: bool) -> str:
