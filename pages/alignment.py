@@ -5,6 +5,7 @@ import streamlit as st
 from alignment.charts import PRESENTATION_FONT_SCALE
 from alignment.ui import alignment_sections as sections
 from alignment.ui import dashboard, downloads, session
+from alignment.ui.facilitator import is_facilitator, results_visible
 
 workshop = session.current_workshop()
 session.page_header("Alignment", workshop)
@@ -30,7 +31,13 @@ if deals_id is not None:
     facts = dashboard.pipeline_view(deals_id, leads_id, deal_filters, workshop.sla_hours,
                                     workshop.revision)
 
-if view.empty:
+hidden = (not view.empty and filters.round_no == workshop.current_round
+          and not results_visible(workshop, is_facilitator()))
+if hidden:
+    st.info(f"Round {workshop.current_round} results stay hidden until the facilitator reveals them, so that nobody "
+            "is anchored before the discussion. Earlier rounds are in the Round filter.",
+            icon=":material/visibility_off:")
+elif view.empty:
     st.info(f"No answers yet in round {filters.round_no}{' for these filters' if chosen.teams else ''}. Share the "
             f"join code **{workshop.code}**; results appear here as answers arrive.", icon=":material/hourglass_empty:")
 else:
@@ -38,7 +45,7 @@ else:
 
 perception_tab, priorities_tab, evidence_tab, pipeline_tab = st.tabs(
     ["Perception", "Priorities", "Evidence", "Pipeline"], key="alignment_tab", on_change="rerun")
-if perception_tab.open and not view.empty:
+if perception_tab.open and not view.empty and not hidden:
     with perception_tab:
         clicked = sections.perception(view, framework, workshop, k, scale, filters.round_no)
         st.subheader("Explore a dimension")
@@ -52,12 +59,15 @@ if perception_tab.open and not view.empty:
         sections.drill_down(view, framework, workshop, data.comments[data.comments["round_no"] == filters.round_no],
                             dimension_id, k, scale)
         sections.definitions()
-if priorities_tab.open and not view.empty:
+if priorities_tab.open and not view.empty and not hidden:
     with priorities_tab:
         sections.priorities(view, workshop, k, scale)
 if evidence_tab.open:
     with evidence_tab:
-        sections.evidence(view, framework, facts)
+        if hidden:
+            st.info("The evidence sets perception next to pipeline facts; it appears with the results.")
+        else:
+            sections.evidence(view, framework, facts)
 if pipeline_tab.open:
     with pipeline_tab:
         sections.pipeline(facts, scale)

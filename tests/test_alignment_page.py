@@ -7,7 +7,7 @@ from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
 from alignment.framework import load_framework
-from alignment.store import create_workshop, list_workshops, open_database
+from alignment.store import create_workshop, list_workshops, open_database, update_workshop
 from alignment.store.responses import join, save_importance, save_step, submit
 
 FRAMEWORK = load_framework()
@@ -99,6 +99,7 @@ def test_a_team_below_k_is_withheld_and_says_so(app_env) -> None:
     engine = open_database()
     open_page()  # the first start seeds the demo
     workshop = create_workshop(engine, "Small pilot")
+    update_workshop(engine, workshop.id, results_revealed=True)
     for _ in range(2):
         answer(engine, workshop, "marketing", 5)
     for _ in range(3):
@@ -115,6 +116,7 @@ def test_gap_and_index_appear_once_both_teams_reach_k(app_env) -> None:
     engine = open_database()
     open_page()
     workshop = create_workshop(engine, "Pilot")
+    update_workshop(engine, workshop.id, results_revealed=True)
     for _ in range(3):
         answer(engine, workshop, "marketing", 5)
         answer(engine, workshop, "sales", 3)
@@ -180,6 +182,7 @@ def test_workshop_without_pipeline_data_says_where_to_upload_it(app_env, tab: st
     engine = open_database()
     open_page()
     workshop = create_workshop(engine, "No CRM yet")
+    update_workshop(engine, workshop.id, results_revealed=True)
     for _ in range(3):
         answer(engine, workshop, "marketing", 4)
         answer(engine, workshop, "sales", 2)
@@ -270,3 +273,18 @@ def test_deals_without_a_lead_source_are_shown_with_a_warning(app_env) -> None:
     assert not app.exception, app.exception
     assert any("cannot be split into marketing- and sales-sourced" in w.value.replace("\\", "") for w in app.warning)
     assert "30 deals in view" in texts(app)
+
+
+def test_current_round_stays_hidden_until_the_facilitator_reveals_it(app_env) -> None:
+    engine = open_database()
+    open_page()
+    workshop = create_workshop(engine, "Before the reveal")
+    for _ in range(3):
+        answer(engine, workshop, "marketing", 5)
+        answer(engine, workshop, "sales", 2)
+    app = open_page({"w": workshop.code})
+    assert any("stay hidden until the facilitator reveals them" in i.value for i in app.info)
+    assert "Alignment index" not in [m.label for m in app.metric]
+    update_workshop(engine, workshop.id, results_revealed=True)
+    app = open_page({"w": workshop.code})
+    assert metric(app, "Largest perception gap") == "+75 points"
