@@ -1,0 +1,91 @@
+"""Two `streamlit run app.py` replicas sharing one Postgres database: a participant answers on a phone
+through server A, and server B's Facilitator and Alignment pages show the submission.
+
+Screenshots land in tests/screenshots/scale-out-*.png.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import DESKTOP, PHONE, AppServer, screenshot, wait_for_app
+from test_self_assessment_browser import FRAMEWORK, TOTAL, tap_choice, wait_for_text
+
+from alignment.store import create_workshop, open_database, participation, update_workshop
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres]
+
+PASSWORD = "two-replicas-one-database"
+
+
+@pytest.fixture
+def two_servers(tmp_path: Path, postgres_url: str):  # type: ignore[no-untyped-def]
+    """Servers A and B on different ports, each with its own data folder, both on the same database."""
+    env = {"ALIGNMENT_DATABASE_URL": postgres_url, "ALIGNMENT_ADMIN_PASSWORD": PASSWORD}
+    servers = [AppServer(tmp_path / name, env=env) for name in ("a", "b")]
+    try:
+        for server in servers:
+            server.start()
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def submit_on_a_phone(browser, server: AppServer, code: str, team: str) -> None:  # type: ignore[no-untyped-def]
+    """Join by link, rate every statement 4, pick two topics, submit."""
+    context = browser.new_context(viewport=PHONE, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{server.url}/?w={code}")
+        wait_for_text(page, "Your team")
+        tap_choice(page, "Your team", team)
+        page.get_by_role("button", name="Start").tap()
+        for number, dimension in enumerate(FRAMEWORK.dimensions, start=1):
+            wait_for_text(page, f"Step {number} of {TOTAL}")
+            for item in dimension.items:
+                tap_choice(page, item.text, "4")
+            page.get_by_role("button", name="Next").tap()
+        wait_for_text(page, f"Step {TOTAL - 1} of {TOTAL}")
+        topics = page.get_by_role("toolbar", name="Most important topics")
+        for name in ("Common language", "Service-level agreement and hand-off"):
+            topics.get_by_role("button", name=name, exact=True).tap()
+        page.get_by_role("button", name="Next").tap()
+        wait_for_text(page, f"Step {TOTAL} of {TOTAL}")
+        page.get_by_role("button", name="Submit my answers").tap()
+        wait_for_text(page, "Thank you! Your answers are in.")
+        screenshot(page, "scale-out-a-phone-thanks")
+    finally:
+        context.close()
+
+
+def test_an_answer_submitted_through_one_replica_shows_on_the_other(browser, two_servers, postgres_url) -> None:
+    server_a, server_b = two_servers
+    db = open_database(postgres_url)
+    try:
+        workshop = create_workshop(db, "Two replicas", teams=["Marketing", "Sales"], k=3)
+        submit_on_a_phone(browser, server_a, workshop.code, "Sales")
+        assert participation(db, workshop.id) == {"sales": {"started": 1, "submitted": 1}}
+
+        context = browser.new_context(viewport=DESKTOP)
+        page = context.new_page()
+        try:
+            page.goto(f"{server_b.url}/facilitator?w={workshop.code}")
+            wait_for_app(page)
+            page.get_by_label("Facilitator password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            page.get_by_text("1 answered in round 1").wait_for(timeout=30_000)
+            wait_for_app(page)
+            screenshot(page, "scale-out-b-facilitator")
+
+            update_workshop(db, workshop.id, results_revealed=True)
+            page.goto(f"{server_b.url}/alignment?w={workshop.code}")
+            page.get_by_text("Sales 1 (under k)", exact=False).wait_for(timeout=30_000)
+            wait_for_app(page)
+            screenshot(page, "scale-out-b-alignment")
+            assert page.locator("[data-testid='stException']").count() == 0
+        finally:
+            context.close()
+    finally:
+        db.dispose()
