@@ -75,8 +75,9 @@ class Timer:
         self.seconds[step].append(time.perf_counter() - started)
 
 
-async def participant(browser, url: str, code: str, number: int, timer: Timer, done: asyncio.Event,
-                      finished: list[int]) -> None:  # type: ignore[no-untyped-def]
+async def participant(
+    browser, url: str, code: str, number: int, timer: Timer, done: asyncio.Event, finished: list[int]
+) -> None:  # type: ignore[no-untyped-def]
     """One phone: the whole flow, then keep the session open until every participant is done."""
     context = await browser.new_context(viewport=PHONE, has_touch=True)
     page = await context.new_page()
@@ -102,7 +103,7 @@ async def participant(browser, url: str, code: str, number: int, timer: Timer, d
 
         started = time.perf_counter()
         topics = page.get_by_role("toolbar", name="Most important topics")
-        for dimension in FRAMEWORK.dimensions[number % 3: number % 3 + 2]:
+        for dimension in FRAMEWORK.dimensions[number % 3 : number % 3 + 2]:
             await topics.get_by_role("button", name=dimension.name, exact=True).tap()
         await page.get_by_role("button", name="Next").tap()
         await ready(page, f"Step {TOTAL} of {TOTAL}")
@@ -118,8 +119,9 @@ async def participant(browser, url: str, code: str, number: int, timer: Timer, d
         await context.close()
 
 
-async def facilitator(browser, url: str, code: str, password: str, expected: int,
-                      all_submitted: asyncio.Event) -> float:  # type: ignore[no-untyped-def]
+async def facilitator(
+    browser, url: str, code: str, password: str, expected: int, all_submitted: asyncio.Event
+) -> float:  # type: ignore[no-untyped-def]
     """Sign in to the room screen; return seconds from the last submit until it shows ``expected``."""
     context = await browser.new_context(viewport=DESKTOP)
     page = await context.new_page()
@@ -163,11 +165,14 @@ async def run(participants: int, timeout: float) -> None:
 
                 timer, finished, errors = Timer(), [], []
                 done, all_submitted = asyncio.Event(), asyncio.Event()
-                watcher = asyncio.create_task(facilitator(browser, server.url, workshop.code, password,
-                                                          participants, all_submitted))
+                watcher = asyncio.create_task(
+                    facilitator(browser, server.url, workshop.code, password, participants, all_submitted)
+                )
                 started = time.perf_counter()
-                tasks = [asyncio.create_task(participant(browser, server.url, workshop.code, n, timer, done,
-                                                         finished)) for n in range(participants)]
+                tasks = [
+                    asyncio.create_task(participant(browser, server.url, workshop.code, n, timer, done, finished))
+                    for n in range(participants)
+                ]
                 deadline = started + timeout
                 while len(finished) + len(errors) < participants and time.perf_counter() < deadline:
                     await asyncio.sleep(0.5)
@@ -196,22 +201,30 @@ async def run(participants: int, timeout: float) -> None:
         answers = answers_frame(db, workshop.id)
         db.dispose()
 
-    print(f"participants: {participants}, completed in the browser: {len(finished)}, errors: {len(errors)}, "
-          f"wall time {wall:.1f} s")
+    print(
+        f"participants: {participants}, completed in the browser: {len(finished)}, errors: {len(errors)}, "
+        f"wall time {wall:.1f} s"
+    )
     for error in errors[:5]:
         print(f"  error: {type(error).__name__}: {str(error).splitlines()[0][:160]}")
     print(f"{'step':<24}{'n':>5}{'p50 s':>8}{'p95 s':>8}{'max s':>8}")
     for step, values in timer.seconds.items():
-        print(f"{step:<24}{len(values):>5}{statistics.median(values):>8.2f}{percentile(values, 0.95):>8.2f}"
-              f"{max(values):>8.2f}")
+        print(
+            f"{step:<24}{len(values):>5}{statistics.median(values):>8.2f}{percentile(values, 0.95):>8.2f}"
+            f"{max(values):>8.2f}"
+        )
     print(f"room screen showed {participants} answered {lag:.1f} s after the last submit")
     sessions = participants + 1
-    print(f"server RSS: before {before:.0f} MB, with {sessions} sessions open {peak:.0f} MB, "
-          f"after they closed {after:.0f} MB; per session {(peak - before) / sessions:.1f} MB")
+    print(
+        f"server RSS: before {before:.0f} MB, with {sessions} sessions open {peak:.0f} MB, "
+        f"after they closed {after:.0f} MB; per session {(peak - before) / sessions:.1f} MB"
+    )
     items = len(FRAMEWORK.items)
-    print(f"database: {stored} submitted of {participants} ({participants - stored} lost), "
-          f"{started_rows - participants} duplicated responses, {len(answers)} answers "
-          f"(expected {participants * items})")
+    print(
+        f"database: {stored} submitted of {participants} ({participants - stored} lost), "
+        f"{started_rows - participants} duplicated responses, {len(answers)} answers "
+        f"(expected {participants * items})"
+    )
 
 
 def main() -> None:
