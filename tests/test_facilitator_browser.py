@@ -36,7 +36,7 @@ def signed_in_page(browser, server: AppServer, query: str = ""):  # type: ignore
     wait_for_app(page)
     page.get_by_label("Facilitator password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("tab", name="Room screen").wait_for(timeout=30_000)
+    page.get_by_role("tab", name="Room screen").wait_for(timeout=60_000)
     wait_for_app(page)
     return context, page
 
@@ -63,14 +63,14 @@ def join_on_a_phone(browser, server: AppServer, code: str, team: str) -> str:  #
         wait_for_app(page)
         page.get_by_text(team, exact=True).first.click()
         page.get_by_role("button", name="Start").click()
-        page.wait_for_url(re.compile(r"[?&]p="), timeout=30_000)
+        page.wait_for_url(re.compile(r"[?&]p="), timeout=60_000)
         wait_for_app(page)
         ratings = page.locator("[data-testid='stButtonGroup']")
-        ratings.first.wait_for(timeout=30_000)
+        ratings.first.wait_for(timeout=60_000)
         for index in range(ratings.count()):
             ratings.nth(index).get_by_text("4", exact=True).click()
         page.get_by_role("button", name="Next").click()
-        page.get_by_text("Step 2 of", exact=False).first.wait_for(timeout=30_000)
+        page.get_by_text("Step 2 of", exact=False).first.wait_for(timeout=60_000)
         wait_for_app(page)
         screenshot(page, "facilitator-second-context-step-2")
         return parse_qs(urlparse(page.url).query)["p"][0]
@@ -95,19 +95,19 @@ def test_room_screen_shows_code_and_qr_and_the_count_rises_without_a_reload(brow
         wait_for_app(page)
         page.get_by_label("Facilitator password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        page.get_by_text("0 answered in round 1").wait_for(timeout=30_000)
+        page.get_by_text("0 answered in round 1").wait_for(timeout=60_000)
         images = page.locator("[data-testid='stImage'] img")
-        images.nth(1).wait_for(timeout=30_000)  # the join code and the QR code
+        images.nth(1).wait_for(timeout=60_000)  # the join code and the QR code
         assert page.get_by_text(f"?w={room.code}").count() >= 1
         screenshot(page, "facilitator-room-1920")
         page.evaluate("window.__notReloaded = true")
         token = join_on_a_phone(browser, server, room.code, "Sales")
-        page.get_by_text("1 still answering").wait_for(timeout=30_000)
+        page.get_by_text("1 still answering").wait_for(timeout=60_000)
         answer_everything(db, room.code, token)
-        page.get_by_text("1 answered in round 1").wait_for(timeout=30_000)
+        page.get_by_text("1 answered in round 1").wait_for(timeout=60_000)
         for _ in range(2):
             answer_everything(db, room.code, join(db, find_workshop(db, room.code), "marketing").token)
-        page.get_by_text("3 answered in round 1").wait_for(timeout=30_000)
+        page.get_by_text("3 answered in round 1").wait_for(timeout=60_000)
         wait_for_app(page)
         marketing = page.locator("[data-testid='stVerticalBlock']", has_text="Marketing").last
         assert "2" in marketing.inner_text().split()
@@ -124,7 +124,7 @@ def test_each_presentation_step_on_the_demo_is_legible_at_1920(browser, server) 
         page.get_by_text("Presentation mode").click()
         wait_for_app(page)
         for number, title in enumerate(STEPS, start=1):
-            page.get_by_role("heading", name=title, level=1).wait_for(timeout=30_000)
+            page.get_by_role("heading", name=title, level=1).wait_for(timeout=60_000)
             wait_for_app(page)
             page.wait_for_timeout(700)  # let Vega draw
             assert page.locator("[data-testid='stException']").count() == 0
