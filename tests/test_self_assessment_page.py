@@ -260,3 +260,34 @@ def test_back_from_the_first_topic_lets_a_participant_correct_their_team(engine,
 
     assert progress_text(app) == "Step 1 of 5"
     assert "Spring offsite · Marketing · round 1" in texts(app)
+
+
+def test_a_database_outage_during_submit_asks_to_retry_and_stores_the_answers_once(
+    engine, workshop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from alignment.store import responses
+    from alignment.ui.questionnaire import RETRY_MESSAGE
+
+    real_submit, calls = responses.submit, []
+
+    def submit_while_the_database_blinks(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(kwargs["submission_id"])
+        if len(calls) == 1:
+            raise OperationalError("INSERT ...", {}, Exception("server closed the connection unexpectedly"))
+        return real_submit(*args, **kwargs)
+
+    monkeypatch.setattr(responses, "submit", submit_while_the_database_blinks)
+    app = open_page(w=workshop.code)
+    start(app, "sales")
+    answer_everything(app, "4")
+    press(app, "Submit my answers")
+    assert not app.exception
+    assert [e.value for e in app.error] == [RETRY_MESSAGE]
+    assert answers_frame(engine, workshop.id).empty
+
+    press(app, "Submit my answers")
+    assert "Thank you" in texts(app)
+    assert calls[0] == calls[1]  # the retry reused the submission id
+    assert answers_frame(engine, workshop.id)["response_id"].nunique() == 1

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 import streamlit as st
+from sqlalchemy.exc import OperationalError
 from streamlit.delta_generator import DeltaGenerator
 
 from alignment.framework import Framework
@@ -28,6 +29,7 @@ from alignment.questionnaire import (
     dimension_summary,
     steps,
 )
+from alignment.store.engine import DatabaseUnavailable
 from alignment.store.responses import RoundChanged, UnknownParticipant, WorkshopClosed
 from alignment.store.workshops import WorkshopInfo
 
@@ -283,10 +285,18 @@ def forget_submission_id(token: str, round_no: int) -> None:
     st.session_state.pop(f"submission-id:{token}:{round_no}", None)
 
 
+RETRY_MESSAGE = (
+    "Your answers could not be saved just now: the connection to our database dropped for a moment. "
+    "Everything you entered is still here — please tap the button again."
+)
+
+
 def attempt(action: Callable[[], T]) -> tuple[bool, T | None]:
     """Run a store call: ``(True, result)``, or ``(False, None)`` after showing why it was refused.
 
-    A closed workshop stops the page; a new round or a link that matches nobody reloads it.
+    A closed workshop stops the page; a new round or a link that matches nobody reloads it. When the
+    database cannot be reached for a moment, nothing on the screen is lost: the participant is asked
+    to try again, and a repeated submit reuses its submission id, so it is stored once.
     """
     try:
         return True, action()
@@ -301,6 +311,8 @@ def attempt(action: Callable[[], T]) -> tuple[bool, T | None]:
     except UnknownParticipant:
         del st.query_params["p"]
         st.rerun()
+    except (OperationalError, DatabaseUnavailable):
+        st.error(RETRY_MESSAGE, icon=":material/cloud_off:")
     return False, None
 
 
