@@ -21,6 +21,15 @@ def _example(frame: pd.DataFrame, mask: pd.Series, columns: list[str]) -> str | 
     )
 
 
+def _where(
+    frame: pd.DataFrame, mask: pd.Series, kind: str, message: str, example: list[str] | None = None
+) -> list[Problem]:
+    """One warning about the rows in ``mask`` (with an example row from ``example`` columns), or none."""
+    if not mask.any():
+        return []
+    return [Problem(kind, message, int(mask.sum()), _example(frame, mask, example) if example else None)]
+
+
 def _source_warnings(
     frame: pd.DataFrame, mapping: Mapping, lead_source: pa.ChunkedArray | None, noun: str
 ) -> list[Problem]:
@@ -77,16 +86,13 @@ def deal_warnings(
 ) -> list[Problem]:
     """Warnings for a deals import (see the messages)."""
     problems = _date_warnings(mapping, parsed)
-    backwards = frame["close_date"] < frame["created_date"]
-    if backwards.any():
-        problems.append(
-            Problem(
-                "close_before_created",
-                "the close date is before the created date (kept; their sales cycle is not used)",
-                int(backwards.sum()),
-                _example(frame, backwards, ["deal_id", "deal_name", "created_date", "close_date"]),
-            )
-        )
+    problems += _where(
+        frame,
+        frame["close_date"] < frame["created_date"],
+        "close_before_created",
+        "the close date is before the created date (kept; their sales cycle is not used)",
+        ["deal_id", "deal_name", "created_date", "close_date"],
+    )
     lost = frame["outcome"] == "lost"
     if lost.any() and (frame.loc[lost, "amount"].fillna(0) == 0).all():
         problems.append(
@@ -96,17 +102,13 @@ def deal_warnings(
                 int(lost.sum()),
             )
         )
-    no_amount = frame["amount"].isna()
-    if no_amount.any():
-        problems.append(
-            Problem(
-                "amount_blank",
-                "the amount is blank (kept; counted as 0 in values)",
-                int(no_amount.sum()),
-                _example(frame, no_amount, ["deal_id", "deal_name", "stage"]),
-            )
-        )
-    no_created = frame["created_date"].isna()
+    problems += _where(
+        frame,
+        frame["amount"].isna(),
+        "amount_blank",
+        "the amount is blank (kept; counted as 0 in values)",
+        ["deal_id", "deal_name", "stage"],
+    )
     if mapping.column("created_date") is None:
         problems.append(
             Problem(
@@ -115,13 +117,12 @@ def deal_warnings(
                 len(frame),
             )
         )
-    elif no_created.any():
-        problems.append(
-            Problem(
-                "created_date_blank",
-                "the created date is blank (kept; left out of monthly pipeline and cycle times)",
-                int(no_created.sum()),
-            )
+    else:
+        problems += _where(
+            frame,
+            frame["created_date"].isna(),
+            "created_date_blank",
+            "the created date is blank (kept; left out of monthly pipeline and cycle times)",
         )
     currencies = frame["currency"].dropna().unique()
     if len(currencies) > 1:
@@ -177,16 +178,13 @@ def lead_warnings(
             )
         )
     else:
-        early = frame["first_touch_date"] < frame["created_date"]
-        if early.any():
-            problems.append(
-                Problem(
-                    "touch_before_created",
-                    "the first touch is before the lead was created (kept; response time not used)",
-                    int(early.sum()),
-                    _example(frame, early, ["lead_id", "created_date", "first_touch_date"]),
-                )
-            )
+        problems += _where(
+            frame,
+            frame["first_touch_date"] < frame["created_date"],
+            "touch_before_created",
+            "the first touch is before the lead was created (kept; response time not used)",
+            ["lead_id", "created_date", "first_touch_date"],
+        )
     converted = frame["converted_date"].notna()
     if np.any(converted) and mapping.column("deal_id") is None:
         problems.append(
