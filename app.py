@@ -23,8 +23,9 @@ pages = [
 ]
 navigation = st.navigation(pages, position="hidden" if session.presenting() else "sidebar")
 
-workshop = session.current_workshop()
-session.framework(workshop)  # a broken framework file stops here with its line, on every page
-if not session.presenting():
-    session.workshop_picker(workshop)
-navigation.run()
+with session.connection_guard():  # a dropped database connection: one sentence and "Try again"
+    workshop = session.current_workshop()
+    session.framework(workshop)  # a broken framework file stops here with its line, on every page
+    if not session.presenting():
+        session.workshop_picker(workshop)
+    navigation.run()

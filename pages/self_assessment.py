@@ -16,7 +16,8 @@ from alignment.ui import session
 db = session.engine()
 with ui.reading_column():
     code = session.link_code()
-    workshop = find_workshop(db, code)
+    # Reads fall back to their last answer during a short outage, so the screen and what was tapped stay.
+    workshop = session.steady_read(("workshop", code), lambda: find_workshop(db, code))
 
     # --- joining: a link with the code, or the code typed in
     if workshop is None:
@@ -33,7 +34,7 @@ with ui.reading_column():
 
     framework = session.framework(workshop)
     token = st.query_params.get("p")
-    draft = store.load_draft(db, workshop.id, token)
+    draft = session.steady_read(("draft", workshop.id, token), lambda: store.load_draft(db, workshop.id, token))
     step = ui.current_step(framework, token, draft) if draft is not None else None
     ui.heading(workshop, big=step is None or step.kind == "start" or not workshop.is_open)
     session.demo_banner(workshop)
@@ -117,5 +118,6 @@ with ui.reading_column():
                 ui.go_to(token, draft.round_no, forward)
 
     # --- thank you
-    elif ui.thanks(store.answered_count(db, workshop.id), can_edit=workshop.is_open):
+    elif ui.thanks(session.steady_read(("answered", workshop.id), lambda: store.answered_count(db, workshop.id)),
+                   can_edit=workshop.is_open):
         ui.go_to(token, draft.round_no, step.index - 1)

@@ -78,3 +78,31 @@ def test_broken_framework_file_stops_the_page_with_the_line(app_env, tmp_path) -
     app = run_app({"w": workshop.code})
     assert not app.exception
     assert len(app.error) == 1 and "our-framework.yaml, line 4: not valid YAML" in app.error[0].value
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_a_page_opened_while_the_database_is_away_says_so_and_offers_to_try_again(app_env, monkeypatch, page) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from alignment.ui import session
+
+    run_app()  # the app has started (engine open, demo seeded) before the database goes away
+    away = {"yes": True}
+
+    def find_workshop(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if away["yes"]:
+            raise OperationalError("SELECT ...", {}, Exception("connection refused"))
+        return real_find(*args, **kwargs)
+
+    real_find = session.find_workshop
+    monkeypatch.setattr(session, "find_workshop", find_workshop)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)  # a new visitor: nothing remembered
+    app.run()
+    app = app.switch_page(page).run()
+    assert not app.exception
+    assert [e.value for e in app.error] == [session.CONNECTION_LOST_MESSAGE]
+
+    away["yes"] = False  # back: Try again shows the page
+    app = next(b for b in app.button if b.label == "Try again").click().run()
+    assert not app.exception and not app.error
+    assert PAGES[page] in titles(app)

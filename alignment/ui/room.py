@@ -14,8 +14,9 @@ from xml.sax.saxutils import escape
 
 import segno
 import streamlit as st
+from sqlalchemy.exc import OperationalError
 
-from alignment.store import WorkshopInfo, participation, team_id
+from alignment.store import DatabaseUnavailable, WorkshopInfo, participation, team_id
 from alignment.ui import session
 from alignment.ui.facilitator import plain
 
@@ -139,7 +140,12 @@ def big_figure(label: str, value: object, note: str = "") -> None:
 @st.fragment(run_every=LIVE_REFRESH_SECONDS)
 def live_count(workshop_id: int, teams: tuple[str, ...], round_no: int) -> None:
     """Answers per team in the current round, re-read every few seconds on its own."""
-    counts = participation(session.engine(), workshop_id, round_no)
+    last_key = f"live-count:{workshop_id}:{round_no}"
+    try:
+        counts = st.session_state[last_key] = participation(session.engine(), workshop_id, round_no)
+        reconnecting = False
+    except (OperationalError, DatabaseUnavailable):  # a short outage: keep the last figures on the screen
+        counts, reconnecting = st.session_state.get(last_key, {}), True
     submitted = sum(c["submitted"] for c in counts.values())
     st.header(f"{submitted} answered in round {round_no}", anchor=False)
     columns = st.columns(max(len(teams), 1))
@@ -148,3 +154,5 @@ def live_count(workshop_id: int, teams: tuple[str, ...], round_no: int) -> None:
         still = numbers["started"] - numbers["submitted"]
         with column:
             big_figure(plain(name), numbers["submitted"], f"{still} still answering" if still else "")
+    if reconnecting:
+        st.caption("Reconnecting to the database… these are the last figures it gave.")

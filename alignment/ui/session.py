@@ -8,10 +8,13 @@ read it with :func:`current_workshop`; they never open connections themselves.
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from alignment.demo import ensure_demo
 from alignment.framework import DEFAULT_FRAMEWORK_PATH, Framework, FrameworkError, load_framework
@@ -20,6 +23,11 @@ from alignment.store.engine import URL_VARIABLE
 
 WORKSHOP_KEY = "workshop_code"
 _ROUTED_KEY = "_through_router"
+_LAST_READS_KEY = "_last_reads"
+CONNECTION_LOST_MESSAGE = (
+    "We can't reach our database just now. Nothing you entered is lost: wait a moment, then press Try again."
+)
+T = TypeVar("T")
 
 
 def secret(name: str, default: Any = None) -> Any:
@@ -89,6 +97,40 @@ def framework(workshop: WorkshopInfo | None = None) -> Framework:
         st.stop()
 
 
+def steady_read(key: Hashable, read: Callable[[], T]) -> T:
+    """Run a database read; if the database drops for a moment, reuse what it said last in this session.
+
+    A participant's screen is drawn from reads (the workshop, their draft). Drawing it from the last
+    answer keeps every widget, and what was tapped into it, on the screen during a short outage; the
+    write that follows is refused with a retry message instead. With nothing remembered, the error
+    goes on to :func:`connection_guard`.
+    """
+    remembered: dict[Hashable, Any] = st.session_state.setdefault(_LAST_READS_KEY, {})
+    try:
+        value = read()
+    except (OperationalError, DatabaseUnavailable):
+        if key in remembered:
+            return remembered[key]
+        raise
+    remembered[key] = value
+    return value
+
+
+def connection_lost() -> None:
+    """Say the database is out of reach, in a sentence, with a way to try again."""
+    st.error(CONNECTION_LOST_MESSAGE, icon=":material/cloud_off:")
+    st.button("Try again", icon=":material/refresh:", type="primary", key="connection-retry")
+
+
+@contextmanager
+def connection_guard() -> Iterator[None]:
+    """Turn a dropped database connection anywhere in a page into :func:`connection_lost` (never a traceback)."""
+    try:
+        yield
+    except (OperationalError, DatabaseUnavailable):
+        connection_lost()
+
+
 def link_code() -> str | None:
     """The join code in the link (``?w=CODE``), as typed, or ``None``."""
     code = st.query_params.get("w")
@@ -99,10 +141,10 @@ def current_workshop() -> WorkshopInfo | None:
     """The workshop the user is looking at (link, then sidebar choice, then the newest one)."""
     db = engine()
     code = link_code() or st.session_state.get(WORKSHOP_KEY)
-    workshop = find_workshop(db, code)
+    workshop = steady_read(("workshop", code), lambda: find_workshop(db, code))
     if workshop is not None:
         return workshop
-    workshops = list_workshops(db)
+    workshops = steady_read("workshops", lambda: list_workshops(db))
     return workshops[0] if workshops else None
 
 
@@ -114,7 +156,8 @@ def choose_workshop(code: str) -> None:
 
 def workshop_picker(workshop: WorkshopInfo | None) -> None:
     """The sidebar selector of the current workshop."""
-    workshops = list_workshops(engine())
+    db = engine()
+    workshops = steady_read("workshops", lambda: list_workshops(db))
     if not workshops:
         st.sidebar.caption("No workshops yet. Create one on the Facilitator page.")
         return
