@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import DESKTOP, PHONE, AppServer, screenshot, wait_for_app
-from test_self_assessment_browser import FRAMEWORK, TOTAL, tap_choice, wait_for_text
+from conftest import DESKTOP, AppServer, screenshot, wait_for_app
+from test_self_assessment_browser import submit_on_a_phone
 
 from alignment.store import create_workshop, open_database, participation, update_workshop
 
@@ -33,39 +33,12 @@ def two_servers(tmp_path: Path, postgres_url: str):  # type: ignore[no-untyped-d
             server.stop()
 
 
-def submit_on_a_phone(browser, server: AppServer, code: str, team: str) -> None:  # type: ignore[no-untyped-def]
-    """Join by link, rate every statement 4, pick two topics, submit."""
-    context = browser.new_context(viewport=PHONE, has_touch=True)
-    page = context.new_page()
-    try:
-        page.goto(f"{server.url}/?w={code}")
-        wait_for_text(page, "Your team")
-        tap_choice(page, "Your team", team)
-        page.get_by_role("button", name="Start").tap()
-        for number, dimension in enumerate(FRAMEWORK.dimensions, start=1):
-            wait_for_text(page, f"Step {number} of {TOTAL}")
-            for item in dimension.items:
-                tap_choice(page, item.text, "4")
-            page.get_by_role("button", name="Next").tap()
-        wait_for_text(page, f"Step {TOTAL - 1} of {TOTAL}")
-        topics = page.get_by_role("toolbar", name="Most important topics")
-        for name in ("Common language", "Service-level agreement and hand-off"):
-            topics.get_by_role("button", name=name, exact=True).tap()
-        page.get_by_role("button", name="Next").tap()
-        wait_for_text(page, f"Step {TOTAL} of {TOTAL}")
-        page.get_by_role("button", name="Submit my answers").tap()
-        wait_for_text(page, "Thank you! Your answers are in.")
-        screenshot(page, "scale-out-a-phone-thanks")
-    finally:
-        context.close()
-
-
 def test_an_answer_submitted_through_one_replica_shows_on_the_other(browser, two_servers, postgres_url) -> None:
     server_a, server_b = two_servers
     db = open_database(postgres_url)
     try:
         workshop = create_workshop(db, "Two replicas", teams=["Marketing", "Sales"], k=3)
-        submit_on_a_phone(browser, server_a, workshop.code, "Sales")
+        submit_on_a_phone(browser, f"{server_a.url}/?w={workshop.code}", "Sales", shots="scale-out-a-phone")
         assert participation(db, workshop.id) == {"sales": {"started": 1, "submitted": 1}}
 
         context = browser.new_context(viewport=DESKTOP)

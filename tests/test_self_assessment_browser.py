@@ -39,6 +39,40 @@ def wait_for_text(page, text: str) -> None:  # type: ignore[no-untyped-def]
     wait_for_app(page)
 
 
+def submit_on_a_phone(browser, url: str, team: str, shots: str = "", rating: str = "4") -> None:  # type: ignore[no-untyped-def]
+    """A participant opens the join link ``url`` on a phone, rates every statement ``rating``, picks
+    two topics and submits; with ``shots``, screenshots of the way land under that prefix."""
+    context = browser.new_context(viewport=PHONE, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(url)
+        wait_for_text(page, "Your team")
+        tap_choice(page, "Your team", team)
+        if shots:
+            screenshot(page, f"{shots}-start")
+        page.get_by_role("button", name="Start").tap()
+        for number, dimension in enumerate(FRAMEWORK.dimensions, start=1):
+            wait_for_text(page, f"Step {number} of {TOTAL}")
+            for item in dimension.items:
+                tap_choice(page, item.text, rating)
+            if shots and number == 1:
+                screenshot(page, f"{shots}-step-01")
+            page.get_by_role("button", name="Next").tap()
+        wait_for_text(page, f"Step {TOTAL - 1} of {TOTAL}")
+        topics = page.get_by_role("toolbar", name="Most important topics")
+        for name in ("Common language", "Service-level agreement and hand-off"):
+            topics.get_by_role("button", name=name, exact=True).tap()
+        page.get_by_role("button", name="Next").tap()
+        wait_for_text(page, f"Step {TOTAL} of {TOTAL}")
+        page.get_by_role("button", name="Submit my answers").tap()
+        wait_for_text(page, "Thank you! Your answers are in.")
+        if shots:
+            screenshot(page, f"{shots}-thanks")
+        assert page.locator("[data-testid='stException']").count() == 0
+    finally:
+        context.close()
+
+
 def answer_dimension(page, number: int, rating: str) -> None:  # type: ignore[no-untyped-def]
     dimension = FRAMEWORK.dimensions[number - 1]
     wait_for_text(page, f"Step {number} of {TOTAL}")

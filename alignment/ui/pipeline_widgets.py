@@ -182,9 +182,13 @@ def mapping_table(workshop: WorkshopInfo, loaded: Upload, kind: str) -> Mapping:
         },
         index=fields,
     )
+    key = f"mapping_{loaded.file_id}_{kind}"
+    for row, change in ((st.session_state.get(key) or {}).get("edited_rows") or {}).items():
+        if "Column in your file" in change:  # the user's own pick is certain, and says so
+            table.iloc[int(row), [2, 3]] = [1.0, "your choice"]
     edited = st.data_editor(
         table,
-        key=f"mapping_{loaded.file_id}_{kind}",
+        key=key,
         hide_index=True,
         width="stretch",
         height=35 * (len(fields) + 1) + 3,
