@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import secrets
 import statistics
 import sys
@@ -53,6 +54,12 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far, from /proc/PID/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def ready(page: Page, text: str) -> None:
@@ -162,6 +169,7 @@ async def run(participants: int, timeout: float) -> None:
                 await warm.close()
                 await asyncio.sleep(2)
                 before = rss_mb(server.process.pid)
+                cpu_before = cpu_seconds(server.process.pid)
 
                 timer, finished, errors = Timer(), [], []
                 done, all_submitted = asyncio.Event(), asyncio.Event()
@@ -179,6 +187,7 @@ async def run(participants: int, timeout: float) -> None:
                     errors = [task.exception() for task in tasks if task.done() and task.exception()]
                 wall = time.perf_counter() - started
                 peak = rss_mb(server.process.pid)
+                server_cpu = cpu_seconds(server.process.pid) - cpu_before
                 all_submitted.set()
                 try:
                     lag = await asyncio.wait_for(watcher, timeout=60)
@@ -215,6 +224,10 @@ async def run(participants: int, timeout: float) -> None:
         )
     print(f"room screen showed {participants} answered {lag:.1f} s after the last submit")
     sessions = participants + 1
+    print(
+        f"server CPU: {server_cpu:.1f} s over the {wall:.1f} s run ({server_cpu / wall:.0%} of one core; "
+        f"{len(os.sched_getaffinity(0))} cores shared with the browsers), {server_cpu / participants:.1f} s per participant"
+    )
     print(
         f"server RSS: before {before:.0f} MB, with {sessions} sessions open {peak:.0f} MB, "
         f"after they closed {after:.0f} MB; per session {(peak - before) / sessions:.1f} MB"
