@@ -10,7 +10,8 @@ from alignment.ui.facilitator import is_facilitator, results_visible
 workshop = session.current_workshop()
 session.page_header("Alignment", workshop)
 if workshop is None:
-    st.info("Create a workshop on the Facilitator page first.", icon=":material/info:")
+    st.info("Open the link your facilitator shared, or type the workshop's join code in the sidebar. "
+            "Facilitators create workshops on the Facilitator page.", icon=":material/info:")
     st.stop()
 
 framework = session.framework(workshop)

@@ -9,10 +9,10 @@ from alignment.ui.facilitator import require_facilitator
 
 workshop = session.current_workshop()
 session.page_header("Pipeline data", workshop, "CRM exports behind the pipeline evidence")
+if not require_facilitator():
+    st.stop()
 if workshop is None:
     st.info("Create a workshop on the Facilitator page first.", icon=":material/info:")
-    st.stop()
-if not require_facilitator():
     st.stop()
 
 widgets.saved_message()

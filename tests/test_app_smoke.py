@@ -54,9 +54,21 @@ def test_link_code_selects_the_workshop(app_env) -> None:
     run_app()
     mine = create_workshop(engine, "Board offsite")
     app = run_app({"w": mine.code.lower()})
-    assert app.sidebar.selectbox[0].value == mine.code
+    assert f"Workshop: **Board offsite** · {mine.code}" in [c.value for c in app.sidebar.caption]
     app.switch_page("pages/alignment.py").run()
     assert any("Board offsite" in caption.value for caption in app.caption)
+
+
+def test_without_a_code_a_visitor_sees_the_demo_and_no_list_of_other_workshops(app_env) -> None:
+    engine = open_database()
+    run_app()
+    other = create_workshop(engine, "Another company's offsite")  # newer than the demo
+    app = run_app()
+    app.switch_page("pages/alignment.py").run()
+    shown = "\n".join(c.value for c in app.caption)
+    assert "Demo" in shown and other.code not in shown
+    assert "Workshop" not in [s.label for s in app.sidebar.selectbox]  # no picker of every workshop and code
+
 
 
 def test_unreachable_database_stops_with_one_sentence(app_env, monkeypatch: pytest.MonkeyPatch) -> None:

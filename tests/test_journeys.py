@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from conftest import DESKTOP, AppServer, screenshot, wait_for_app
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from pptx import Presentation
 from test_facilitator_browser import answer_everything
 from test_self_assessment_browser import FRAMEWORK, submit_on_a_phone
@@ -75,18 +76,30 @@ def no_error_on(page) -> None:  # type: ignore[no-untyped-def]
 
 
 def map_column(page, field: str, column: str) -> None:  # type: ignore[no-untyped-def]
-    """In the column-mapping table (a canvas grid), pick ``column`` for the row of ``field``."""
+    """In the column-mapping table (a canvas grid), pick ``column`` for the row of ``field``: click the
+    row, move to "Column in your file", open its list, type, choose. Tried again if the page was still
+    moving when the row was clicked."""
     fields = [f for f in (*fields_for("deals"), *HELPER_FIELDS["deals"]) if f not in DERIVED]
     grid = page.locator("[data-testid='stDataFrame']").first
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
     row_height = 35  # Streamlit's row height; the header is one row
-    page.mouse.click(box["x"] + 40, box["y"] + row_height * (fields.index(field) + 1) + row_height / 2)
-    page.keyboard.press("ArrowRight")  # from "Field" to "Column in your file"
-    page.keyboard.press("Enter")
-    page.keyboard.type(column)
-    page.get_by_text(column, exact=True).last.wait_for(timeout=WAIT)
-    page.keyboard.press("Enter")
+    for _ in range(3):
+        grid.scroll_into_view_if_needed()
+        wait_for_app(page)
+        page.wait_for_timeout(500)  # let the grid settle where it is drawn
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 40, box["y"] + row_height * (fields.index(field) + 1) + row_height / 2)
+        page.keyboard.press("ArrowRight")  # from "Field" to "Column in your file"
+        page.keyboard.press("Enter")
+        page.keyboard.type(column)
+        try:
+            page.get_by_text(column, exact=True).last.wait_for(timeout=15_000)
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            continue
+        screenshot(page, "journey-4-executive-mapping-edit")
+        page.keyboard.press("Enter")
+        return
+    raise AssertionError(f"could not pick {column!r} for {field!r} in the mapping table")
 
 
 def test_a_workshop_from_creation_to_the_executive_deck(browser, tmp_path: Path) -> None:

@@ -137,15 +137,28 @@ def link_code() -> str | None:
     return code.strip() or None if code else None
 
 
+def _signed_in() -> bool:
+    from alignment.ui.facilitator import is_facilitator  # the facilitator module builds on this one
+
+    return is_facilitator()
+
+
 def current_workshop() -> WorkshopInfo | None:
-    """The workshop the user is looking at (link, then sidebar choice, then the newest one)."""
+    """The workshop the user is looking at: the link's code, else the one opened in this session.
+
+    Without either, a signed-in facilitator gets the newest workshop; anyone else gets the demo (so
+    the first screen is not empty) and never another organisation's workshop: a join code is what
+    lets a person in, so workshops are not listed to people who have not been given one.
+    """
     db = engine()
     code = link_code() or st.session_state.get(WORKSHOP_KEY)
     workshop = steady_read(("workshop", code), lambda: find_workshop(db, code))
     if workshop is not None:
         return workshop
     workshops = steady_read("workshops", lambda: list_workshops(db))
-    return workshops[0] if workshops else None
+    if _signed_in():
+        return workshops[0] if workshops else None
+    return next((w for w in workshops if w.is_demo), None)
 
 
 def choose_workshop(code: str) -> None:
@@ -155,8 +168,23 @@ def choose_workshop(code: str) -> None:
 
 
 def workshop_picker(workshop: WorkshopInfo | None) -> None:
-    """The sidebar selector of the current workshop."""
+    """The sidebar: a selector of every workshop for the signed-in facilitator; for anyone else the
+    current workshop's name and a field to open another one by its join code."""
     db = engine()
+    if not _signed_in():
+        if workshop is not None:
+            st.sidebar.caption(f"Workshop: **{workshop.name}** · {workshop.code}")
+        with st.sidebar.form("open_workshop", border=False):
+            typed = st.text_input("Open a workshop by its join code", max_chars=20, placeholder="ABC123")
+            opened = st.form_submit_button("Open workshop", icon=":material/login:")
+        if opened and typed.strip():
+            found = steady_read(("workshop", typed), lambda: find_workshop(db, typed))
+            if found is None:
+                st.sidebar.error("No workshop has that code. Check it with your facilitator.", icon=":material/error:")
+            else:
+                choose_workshop(found.code)
+                st.rerun()
+        return
     workshops = steady_read("workshops", lambda: list_workshops(db))
     if not workshops:
         st.sidebar.caption("No workshops yet. Create one on the Facilitator page.")
