@@ -27,5 +27,5 @@ with session.connection_guard():  # a dropped database connection: one sentence 
     workshop = session.current_workshop()
     session.framework(workshop)  # a broken framework file stops here with its line, on every page
     if not session.presenting():
-        session.workshop_picker(workshop)
+        session.workshop_picker(workshop, open_by_code=navigation.url_path != "")  # Self-assessment has its own
     navigation.run()

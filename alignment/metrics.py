@@ -44,6 +44,8 @@ METRIC_DEFINITIONS: Final[dict[str, MetricDefinition]] = {
                          "90th percentile. Deals closed before they were created are counted, not used."),
         MetricDefinition("stage_conversion", "Stage mix and conversion", "Open deals by current stage; of all deals "
                          "created, the share that closed and the share that was won."),
+        MetricDefinition("stage_mix", "Open deals by stage", "Deals neither won nor lost, by their current stage "
+                         "and source group: how many and their total amount."),
         MetricDefinition("open_aging", "Open-deal aging", "Open deals by days since their created date, counted up to "
                          "the latest created date in the data."),
         MetricDefinition("loss_reasons", "Loss reasons", "Lost deals by recorded loss reason: the most frequent "

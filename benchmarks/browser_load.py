@@ -226,7 +226,8 @@ async def run(participants: int, timeout: float) -> None:
     sessions = participants + 1
     print(
         f"server CPU: {server_cpu:.1f} s over the {wall:.1f} s run ({server_cpu / wall:.0%} of one core; "
-        f"{len(os.sched_getaffinity(0))} cores shared with the browsers), {server_cpu / participants:.1f} s per participant"
+        f"{len(os.sched_getaffinity(0))} cores shared with the browsers), "
+        f"{server_cpu / participants:.1f} s per participant"
     )
     print(
         f"server RSS: before {before:.0f} MB, with {sessions} sessions open {peak:.0f} MB, "
