@@ -8,6 +8,7 @@ Text columns are pandas string columns with missing values as NA.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 import pandas as pd
@@ -69,12 +70,13 @@ def fields_for(kind: str) -> tuple[str, ...]:
     raise ValueError(f"unknown dataset kind {kind!r}: expected 'deals' or 'leads'")
 
 
-def conform(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """Return ``frame`` with exactly the canonical columns of ``kind``, in order, with their dtypes.
+def conform(frame: pd.DataFrame, kind: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Return ``frame`` with exactly the canonical columns of ``kind`` (or those of them named in
+    ``columns``), in order, with their dtypes.
 
     Missing columns are added empty; extra columns are dropped. The input is not modified.
     """
-    fields = fields_for(kind)
+    fields = fields_for(kind) if columns is None else tuple(f for f in fields_for(kind) if f in set(columns))
     date_fields = DEAL_DATE_FIELDS if kind == "deals" else LEAD_DATE_FIELDS
     out = pd.DataFrame(index=frame.index)
     for name in fields:

@@ -112,6 +112,28 @@ def test_dataset_versions_are_listed_loaded_and_deleted(engine) -> None:
     assert current_dataset(engine, workshop.id, "deals").id == first
 
 
+def test_the_dashboard_reads_only_the_columns_its_metrics_use_and_gets_the_same_figures(sqlite_engine) -> None:
+    from alignment import metrics
+    from alignment.evidence import pipeline_facts
+
+    demo = ensure_demo(sqlite_engine, load_framework())
+    deals_id = current_dataset(sqlite_engine, demo.id, "deals").id
+    leads_id = current_dataset(sqlite_engine, demo.id, "leads").id
+    some = load_dataset_frame(sqlite_engine, deals_id, columns=metrics.USED_COLUMNS)
+    assert "deal_name" not in some.columns and "account" not in some.columns
+    assert set(some.columns) <= set(metrics.USED_COLUMNS) and {"outcome", "amount", "source_group"} <= set(some.columns)
+
+    def facts(columns):  # type: ignore[no-untyped-def]
+        deals = metrics.prepare_pipeline(load_dataset_frame(sqlite_engine, deals_id, columns=columns))
+        leads = metrics.prepare_pipeline(load_dataset_frame(sqlite_engine, leads_id, columns=columns))
+        return pipeline_facts(deals, leads, 24, 14)
+
+    whole, read = facts(None), facts(metrics.USED_COLUMNS)
+    assert whole.deals == read.deals == 2000
+    for name in ("win_rate", "cycle_time", "pipeline_created", "stage_mix", "lead_acceptance", "response_time"):
+        pd.testing.assert_frame_equal(getattr(whole, name), getattr(read, name), check_categorical=False)
+
+
 def test_deleting_a_workshop_removes_its_data(engine) -> None:
     workshop = create_workshop(engine, "Short-lived")
     save_dataset(engine, workshop.id, "deals", pd.DataFrame({"deal_id": ["D1"]}), "d.csv")

@@ -163,8 +163,9 @@ def pipeline_evidence(engine: Engine, workshop: WorkshopInfo) -> PipelineEvidenc
     if deals_info is None:
         return PipelineEvidence()
     leads_info = current_dataset(engine, workshop.id, "leads")
-    deals = metrics.prepare_pipeline(load_dataset_frame(engine, deals_info.id))
-    leads = metrics.prepare_pipeline(load_dataset_frame(engine, leads_info.id)) if leads_info else None
+    used = metrics.USED_COLUMNS
+    deals = metrics.prepare_pipeline(load_dataset_frame(engine, deals_info.id, columns=used))
+    leads = metrics.prepare_pipeline(load_dataset_frame(engine, leads_info.id, columns=used)) if leads_info else None
     return PipelineEvidence(
         deals_file=deals_info.filename,
         leads_file=leads_info.filename if leads_info else None,

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
-from alignment.canonical import conform
+from alignment.canonical import conform, fields_for
 from alignment.store.engine import read_session, write_session
 from alignment.store.models import Dataset, DatasetRows
 from alignment.store.workshops import bump_revision
@@ -111,13 +113,19 @@ def current_dataset(engine: Engine, workshop_id: int, kind: str) -> DatasetInfo 
     return next((d for d in list_datasets(engine, workshop_id) if d.kind == kind and d.is_current), None)
 
 
-def load_dataset_frame(engine: Engine, dataset_id: int) -> pd.DataFrame:
-    """The canonical rows of a dataset."""
+def load_dataset_frame(engine: Engine, dataset_id: int, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """The canonical rows of a dataset: every canonical column, or only those of ``columns`` that the
+    dataset's kind has (reading fewer columns of a million rows is much quicker)."""
     with read_session(engine) as session:
         dataset = session.get_one(Dataset, dataset_id)
         payload = session.get_one(DatasetRows, dataset_id).parquet
         kind = dataset.kind
-    return conform(pd.read_parquet(io.BytesIO(payload)), kind)
+    if columns is None:
+        return conform(pd.read_parquet(io.BytesIO(payload)), kind)
+    wanted = [c for c in fields_for(kind) if c in set(columns)]
+    stored = set(pq.read_schema(io.BytesIO(payload)).names)
+    frame = pd.read_parquet(io.BytesIO(payload), columns=[c for c in wanted if c in stored])
+    return conform(frame, kind, columns=wanted)
 
 
 def make_current(engine: Engine, dataset_id: int) -> None:

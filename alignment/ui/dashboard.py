@@ -28,7 +28,7 @@ from alignment.evidence import PipelineFacts, pipeline_facts
 from alignment.framework import Framework
 from alignment.gaps import PerceptionGaps, largest_gap, perception_gaps
 from alignment.lead_metrics import filter_leads
-from alignment.metrics import DealFilters, filter_deals, prepare_pipeline
+from alignment.metrics import USED_COLUMNS, DealFilters, filter_deals, prepare_pipeline
 from alignment.scoring import MARKETING, SALES
 from alignment.store import answers_frame, comments_frame, current_dataset, importance_frame, load_dataset_frame
 from alignment.store.workshops import WorkshopInfo, round_numbers
@@ -181,7 +181,7 @@ def perception_view(workshop_id: int, revision: int, filters: AnswerFilters, k: 
 @st.cache_resource(max_entries=4, show_spinner="Loading the pipeline data…")
 def prepared_dataset(dataset_id: int) -> pd.DataFrame:
     """A saved dataset's rows, prepared once and shared read-only (never modified by any metric)."""
-    return prepare_pipeline(load_dataset_frame(session.engine(), dataset_id))
+    return prepare_pipeline(load_dataset_frame(session.engine(), dataset_id, columns=USED_COLUMNS))
 
 
 def dataset_ids(workshop: WorkshopInfo) -> tuple[int | None, int | None]:

@@ -16,7 +16,7 @@ import streamlit as st
 
 from alignment import charts, scoring
 from alignment.gaps import perception_gaps
-from alignment.metrics import cycle_time, marketing_share, prepare_pipeline, win_rate
+from alignment.metrics import USED_COLUMNS, cycle_time, marketing_share, prepare_pipeline, win_rate
 from alignment.store import (
     WorkshopInfo,
     answers_frame,
@@ -261,7 +261,7 @@ def _priorities(workshop: WorkshopInfo, _step: int) -> None:
 @st.cache_data(max_entries=8, ttl=900, show_spinner=False)
 def pipeline_facts(dataset_id: int) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float | int]]:
     """Win rate, cycle time and marketing's share of the workshop's current deals dataset."""
-    deals = prepare_pipeline(load_dataset_frame(session.engine(), dataset_id))
+    deals = prepare_pipeline(load_dataset_frame(session.engine(), dataset_id, columns=USED_COLUMNS))
     return win_rate(deals), cycle_time(deals), marketing_share(deals)
 
 
