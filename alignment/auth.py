@@ -24,6 +24,7 @@ from alignment.store.engine import read_session, write_session
 from alignment.store.models import LoginAttempt, utcnow
 
 PASSWORD_VARIABLE = "ALIGNMENT_ADMIN_PASSWORD"
+PROXY_HOPS_VARIABLE = "ALIGNMENT_PROXY_HOPS"
 PASSWORD_SECRET = "admin_password"
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=5)
@@ -111,6 +112,21 @@ def _locked(wait: timedelta) -> SignInResult:
         message=f"Too many wrong passwords from this device. Try again in {describe_wait(wait)}.",
         wait=wait,
     )
+
+
+def client_address(peer: str | None, forwarded_for: str | None, proxy_hops: int) -> str:
+    """Whose attempts count together: the address the request came from, or, behind ``proxy_hops``
+    trusted proxies (load balancers), the address the outermost of them saw.
+
+    Each proxy appends the address it received the request from to ``X-Forwarded-For``, so the entry
+    ``proxy_hops`` from the right is the last one a trusted proxy wrote; entries left of it were sent
+    by the client and can be forged. With no trusted proxy the header is ignored.
+    """
+    if proxy_hops > 0 and forwarded_for:
+        chain = [part.strip() for part in forwarded_for.split(",") if part.strip()]
+        if len(chain) >= proxy_hops:
+            return chain[-proxy_hops]
+    return peer or "unknown client"
 
 
 def sign_in(engine: Engine, client: str, given: str, expected: str, now: datetime | None = None) -> SignInResult:

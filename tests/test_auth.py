@@ -7,6 +7,7 @@ from alignment.auth import (
     MAX_FAILURES,
     AccessMethod,
     access_method,
+    client_address,
     describe_wait,
     lockout_remaining,
     password_matches,
@@ -86,3 +87,20 @@ def test_waits_are_named_in_rounded_up_words() -> None:
     assert describe_wait(timedelta(seconds=42)) == "42 seconds"
     assert describe_wait(timedelta(seconds=61)) == "2 minutes"
     assert describe_wait(timedelta(minutes=1)) == "1 minute"
+
+
+def test_behind_trusted_proxies_each_browser_is_limited_on_its_own(engine) -> None:
+    # Without a trusted proxy the header is the client's to forge: it is ignored.
+    assert client_address("10.0.0.5", "203.0.113.9", proxy_hops=0) == "10.0.0.5"
+    # Behind one load balancer: the address it saw; anything the client put before it is ignored.
+    assert client_address("10.0.0.5", "1.2.3.4, 203.0.113.9", proxy_hops=1) == "203.0.113.9"
+    assert client_address("10.0.0.5", "203.0.113.9, 10.0.0.7", proxy_hops=2) == "203.0.113.9"
+    assert client_address("10.0.0.5", None, proxy_hops=1) == "10.0.0.5"
+    assert client_address(None, None, proxy_hops=0) == "unknown client"
+
+    attacker = client_address("10.0.0.5", "198.51.100.66", proxy_hops=1)
+    facilitator = client_address("10.0.0.5", "203.0.113.9", proxy_hops=1)
+    for _ in range(MAX_FAILURES):
+        sign_in(engine, attacker, "guess", "right")
+    assert not sign_in(engine, attacker, "right", "right").ok
+    assert sign_in(engine, facilitator, "right", "right").ok  # one browser's guesses do not lock out the other

@@ -13,7 +13,16 @@ from typing import Any
 
 import streamlit as st
 
-from alignment.auth import PASSWORD_SECRET, PASSWORD_VARIABLE, SETUP_HELP, AccessMethod, access_method, sign_in
+from alignment.auth import (
+    PASSWORD_SECRET,
+    PASSWORD_VARIABLE,
+    PROXY_HOPS_VARIABLE,
+    SETUP_HELP,
+    AccessMethod,
+    access_method,
+    client_address,
+    sign_in,
+)
 from alignment.framework import FrameworkError, load_framework
 from alignment.store import (
     WorkshopInfo,
@@ -56,9 +65,13 @@ def _email_allowed(email: str | None) -> bool:
 
 
 def _client_key() -> str:
-    """Whose wrong passwords count together: the browser's IP address as Streamlit sees it."""
-    address = st.context.ip_address
-    return address if isinstance(address, str) and address else "unknown client"
+    """Whose wrong passwords count together: the browser's address (see ``ALIGNMENT_PROXY_HOPS``)."""
+    peer = st.context.ip_address
+    try:
+        hops = int(session.setting(PROXY_HOPS_VARIABLE, "proxy_hops", 0) or 0)
+    except ValueError:
+        hops = 0
+    return client_address(peer if isinstance(peer, str) else None, st.context.headers.get("X-Forwarded-For"), hops)
 
 
 def is_facilitator() -> bool:
