@@ -168,14 +168,14 @@ def choose_workshop(code: str) -> None:
 
 
 def workshop_picker(workshop: WorkshopInfo | None, open_by_code: bool = True) -> None:
-    """The sidebar: a selector of every workshop for the signed-in facilitator; for anyone else the
-    current workshop's name and (with ``open_by_code``) a field to open another one by its join code."""
+    """The sidebar: a selector of every workshop for the signed-in facilitator; for anyone else (unless
+    ``open_by_code`` is off) the current workshop's name and a field to open another one by its code."""
     db = engine()
     if not _signed_in():
+        if not open_by_code:  # the Self-assessment page: its own heading names the workshop joined
+            return
         if workshop is not None:
             st.sidebar.caption(f"Workshop: **{workshop.name}** · {workshop.code}")
-        if not open_by_code:
-            return
         with st.sidebar.form("open_workshop", border=False):
             typed = st.text_input("Open a workshop by its join code", max_chars=20, placeholder="ABC123")
             opened = st.form_submit_button("Open workshop", icon=":material/login:")
