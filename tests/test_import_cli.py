@@ -78,3 +78,9 @@ def test_module_command_line_runs_inspect():
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["source"] == "Zoho CRM deals"
+
+
+def test_inspect_names_lead_outcomes_as_conversions(capsys):
+    assert run_inspect(str(FIXTURES / "plain_leads.csv"), None, as_json=False) == 0
+    out = capsys.readouterr().out
+    assert "  leads: converted 1, rejected 1, open 1" in out and "won" not in out

@@ -133,6 +133,8 @@ def test_leads_export_is_detected_and_saved_as_leads(workshop_code):
     app = upload(open_page(workshop_code), "plain_leads.csv")
     assert app.get("button_group")[0].value == "leads"
     assert metrics(app)["Rows not used"] == "1"
+    facts = next(d.value for d in app.dataframe if "Found" in d.value.columns).set_index("Checked")["Found"]
+    assert facts["Leads"] == "1 converted, 1 rejected, 1 open" and "Outcomes" not in facts
     app = next(b for b in app.button if b.label == "Save to workshop").click().run()
     assert "Saved 3 leads from plain_leads.csv." in said(app)
 

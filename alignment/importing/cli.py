@@ -12,6 +12,7 @@ from typing import Any
 
 from alignment.importing import ImportRefused, ImportReport, inspect_file
 from alignment.importing.mapping import FIELD_LABELS
+from alignment.importing.report import LEAD_OUTCOME_WORDS
 
 
 def summary(report: ImportReport) -> dict[str, Any]:
@@ -48,7 +49,9 @@ def _text(data: dict[str, Any]) -> str:
         f"  rows read {data['rows_read']:,} · used {data['rows_accepted']:,} · not used {data['rows_rejected']:,}"
         f" · footer lines removed {data['footer_rows']:,}",
         "  columns: " + ", ".join(f"{FIELD_LABELS.get(k, k)} ← {v}" for k, v in data["mapping"].items()),
-        "  outcomes: " + ", ".join(f"{k} {v:,}" for k, v in data["outcomes"].items()),
+        f"  {'outcomes' if data['kind'] == 'deals' else 'leads'}: "
+        + ", ".join(f"{(LEAD_OUTCOME_WORDS if data['kind'] == 'leads' else {}).get(k, k)} {v:,}"
+                    for k, v in data["outcomes"].items()),
         f"  created {data['created_range'][0]} to {data['created_range'][1]}",
     ]
     if data["kind"] == "deals":

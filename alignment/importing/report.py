@@ -11,6 +11,8 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+LEAD_OUTCOME_WORDS = {"won": "converted", "lost": "rejected", "open": "open"}
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -55,6 +57,12 @@ class ImportReport:
     created_range: list[str | None] = field(default_factory=lambda: [None, None])
     close_range: list[str | None] = field(default_factory=lambda: [None, None])
     notes: list[str] = field(default_factory=list)
+
+    def outcome_words(self) -> str:
+        """The outcomes in words: "12 won, 3 lost, 35 open" for deals; "4 converted, 1 rejected,
+        55 open" for leads (a converted lead is counted as won, a rejected one as lost)."""
+        words = {"won": "won", "lost": "lost", "open": "open"} if self.kind == "deals" else LEAD_OUTCOME_WORDS
+        return ", ".join(f"{count:,} {words.get(outcome, outcome)}" for outcome, count in self.outcomes.items())
 
     @property
     def rejections(self) -> list[Problem]:

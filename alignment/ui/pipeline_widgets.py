@@ -346,7 +346,7 @@ def validation_report(result: ImportResult) -> None:
     if report.kind == "deals":
         facts += [
             ("Closed", " to ".join(str(d) for d in report.close_range) if report.close_range[0] else "no dates"),
-            ("Outcomes", ", ".join(f"{n:,} {o}" for o, n in report.outcomes.items())),
+            ("Outcomes", report.outcome_words()),
             (
                 "Amount total",
                 f"{report.amount_total:,.2f}"
@@ -354,6 +354,8 @@ def validation_report(result: ImportResult) -> None:
                 + ("; amounts read with decimal commas" if report.decimal_mark == "," else ""),
             ),
         ]
+    if report.kind == "leads":
+        facts.append(("Leads", report.outcome_words()))
     facts.append(("Source groups", ", ".join(f"{n:,} {g}" for g, n in report.source_groups.items()) or "none"))
     facts += [
         (f"{FIELD_LABELS[f]} (“{info['column']}”)", info["format"] + (" — please confirm" if info["ambiguous"] else ""))
