@@ -108,18 +108,20 @@ def footer_rows(table: pa.Table) -> np.ndarray:
     Only cells that could start such a label (or end in ``records)``) go through the pattern.
     """
     mask = np.zeros(table.num_rows, dtype=bool)
-    first_blank = np.ones(table.num_rows, dtype=bool)
-    for position, column in enumerate(table.columns[:2]):
-        present = column.is_valid().to_numpy(zero_copy_only=False)
-        scope = present if position == 0 else present & first_blank
-        first = pc.utf8_slice_codeunits(column, 0, 1)
+    scope = np.arange(table.num_rows)  # the rows whose label could be in this column
+    for column in table.columns[:2]:
+        if not scope.size:
+            break
+        cells = column if scope.size == table.num_rows else column.take(pa.array(scope))
+        present = cells.is_valid().to_numpy(zero_copy_only=False)
+        first = pc.utf8_slice_codeunits(cells, 0, 1)
         starts = pa.array(list("gstcaiGSTCAI(© \t"), first.type)
-        candidate = pc.or_(pc.is_in(first, value_set=starts), pc.ends_with(column, ")"))
-        rows = np.flatnonzero(scope & pc.fill_null(candidate, False).to_numpy(zero_copy_only=False))
+        candidate = pc.or_(pc.is_in(first, value_set=starts), pc.ends_with(cells, ")"))
+        rows = np.flatnonzero(present & pc.fill_null(candidate, False).to_numpy(zero_copy_only=False))
         if rows.size:
-            hits = pc.match_substring_regex(column.take(pa.array(rows)), FOOTER_PATTERN, ignore_case=True)
-            mask[rows[hits.to_numpy(zero_copy_only=False).astype(bool)]] = True
-        first_blank = ~present
+            hits = pc.match_substring_regex(cells.take(pa.array(rows)), FOOTER_PATTERN, ignore_case=True)
+            mask[scope[rows[hits.to_numpy(zero_copy_only=False).astype(bool)]]] = True
+        scope = scope[~present]  # the second column only where the first is blank
     return mask
 
 

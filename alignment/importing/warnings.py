@@ -13,12 +13,12 @@ from alignment.importing.report import Problem
 
 
 def _example(frame: pd.DataFrame, mask: pd.Series, columns: list[str]) -> str | None:
-    rows = frame.loc[mask.fillna(False).to_numpy(dtype=bool), columns].head(1)
-    if rows.empty:
+    """The first row of ``mask`` as ``column=value`` pairs (found without copying the other rows)."""
+    chosen = mask.fillna(False).to_numpy(dtype=bool)
+    if not chosen.any():
         return None
-    return " · ".join(
-        f"{c}={v.date() if isinstance(v, pd.Timestamp) else v}" for c, v in rows.iloc[0].items() if not pd.isna(v)
-    )
+    row = frame.iloc[int(np.argmax(chosen))][columns]
+    return " · ".join(f"{c}={v.date() if isinstance(v, pd.Timestamp) else v}" for c, v in row.items() if not pd.isna(v))
 
 
 def _where(
