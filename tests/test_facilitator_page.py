@@ -299,3 +299,31 @@ def test_a_malformed_brand_colour_falls_back_to_the_app_blue(monkeypatch) -> Non
     assert brand(None).colour == DEFAULT_COLOUR
     monkeypatch.setenv("ALIGNMENT_BRAND_COLOUR", "#aa3377")
     assert brand(None).colour == "#aa3377"
+
+
+def live_count_script() -> None:
+    from alignment.store import list_workshops
+    from alignment.ui import room, session
+
+    workshop = list_workshops(session.engine())[0]
+    room.live_count(workshop.id, workshop.teams, workshop.current_round)
+
+
+def test_the_live_count_keeps_its_last_figures_while_the_database_is_away(app_env, monkeypatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from alignment.ui import room
+
+    app = AppTest.from_function(live_count_script, default_timeout=60).run()
+    assert not app.exception
+    before = [h.value for h in app.header]
+    assert before and before[0].endswith("answered in round 2")  # the demo
+
+    def away(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OperationalError("SELECT ...", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(room, "participation", away)
+    app = app.run()
+    assert not app.exception
+    assert [h.value for h in app.header] == before
+    assert "Reconnecting to the database… these are the last figures it gave." in [c.value for c in app.caption]
