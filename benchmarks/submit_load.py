@@ -199,8 +199,13 @@ def report(label: str, engine: Engine, framework: Framework, workshop: WorkshopI
         print(f"  {'':<10} error: {error}")
 
 
-def benchmark(url: str, label: str, framework: Framework, count: int, ramp: float, think_ms: float) -> None:
+def benchmark(url: str, label: str, framework: Framework, count: int, ramp: float, think_ms: float,
+              pre_ping: bool = True) -> None:  # fmt: skip
     engines = [open_database(url), open_database(url)]  # two "replicas" sharing one database
+    if not pre_ping:  # the same pool without the liveness check on every checkout (for comparison only)
+        for number, engine in enumerate(engines):
+            engine.dispose()
+            engines[number] = create_engine(engine.url, pool_pre_ping=False, pool_size=10, max_overflow=20)
     print(f"{label}: {count} participants, {len(framework.dimensions)} steps + importance + submit each")
     try:
         for phase in ("answering", "burst"):
@@ -242,6 +247,8 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("ALIGNMENT_TEST_POSTGRES_URL"),
                         help="a Postgres server URL; a temporary database is created there and dropped")  # fmt: skip
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite run")
+    parser.add_argument("--compare-pre-ping", action="store_true",
+                        help="run Postgres again without pool_pre_ping (what the liveness check costs)")  # fmt: skip
     args = parser.parse_args()
     framework = load_framework()
     print(f"{os.cpu_count()} CPU cores; arrival over {args.ramp:.0f} s, ~{args.think:.0f} ms between steps\n")
@@ -253,6 +260,10 @@ def main() -> None:
         with temporary_postgres(args.postgres) as url:
             print()
             benchmark(url, "PostgreSQL", framework, args.participants, args.ramp, args.think)
+            if args.compare_pre_ping:
+                print()
+                benchmark(url, "PostgreSQL without pool_pre_ping", framework, args.participants, args.ramp,
+                          args.think, pre_ping=False)  # fmt: skip
 
 
 if __name__ == "__main__":
