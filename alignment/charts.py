@@ -243,6 +243,43 @@ def self_other_chart(view: pd.DataFrame, font_scale: float = 1.0) -> alt.Chart:
     return finish(chart, description, font_scale, step=18)
 
 
+def round_change_chart(change: pd.DataFrame, font_scale: float = 1.0) -> alt.LayerChart:
+    """Where each team's score moved since the previous round: a line from the earlier score to a dot
+    at the current one, per dimension and team (``change`` is ``scoring.round_change`` for one round;
+    rows without both scores are left out and counted in the alt text)."""
+    data = bounded(change, ["dimension_name", "team", "previous_score", "score", "change"])
+    missing = int(data["change"].isna().sum())
+    dimension_order = list(pd.unique(data["dimension_name"]))
+    data = data[data["change"].notna()].copy()
+    teams = ordered_teams(data["team"])
+    data["team_label"] = data["team"].map(team_label)
+    for column in ("previous_score", "score", "change"):
+        data[column] = data[column].astype("float64").round(1)
+    y = alt.Y("dimension_name:N", title=None, sort=dimension_order)
+    offset = alt.YOffset("team_label:N", sort=[team_label(t) for t in teams])
+    colour = alt.Color("team_label:N", title="Team", scale=team_scale(teams))
+    tooltip = [
+        alt.Tooltip("dimension_name:N", title="Dimension"),
+        alt.Tooltip("team_label:N", title="Team"),
+        alt.Tooltip("previous_score:Q", title="Previous round", format=".1f"),
+        alt.Tooltip("score:Q", title="This round", format=".1f"),
+        alt.Tooltip("change:Q", title="Change (points)", format="+.1f"),
+    ]
+    base = alt.Chart(data).encode(y=y, yOffset=offset, color=colour, tooltip=tooltip)
+    moved = base.mark_rule(strokeWidth=2 * font_scale).encode(
+        x=alt.X("previous_score:Q", title="Score (0–100): line from the previous round, dot at this one",
+                scale=alt.Scale(domain=[0, 100]), axis=SCORE_AXIS),
+        x2="score:Q",
+    )
+    now = base.mark_circle(size=70 * font_scale**2, opacity=1).encode(x="score:Q")
+    up, down = int((data["change"] > 0).sum()), int((data["change"] < 0).sum())
+    description = (f"Chart of how {len(data)} team scores moved since the previous round across "
+                   f"{data['dimension_name'].nunique()} dimensions: {up} rose, {down} fell")
+    if missing:
+        description += f"; {missing} not compared because a round had too few answers"
+    return finish(alt.layer(moved, now), description + ".", font_scale, step=16)
+
+
 def answer_distribution_chart(distribution: pd.DataFrame, font_scale: float = 1.0) -> alt.Chart:
     """Diverging stacked bars of how each team answered each item of a dimension.
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
@@ -60,6 +62,9 @@ def test_second_round_shows_the_change_since_the_first(app_env) -> None:
     change = next(frame.value for frame in app.dataframe if "Dimension" in frame.value.columns
                   and "Marketing" in frame.value.columns and "Agreement (r_wg)" not in frame.value.columns)
     assert len(change) == len(FRAMEWORK.dimensions)
+    described = [json.loads(chart.proto.spec).get("description", "") for chart in app.get("vega_lite_chart")]
+    moved = [d for d in described if d.startswith("Chart of how")]
+    assert len(moved) == 1 and f"across {len(FRAMEWORK.dimensions)} dimensions" in moved[0]
     app.sidebar.selectbox(key="filter_round").set_value(1).run()
     assert "Change since round 1" not in [header.value for header in app.subheader]
 

@@ -18,6 +18,7 @@ from alignment.charts import (
     dimension_scores_chart,
     gap_dumbbell_chart,
     priority_chart,
+    round_change_chart,
     self_other_chart,
     team_colour,
 )
@@ -232,6 +233,29 @@ def test_user_text_never_reaches_a_vega_expression(scores: pd.DataFrame, gaps: p
                        if key in node]
         assert not any("O'Brien" in text for text in expressions), "user text must travel as data only"
         assert any("O'Brien" in json.dumps(rows) for rows in result["datasets"].values())
+
+
+def change_rows() -> pd.DataFrame:
+    return pd.DataFrame({"team": ["marketing", "sales", "marketing", "sales"],
+                         "dimension_id": ["a", "a", "b", "b"], "dimension_name": [TRICKY, TRICKY, "Trust", "Trust"],
+                         "score": [70.0, 45.0, 60.0, 50.0], "previous_score": [60.0, 50.0, np.nan, 40.0],
+                         "change": [10.0, -5.0, np.nan, 10.0]})
+
+
+def test_round_change_draws_from_the_previous_score_to_this_one_and_leaves_input_alone() -> None:
+    frame = change_rows()
+    before = frame.copy()
+    result = spec(round_change_chart(frame))
+    pd.testing.assert_frame_equal(frame, before)
+    assert result["description"] == ("Chart of how 3 team scores moved since the previous round across 2 dimensions: "
+                                     "2 rose, 1 fell; 1 not compared because a round had too few answers.")
+    assert any(enc.get("x", {}).get("field") == "previous_score" and enc.get("x2", {}).get("field") == "score"
+               for enc in encodings(result))
+    sent = [row for rows in result["datasets"].values() for row in rows]
+    assert len(sent) == 3 and all(row["change"] is not None for row in sent)
+    expressions = [json.dumps(node[key]) for node in walk(result) for key in ("expr", "filter", "calculate", "test")
+                   if key in node]
+    assert not any("O'Brien" in text for text in expressions)
 
 
 def test_charts_module_has_no_streamlit() -> None:

@@ -147,11 +147,11 @@ def perception(view: PerceptionView, framework: Framework, workshop: WorkshopInf
     else:
         st.info(f"Not enough answers to show — k is {k}.", icon=":material/group:")
     agreement_table(view, workshop)
-    change_table(view, workshop, round_no)
+    change_table(view, workshop, round_no, scale)
     return clicked
 
 
-def change_table(view: PerceptionView, workshop: WorkshopInfo, round_no: int | None) -> None:
+def change_table(view: PerceptionView, workshop: WorkshopInfo, round_no: int | None, scale: float = 1.0) -> None:
     """Each team's dimension scores now against the previous round (withheld scores give no change)."""
     if round_no is None or round_no < 2:
         return
@@ -164,6 +164,11 @@ def change_table(view: PerceptionView, workshop: WorkshopInfo, round_no: int | N
     wide = wide[charts.ordered_teams(pd.Series(wide.columns))]
     wide = wide.reindex([name for name in pd.unique(view.dimensions["dimension_name"]) if name in wide.index])
     wide.columns = [workshop.team_name(team) for team in wide.columns]
+    order = {name: i for i, name in enumerate(pd.unique(view.dimensions["dimension_name"]))}
+    moved = now.drop(columns="round_no").sort_values("dimension_name", key=lambda names: names.map(order),
+                                                     kind="stable")
+    st.caption(f"Each line starts at a team's score in round {round_no - 1} and ends at the dot, its score now.")
+    show_chart(charts.round_change_chart(moved, font_scale=scale), moved, "change_since_last_round")
     st.caption("Points gained or lost on the 0–100 score since the previous round.")
     st.dataframe(wide.reset_index().rename(columns={"dimension_name": "Dimension"}), hide_index=True, width="stretch",
                  column_config={name: st.column_config.NumberColumn(name, format="%+.0f") for name in wide.columns})
