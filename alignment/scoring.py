@@ -338,7 +338,8 @@ def priorities(dimensions: pd.DataFrame, importance: pd.DataFrame) -> pd.DataFra
 
 
 def round_change(answers: pd.DataFrame, framework: Framework, k: int) -> pd.DataFrame:
-    """Dimension score per team and round, with the change since the team's previous round.
+    """Dimension score per team and round, with the change since the team's previous round, in the
+    framework's order of dimensions.
 
     Columns: ``round_no, team, dimension_id, dimension_name, score, previous_score, change``;
     ``change`` is NA when either round's score is withheld.
@@ -350,7 +351,10 @@ def round_change(answers: pd.DataFrame, framework: Framework, k: int) -> pd.Data
     if not frames:
         return pd.DataFrame(columns=["round_no", "team", "dimension_id", "dimension_name", "score",
                                      "previous_score", "change"])
-    table = pd.concat(frames, ignore_index=True).sort_values(["team", "dimension_id", "round_no"])
+    position = {dimension.id: number for number, dimension in enumerate(framework.dimensions)}
+    table = pd.concat(frames, ignore_index=True)
+    table = table.assign(_position=table["dimension_id"].map(position)).sort_values(
+        ["team", "_position", "round_no"], kind="stable")  # the framework's order of dimensions
     table["previous_score"] = table.groupby(["team", "dimension_id"])["score"].shift(1)
     table["change"] = table["score"] - table["previous_score"]
     columns = ["round_no", "team", "dimension_id", "dimension_name", "score", "previous_score", "change"]

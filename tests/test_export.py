@@ -126,6 +126,23 @@ def test_deck_has_the_story_in_order_on_16_9_slides(deck) -> None:  # noqa: ANN0
     assert "What matters most, and how well it works today" in titles
     assert "What the pipeline says" in titles and "Agreed actions" in titles
     assert len(deck.slides) == 13  # title, who, index, scores, gaps, 3 top gaps, priorities, 2 pipeline, actions, end
+    assert not any(t.startswith("What changed") for t in titles)  # round 1 has nothing to compare with
+
+
+def test_a_second_round_deck_shows_what_changed_since_the_first(tmp_path: Path) -> None:
+    from alignment.demo import ensure_demo
+
+    engine = open_database(f"sqlite:///{tmp_path / 'demo.db'}")
+    demo = ensure_demo(engine, FRAMEWORK)  # two rounds
+    deck = Presentation(io.BytesIO(export_file(engine, demo, FRAMEWORK, "pptx").data))
+    titles = [title_of(slide) for slide in deck.slides]
+    assert "What changed since round 1" in titles
+    slide = deck.slides[titles.index("What changed since round 1")]
+    (picture,) = pictures(slide)
+    assert picture._element.nvPicPr.cNvPr.get("descr").startswith("Chart of how")
+    first_round = Presentation(io.BytesIO(export_file(engine, demo, FRAMEWORK, "pptx", round_no=1).data))
+    assert not any(title_of(s).startswith("What changed") for s in first_round.slides)
+    engine.dispose()
 
 
 def test_deck_title_slide_names_workshop_organisation_round_and_date(deck) -> None:  # noqa: ANN001

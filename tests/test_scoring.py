@@ -279,6 +279,16 @@ def test_round_change_compares_with_the_previous_round() -> None:
     assert (latest["previous_score"], latest["score"], latest["change"]) == (25.0, 75.0, 50.0)
 
 
+def test_round_change_keeps_the_frameworks_order_of_dimensions() -> None:
+    trust = FRAMEWORK_YAML[FRAMEWORK_YAML.index("  - id: trust"):]
+    trust_first = parse_framework(FRAMEWORK_YAML.replace(trust, "").replace("dimensions:\n", "dimensions:\n" + trust))
+    rated = {"trust.1": 3, "content.1": 3, "content.2": 4, "follow_up.1": 2}
+    table = round_change(pd.concat([answers([(p, "sales", rated) for p in range(1, 4)], round_no=r) for r in (1, 2)]),
+                         trust_first, k=3)
+    shown = table.loc[table["round_no"] == 2, "dimension_id"].tolist()
+    assert shown == ["trust", "content", "follow_up"]  # as the framework lists them, on the page and in the deck
+
+
 def levelled(team_levels: dict[str, list[str]], dont_know: dict[int, list[str]] | None = None) -> pd.DataFrame:
     frames, pid = [], 0
     for team, levels in team_levels.items():

@@ -1,7 +1,8 @@
 """The workshop deck (PPTX, 16:9) that the facilitator sends to the executives afterwards.
 
 Slides, in order: title; who answered; the alignment index with its parts; each team's dimension
-scores; where the views differ (gaps with intervals); one slide per top gap with how each team
+scores; where the views differ (gaps with intervals); from round 2, what changed since the previous
+round; one slide per top gap with how each team
 answered its items and the discussion prompts; priorities; pipeline evidence; agreed actions; how
 the numbers are made. Charts are the dashboard's own Altair charts drawn at presentation size
 (``PRESENTATION_FONT_SCALE``) and rendered to PNG at 2×; everything else is real text.
@@ -179,6 +180,19 @@ def gaps_slide(deck: DeckBuilder) -> None:
         deck.note(slide, f"A gap needs at least {report.k} answers from marketing and from sales.")
 
 
+def change_slide(deck: DeckBuilder) -> None:
+    """From round 2 on: where each team's scores moved since the previous round (as on the Alignment page)."""
+    report = deck.report
+    if report.round_no < 2:
+        return
+    moved = report.rounds[(report.rounds["round_no"] == report.round_no)].drop(columns="round_no")
+    slide = deck.slide(f"What changed since round {report.round_no - 1}", "Round to round")
+    if moved["change"].notna().any():
+        deck.chart(slide, charts.round_change_chart(moved, font_scale=1.25), BODY)
+    else:
+        deck.note(slide, f"No dimension has {report.k} or more answers from the same team in both rounds.")
+
+
 def top_gap_slides(deck: DeckBuilder) -> None:
     report = deck.report
     for rank, row in enumerate(report.top_gaps().itertuples(index=False), start=1):
@@ -341,7 +355,8 @@ def definitions_slide(deck: DeckBuilder) -> None:
 
 
 SLIDES: Final[tuple[Callable[[DeckBuilder], None], ...]] = (
-    title_slide, participation_slide, index_slide, dimensions_slide, gaps_slide, top_gap_slides, priorities_slide,
+    title_slide, participation_slide, index_slide, dimensions_slide, gaps_slide, change_slide, top_gap_slides,
+    priorities_slide,
 )
 
 

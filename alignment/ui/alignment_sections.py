@@ -164,9 +164,7 @@ def change_table(view: PerceptionView, workshop: WorkshopInfo, round_no: int | N
     wide = wide[charts.ordered_teams(pd.Series(wide.columns))]
     wide = wide.reindex([name for name in pd.unique(view.dimensions["dimension_name"]) if name in wide.index])
     wide.columns = [workshop.team_name(team) for team in wide.columns]
-    order = {name: i for i, name in enumerate(pd.unique(view.dimensions["dimension_name"]))}
-    moved = now.drop(columns="round_no").sort_values("dimension_name", key=lambda names: names.map(order),
-                                                     kind="stable")
+    moved = now.drop(columns="round_no")
     st.caption(f"Each line starts at a team's score in round {round_no - 1} and ends at the dot, its score now.")
     show_chart(charts.round_change_chart(moved, font_scale=scale), moved, "change_since_last_round")
     st.caption("Points gained or lost on the 0–100 score since the previous round.")
