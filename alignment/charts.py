@@ -117,19 +117,28 @@ def finish(chart: alt.Chart, description: str, font_scale: float, height: int | 
     return chart
 
 
+def _team_rows(frame: pd.DataFrame, columns: list[str], shown_if: str,
+               figures: list[str]) -> tuple[pd.DataFrame, int, list[str], list[str]]:  # fmt: skip
+    """The rows of a per-team, per-dimension chart: those with ``shown_if``, figures rounded to one
+    decimal, a ``team_label``; with how many rows were left out, the dimension order and the teams."""
+    data = bounded(frame, columns)
+    left_out = int(data[shown_if].isna().sum())
+    dimension_order = list(pd.unique(data["dimension_name"]))
+    data = data[data[shown_if].notna()].copy()
+    data["team_label"] = data["team"].map(team_label)
+    for column in figures:
+        data[column] = data[column].astype("float64").round(1)
+    return data, left_out, dimension_order, ordered_teams(data["team"])
+
+
 def dimension_scores_chart(scores: pd.DataFrame, font_scale: float = 1.0) -> alt.Chart:
     """Grouped bars: each team's score (0–100) per dimension, side by side.
 
     ``scores`` has ``dimension_id, dimension_name, team, score, n``; rows whose score is missing
     (withheld below the threshold) are left out of the bars and named in the alt text.
     """
-    data = bounded(scores, ["dimension_id", "dimension_name", "team", "score", "n"])
-    withheld = int(data["score"].isna().sum())
-    dimension_order = list(pd.unique(data["dimension_name"]))
-    data = data[data["score"].notna()].copy()
-    teams = ordered_teams(data["team"])
-    data["team_label"] = data["team"].map(team_label)
-    data["score"] = data["score"].astype("float64").round(1)
+    columns = ["dimension_id", "dimension_name", "team", "score", "n"]
+    data, withheld, dimension_order, teams = _team_rows(scores, columns, "score", ["score"])
     chart = (
         alt.Chart(data)
         .mark_bar()
@@ -247,14 +256,8 @@ def round_change_chart(change: pd.DataFrame, font_scale: float = 1.0) -> alt.Lay
     """Where each team's score moved since the previous round: a line from the earlier score to a dot
     at the current one, per dimension and team (``change`` is ``scoring.round_change`` for one round;
     rows without both scores are left out and counted in the alt text)."""
-    data = bounded(change, ["dimension_name", "team", "previous_score", "score", "change"])
-    missing = int(data["change"].isna().sum())
-    dimension_order = list(pd.unique(data["dimension_name"]))
-    data = data[data["change"].notna()].copy()
-    teams = ordered_teams(data["team"])
-    data["team_label"] = data["team"].map(team_label)
-    for column in ("previous_score", "score", "change"):
-        data[column] = data[column].astype("float64").round(1)
+    figures = ["previous_score", "score", "change"]
+    data, missing, dimension_order, teams = _team_rows(change, ["dimension_name", "team", *figures], "change", figures)
     y = alt.Y("dimension_name:N", title=None, sort=dimension_order)
     offset = alt.YOffset("team_label:N", sort=[team_label(t) for t in teams])
     colour = alt.Color("team_label:N", title="Team", scale=team_scale(teams))
