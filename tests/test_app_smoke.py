@@ -119,3 +119,13 @@ def test_a_page_opened_while_the_database_is_away_says_so_and_offers_to_try_agai
     app = next(b for b in app.button if b.label == "Try again").click().run()
     assert not app.exception and not app.error
     assert PAGES[page] in titles(app)
+
+
+def test_a_workshop_name_is_shown_as_text_never_as_markdown(app_env) -> None:
+    engine = open_database()
+    run_app()
+    tricky = create_workshop(engine, "Q3 **bold** [click](https://example.com) offsite")
+    app = run_app({"w": tricky.code})
+    app.switch_page("pages/alignment.py").run()
+    header = next(c.value for c in app.caption if tricky.code in c.value)
+    assert "\\*\\*bold\\*\\*" in header and "\\[click\\]\\(https" in header  # escaped: shown literally

@@ -34,6 +34,7 @@ from alignment.store import answers_frame, comments_frame, current_dataset, impo
 from alignment.store.workshops import WorkshopInfo, round_numbers
 from alignment.suppression import LEVEL_LABELS, AnswerFilters, FilterCheck, apply_filters, check_filter
 from alignment.ui import downloads, session
+from alignment.ui.session import plain  # noqa: F401 - pages and sections import it from here
 
 LEAKAGE_DAYS = 7
 
@@ -319,8 +320,3 @@ def show_chart(chart: object, data: pd.DataFrame, name: str, on_select: str = "i
                             alt=description if isinstance(description, str) else None)
     downloads.chart_downloads(chart, data, name)
     return event
-
-
-def plain(text: str) -> str:
-    """Text for ``st.markdown`` with every Markdown character escaped, so data can never become markup."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$:=\"'" else ch for ch in str(text))

@@ -131,6 +131,11 @@ def connection_guard() -> Iterator[None]:
         connection_lost()
 
 
+def plain(text: str) -> str:
+    """Text for ``st.markdown`` with every Markdown character escaped, so data can never become markup."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$:=\"'" else ch for ch in str(text))
+
+
 def link_code() -> str | None:
     """The join code in the link (``?w=CODE``), as typed, or ``None``."""
     code = st.query_params.get("w")
@@ -175,7 +180,7 @@ def workshop_picker(workshop: WorkshopInfo | None, open_by_code: bool = True) ->
         if not open_by_code:  # the Self-assessment page: its own heading names the workshop joined
             return
         if workshop is not None:
-            st.sidebar.caption(f"Workshop: **{workshop.name}** · {workshop.code}")
+            st.sidebar.caption(f"Workshop: **{plain(workshop.name)}** · {workshop.code}")
         with st.sidebar.form("open_workshop", border=False):
             typed = st.text_input("Open a workshop by its join code", max_chars=20, placeholder="ABC123")
             opened = st.form_submit_button("Open workshop", icon=":material/login:")
@@ -223,5 +228,5 @@ def page_header(title: str, workshop: WorkshopInfo | None, caption: str = "") ->
     """The page title with the workshop it is about."""
     st.title(title)
     if workshop is not None:
-        st.caption(f"{workshop.name} · join code **{workshop.code}**" + (f" · {caption}" if caption else ""))
+        st.caption(f"{plain(workshop.name)} · join code **{workshop.code}**" + (f" · {caption}" if caption else ""))
         demo_banner(workshop)
