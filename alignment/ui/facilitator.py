@@ -7,7 +7,6 @@ explains how to set one and stays locked.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,6 +33,7 @@ from alignment.store import (
 )
 from alignment.store.workshops import DEFAULT_TEAMS, MIN_K, normalise_code
 from alignment.ui import session
+from alignment.ui.session import plain
 
 SIGNED_IN_KEY = "facilitator_signed_in"
 FLASH_KEY = "facilitator_flash"
@@ -149,14 +149,6 @@ def sign_out_button() -> None:
 
 # ---------------------------------------------------------------- feedback across reruns
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def plain(text: str) -> str:
-    """Text typed by a person, escaped so that Markdown shows it literally (no links, images, styles)."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
-
-
 def flash(message: str) -> None:
     """Say something after the rerun that a button causes."""
     st.session_state[FLASH_KEY] = message
@@ -246,7 +238,7 @@ def new_workshop_form() -> None:
         st.error(str(exc), icon=":material/error:")
         return
     session.choose_workshop(created.code)
-    flash(f"Workshop “{created.name}” created. Its join code is {created.code}.")
+    flash(f"Workshop “{plain(created.name)}” created. Its join code is {created.code}.")
     st.rerun()
 
 
@@ -311,7 +303,7 @@ def _delete(workshop: WorkshopInfo) -> None:
     delete_workshop(session.engine(), workshop.id)
     st.session_state.pop(session.WORKSHOP_KEY, None)
     st.query_params.pop("w", None)
-    flash(f"Workshop “{workshop.name}” and everything in it were deleted.")
+    flash(f"Workshop “{plain(workshop.name)}” and everything in it were deleted.")
 
 
 def status_line(workshop: WorkshopInfo) -> str:

@@ -32,6 +32,7 @@ from alignment.questionnaire import (
 from alignment.store.engine import DatabaseUnavailable
 from alignment.store.responses import RoundChanged, UnknownParticipant, WorkshopClosed
 from alignment.store.workshops import WorkshopInfo
+from alignment.ui.session import plain
 
 READING_WIDTH = 680
 DONT_KNOW_OPTION = "?"
@@ -61,7 +62,7 @@ def heading(workshop: WorkshopInfo, big: bool) -> None:
     """The page title and workshop on the join and start screens; nothing while answering (phones are short)."""
     if big:
         st.title("Self-assessment")
-        st.caption(workshop.name)
+        st.caption(plain(workshop.name))
 
 
 def join_code_form(typed: str = "") -> str | None:
@@ -251,7 +252,7 @@ def thanks(answered: int, can_edit: bool) -> bool:
 
 def team_summary(workshop: WorkshopInfo, draft: Draft) -> None:
     level = f" · {LEVELS[draft.level]}" if draft.level in LEVELS else ""
-    st.caption(f"{workshop.name} · {workshop.team_name(draft.team)}{level} · round {draft.round_no}")
+    st.caption(plain(f"{workshop.name} · {workshop.team_name(draft.team)}{level} · round {draft.round_no}"))
 
 
 # ---------------------------------------------------------------- where the participant is
