@@ -145,6 +145,32 @@ def test_create_close_reopen_new_round_and_delete_a_workshop(facilitator_env) ->
     assert "deleted" in app.success[0].value
 
 
+def test_settings_change_the_workshop_and_a_broken_framework_file_is_refused(facilitator_env, tmp_path) -> None:
+    engine = open_database()
+    mine = create_workshop(engine, "Autumn offsite", teams=["Marketing", "Sales", "Product"], k=4)
+    app = sign_in(open_page({"w": mine.code}))
+
+    def field(kind: str, label: str):  # type: ignore[no-untyped-def]
+        return next(w for w in getattr(app, kind) if w.label == label)  # the settings form comes first
+
+    assert (field("text_input", "Workshop name").value, field("number_input", "Minimum group size (k)").value) == (
+        "Autumn offsite", 4)
+    assert field("multiselect", "Other teams taking part").value == ["Product"]
+    field("text_input", "Workshop name").input("  Autumn offsite, day 2 ")
+    field("number_input", "Minimum group size (k)").set_value(6)
+    app = button(app, "Save settings").click().run()
+    assert not app.exception and "Settings saved." in [s.value for s in app.success]
+    changed = find_workshop(engine, mine.code)
+    assert (changed.name, changed.k, changed.teams) == ("Autumn offsite, day 2", 6, ("Marketing", "Sales", "Product"))
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: x\nscale: [1, 2\n", encoding="utf-8")
+    field("text_input", "Framework file (optional)").input(str(broken))
+    app = button(app, "Save settings").click().run()
+    assert any(e.value.startswith("The framework file cannot be used") for e in app.error)
+    assert find_workshop(engine, mine.code).framework_path is None
+
+
 def test_an_archived_workshop_can_be_chosen_and_restored(facilitator_env) -> None:
     engine = open_database()
     mine = create_workshop(engine, "Old offsite")

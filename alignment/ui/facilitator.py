@@ -7,8 +7,9 @@ explains how to set one and stays locked.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import streamlit as st
 
@@ -37,6 +38,7 @@ from alignment.ui.session import plain
 
 SIGNED_IN_KEY = "facilitator_signed_in"
 FLASH_KEY = "facilitator_flash"
+T = TypeVar("T")
 SUGGESTED_TEAMS = ("Leadership", "Customer Success", "Product", "Partners", "Sales Development")
 MAX_K = 50
 MAX_SLA_HOURS = 24 * 30
@@ -177,65 +179,89 @@ def workshop_chooser(workshop: WorkshopInfo) -> None:
     )
 
 
-def _check_framework(path: str) -> str | None:
-    """None when the framework file loads, else the sentence that says what is wrong."""
-    try:
-        load_framework(path)
-    except FrameworkError as exc:
-        return f"The framework file cannot be used — {exc}"
+@dataclass(frozen=True)
+class WorkshopFields:
+    """What the new-workshop and settings forms ask for."""
+
+    name: str
+    organisation: str
+    teams: list[str]
+    k: int
+    sla_hours: int
+    framework_path: str | None
+
+
+def _workshop_fields(workshop: WorkshopInfo | None, key: str | None = None) -> WorkshopFields:
+    """The fields of both workshop forms (inside the caller's form), filled from ``workshop`` when given.
+
+    ``key`` names the widgets (``{key}-name`` …) for the new-workshop form. The settings form leaves them
+    unnamed: a named widget keeps what it held, so after a save it would no longer follow the workshop.
+    """
+    extra_now = [t for t in workshop.teams if t not in DEFAULT_TEAMS] if workshop else []
+    name = st.text_input("Workshop name", value=workshop.name if workshop else "", max_chars=200,
+                         placeholder="Revenue team offsite, March", key=key and f"{key}-name")  # fmt: skip
+    organisation = st.text_input("Organisation", value=workshop.organisation if workshop else "", max_chars=200,
+                                 key=key and f"{key}-organisation")  # fmt: skip
+    extra = st.multiselect(
+        "Other teams taking part",
+        list(dict.fromkeys([*extra_now, *SUGGESTED_TEAMS])),
+        default=extra_now,
+        key=key and f"{key}-teams",
+        accept_new_options=True,
+        help="Marketing and Sales always take part. Type a name to add a team that is not listed; "
+        "answers already given keep their team.",
+    )
+    k_column, sla_column = st.columns(2)
+    k = k_column.number_input(
+        "Minimum group size (k)",
+        min_value=MIN_K,
+        max_value=MAX_K,
+        value=workshop.k if workshop else MIN_K,
+        key=key and f"{key}-k",
+        help=f"Results from fewer than k people are never shown. {MIN_K} is the lowest allowed.",
+    )
+    sla = sla_column.number_input(
+        "Lead response SLA (hours)",
+        min_value=1,
+        max_value=MAX_SLA_HOURS,
+        value=workshop.sla_hours if workshop else 24,
+        key=key and f"{key}-sla",
+        help="Used on pipeline evidence.",
+    )
+    framework_path = st.text_input("Framework file (optional)", value=workshop.framework_path or "" if workshop else "",
+                                   placeholder="data/framework.yaml", key=key and f"{key}-framework")  # fmt: skip
+    teams = [*DEFAULT_TEAMS, *dict.fromkeys(t.strip() for t in extra if t.strip() and t.strip() not in DEFAULT_TEAMS)]
+    return WorkshopFields(name.strip(), organisation.strip(), teams, int(k), int(sla), framework_path.strip() or None)
+
+
+def _saved(fields: WorkshopFields, save: Callable[[WorkshopFields], T]) -> T | None:
+    """Check the framework file, then ``save``; say in one sentence why not, and return None, if it fails."""
+    problem = None
+    if fields.framework_path:
+        try:
+            load_framework(fields.framework_path)
+        except FrameworkError as exc:
+            problem = f"The framework file cannot be used — {exc}"
+    if problem is None:
+        try:
+            return save(fields)
+        except ValueError as exc:
+            problem = str(exc)
+    st.error(problem, icon=":material/error:")
     return None
 
 
 def new_workshop_form() -> None:
     """Create a workshop: name, organisation, teams, k, SLA hours and an optional framework file."""
     with st.form("new_workshop", border=True, width=900):
-        name = st.text_input("Workshop name", max_chars=200, placeholder="Revenue team offsite, March", key="new-name")
-        organisation = st.text_input("Organisation", max_chars=200, key="new-organisation")
-        extra = st.multiselect(
-            "Other teams taking part",
-            SUGGESTED_TEAMS,
-            key="new-teams",
-            accept_new_options=True,
-            help="Marketing and Sales always take part. Type a name to add a team that is not listed.",
-        )
-        k_column, sla_column = st.columns(2)
-        k = k_column.number_input(
-            "Minimum group size (k)",
-            min_value=MIN_K,
-            max_value=MAX_K,
-            value=MIN_K,
-            key="new-k",
-            help=f"Results from fewer than k people are never shown. {MIN_K} is the lowest allowed.",
-        )
-        sla = sla_column.number_input(
-            "Lead response SLA (hours)",
-            min_value=1,
-            max_value=MAX_SLA_HOURS,
-            value=24,
-            help="Used on pipeline evidence.",
-        )
-        framework_path = st.text_input(
-            "Framework file (optional)", placeholder="data/framework.yaml", key="new-framework"
-        )
+        fields = _workshop_fields(None, "new")
         submitted = st.form_submit_button("Create workshop", type="primary", icon=":material/add:")
     if not submitted:
         return
-    problem = _check_framework(framework_path.strip()) if framework_path.strip() else None
-    if problem:
-        st.error(problem, icon=":material/error:")
-        return
-    try:
-        created = create_workshop(
-            session.engine(),
-            name,
-            organisation=organisation,
-            teams=[*DEFAULT_TEAMS, *extra],
-            k=int(k),
-            sla_hours=int(sla),
-            framework_path=framework_path.strip() or None,
-        )
-    except ValueError as exc:
-        st.error(str(exc), icon=":material/error:")
+    created = _saved(fields, lambda f: create_workshop(
+        session.engine(), f.name, organisation=f.organisation, teams=f.teams, k=f.k, sla_hours=f.sla_hours,
+        framework_path=f.framework_path))  # fmt: skip
+    if created is None:
         return
     session.choose_workshop(created.code)
     flash(f"Workshop “{plain(created.name)}” created. Its join code is {created.code}.")
@@ -244,46 +270,17 @@ def new_workshop_form() -> None:
 
 def settings_form(workshop: WorkshopInfo) -> None:
     """Change a workshop's name, organisation, teams, k, SLA hours and framework file."""
-    extra_now = [t for t in workshop.teams if t not in DEFAULT_TEAMS]
     with st.form(f"settings-{workshop.id}", border=True, width=900):
-        name = st.text_input("Workshop name", value=workshop.name, max_chars=200)
-        organisation = st.text_input("Organisation", value=workshop.organisation, max_chars=200)
-        extra = st.multiselect(
-            "Other teams taking part",
-            list(dict.fromkeys([*extra_now, *SUGGESTED_TEAMS])),
-            default=extra_now,
-            accept_new_options=True,
-            help="Marketing and Sales always take part. Answers already given keep their team.",
-        )
-        k_column, sla_column = st.columns(2)
-        k = k_column.number_input("Minimum group size (k)", min_value=MIN_K, max_value=MAX_K, value=workshop.k)
-        sla = sla_column.number_input(
-            "Lead response SLA (hours)", min_value=1, max_value=MAX_SLA_HOURS, value=workshop.sla_hours
-        )
-        framework_path = st.text_input("Framework file (optional)", value=workshop.framework_path or "")
+        fields = _workshop_fields(workshop)
         submitted = st.form_submit_button("Save settings", type="primary", icon=":material/save:")
     if not submitted:
         return
-    problem = _check_framework(framework_path.strip()) if framework_path.strip() else None
-    if problem:
-        st.error(problem, icon=":material/error:")
-        return
-    try:
-        update_workshop(
-            session.engine(),
-            workshop.id,
-            name=name.strip() or workshop.name,
-            organisation=organisation.strip(),
-            teams=[*DEFAULT_TEAMS, *(t.strip() for t in extra if t.strip() not in DEFAULT_TEAMS)],
-            k=int(k),
-            sla_hours=int(sla),
-            framework_path=framework_path.strip() or None,
-        )
-    except ValueError as exc:
-        st.error(str(exc), icon=":material/error:")
-        return
-    flash("Settings saved.")
-    st.rerun()
+    saved = _saved(fields, lambda f: update_workshop(
+        session.engine(), workshop.id, name=f.name or workshop.name, organisation=f.organisation, teams=f.teams,
+        k=f.k, sla_hours=f.sla_hours, framework_path=f.framework_path))  # fmt: skip
+    if saved is not None:
+        flash("Settings saved.")
+        st.rerun()
 
 
 # ---------------------------------------------------------------- running a workshop
