@@ -39,6 +39,44 @@ POSTGRES_VARIABLE = "ALIGNMENT_TEST_POSTGRES_URL"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+# A tiny framework for tests that need few questions: the scale every test framework shares, and
+# three shared dimensions of two statements each.
+TINY_SCALE = """
+id: tiny
+name: Tiny framework
+scale:
+  - {value: 1, label: Strongly disagree}
+  - {value: 2, label: Disagree}
+  - {value: 3, label: Neither}
+  - {value: 4, label: Agree}
+  - {value: 5, label: Strongly agree}
+"""
+TINY_SHARED_DIMENSIONS = """
+groups:
+  - {id: shared, name: Shared, practice_of: both}
+dimensions:
+  - id: language
+    group: shared
+    name: Common language
+    description: Both teams use the same words for the same things.
+    items:
+      - {id: language.1, text: We define a qualified lead the same way.}
+      - {id: language.2, text: Stage names mean the same to both teams.}
+  - id: handoff
+    group: shared
+    name: Hand-off
+    items:
+      - {id: handoff.1, text: Accepted leads are called within a day.}
+      - {id: handoff.2, text: Rejected leads come back with a reason.}
+  - id: trust
+    group: shared
+    name: Trust
+    items:
+      - {id: trust.1, text: Nobody blames the other team for a missed quarter.}
+      - {id: trust.2, text: We plan campaigns together.}
+"""
+
+
 def missing(what: str) -> None:
     """Skip locally, fail in CI: a test that needs ``what`` cannot run here."""
     if IN_CI:

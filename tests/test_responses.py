@@ -9,6 +9,7 @@ import threading
 import uuid
 
 import pytest
+from conftest import TINY_SCALE, TINY_SHARED_DIMENSIONS
 
 from alignment.framework import parse_framework
 from alignment.questionnaire import COMMENT_MAX_CHARS, AnswerRefused
@@ -35,37 +36,9 @@ from alignment.store.responses import (
 )
 
 FRAMEWORK = parse_framework(
-    """
-id: tiny
-name: Tiny framework
-scale:
-  - {value: 1, label: Strongly disagree}
-  - {value: 2, label: Disagree}
-  - {value: 3, label: Neither}
-  - {value: 4, label: Agree}
-  - {value: 5, label: Strongly agree}
-groups:
-  - {id: shared, name: Shared, practice_of: both}
-dimensions:
-  - id: language
-    group: shared
-    name: Common language
-    items:
-      - {id: language.1, text: We define a qualified lead the same way.}
-      - {id: language.2, text: Stage names mean the same to both teams.}
-  - id: handoff
-    group: shared
-    name: Hand-off
-    items:
-      - {id: handoff.1, text: Accepted leads are called within a day.}
-      - {id: handoff.2, text: Rejected leads come back with a reason.}
-  - id: trust
-    group: shared
-    name: Trust
-    items:
-      - {id: trust.1, text: Nobody blames the other team for a missed quarter.}
-      - {id: trust.2, text: We plan campaigns together.}
-  - id: metrics
+    TINY_SCALE
+    + TINY_SHARED_DIMENSIONS
+    + """  - id: metrics
     group: shared
     name: Shared metrics
     items:

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import TINY_SCALE
 
 from alignment.framework import parse_framework
 from alignment.gaps import largest_gap, perception_gaps
@@ -25,16 +26,7 @@ from alignment.scoring import (
 )
 from alignment.suppression import AnswerFilters, apply_filters, check_filter
 
-FRAMEWORK_YAML = """
-id: tiny
-name: Tiny framework
-scale:
-  - {value: 1, label: Strongly disagree}
-  - {value: 2, label: Disagree}
-  - {value: 3, label: Neither}
-  - {value: 4, label: Agree}
-  - {value: 5, label: Strongly agree}
-groups:
+FRAMEWORK_YAML = TINY_SCALE + """groups:
   - {id: mkt, name: Marketing strategy, practice_of: marketing}
   - {id: sls, name: Sales strategy, practice_of: sales}
   - {id: both, name: Shared alignment, practice_of: both}

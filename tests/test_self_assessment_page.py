@@ -5,45 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, TINY_SCALE, TINY_SHARED_DIMENSIONS
 from streamlit.testing.v1 import AppTest
 
 from alignment.store import answers_frame, create_workshop, open_database, start_new_round, update_workshop
 from alignment.store.responses import answered_count
 from alignment.ui.questionnaire import DONT_KNOW_OPTION
 
-TINY_FRAMEWORK = """
-id: tiny
-name: Tiny framework
-scale:
-  - {value: 1, label: Strongly disagree}
-  - {value: 2, label: Disagree}
-  - {value: 3, label: Neither}
-  - {value: 4, label: Agree}
-  - {value: 5, label: Strongly agree}
-groups:
-  - {id: shared, name: Shared, practice_of: both}
-dimensions:
-  - id: language
-    group: shared
-    name: Common language
-    description: Both teams use the same words for the same things.
-    items:
-      - {id: language.1, text: We define a qualified lead the same way.}
-      - {id: language.2, text: Stage names mean the same to both teams.}
-  - id: handoff
-    group: shared
-    name: Hand-off
-    items:
-      - {id: handoff.1, text: Accepted leads are called within a day.}
-      - {id: handoff.2, text: Rejected leads come back with a reason.}
-  - id: trust
-    group: shared
-    name: Trust
-    items:
-      - {id: trust.1, text: Nobody blames the other team for a missed quarter.}
-      - {id: trust.2, text: We plan campaigns together.}
-"""
+TINY_FRAMEWORK = TINY_SCALE + TINY_SHARED_DIMENSIONS
 ITEMS = 6
 
 
