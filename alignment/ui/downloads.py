@@ -102,24 +102,19 @@ def chart_downloads(chart: alt.TopLevelMixin, data: pd.DataFrame, name: str) -> 
     Both files are made only on click; the CSV's text cells are neutralised against formulas.
     """
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "chart"
+    files = (
+        ("png", lambda: export.chart_png(chart), "image/png", ":material/image:"),
+        ("csv", lambda: export.table_csv(data), "text/csv", ":material/download:"),
+    )
     with st.container(horizontal=True, gap="small"):
-        st.download_button(
-            "Download PNG",
-            data=lambda: export.chart_png(chart),
-            file_name=export.safe_file_name(name, "png"),
-            mime="image/png",
-            icon=":material/image:",
-            on_click="ignore",
-            key=f"png-{slug}",
-            type="tertiary",
-        )
-        st.download_button(
-            "Download CSV",
-            data=lambda: export.table_csv(data),
-            file_name=export.safe_file_name(name, "csv"),
-            mime="text/csv",
-            icon=":material/download:",
-            on_click="ignore",
-            key=f"csv-{slug}",
-            type="tertiary",
-        )
+        for suffix, make, mime, icon in files:
+            st.download_button(
+                f"Download {suffix.upper()}",
+                data=make,
+                file_name=export.safe_file_name(name, suffix),
+                mime=mime,
+                icon=icon,
+                on_click="ignore",
+                key=f"{suffix}-{slug}",
+                type="tertiary",
+            )
