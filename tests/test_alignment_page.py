@@ -176,7 +176,7 @@ def test_choosing_one_team_keeps_its_scores_and_explains_the_missing_gap() -> No
 
 
 def test_text_from_data_is_escaped_before_markdown() -> None:
-    from alignment.ui.dashboard import plain
+    from alignment.ui.session import plain
 
     assert plain("[click](http://x) *bold*") == "\\[click\\]\\(http\\://x\\) \\*bold\\*"
 

@@ -11,7 +11,8 @@ from alignment.framework import Framework
 from alignment.gaps import largest_gap
 from alignment.metrics import METRIC_DEFINITIONS
 from alignment.store.workshops import WorkshopInfo
-from alignment.ui.dashboard import PerceptionView, plain, show_chart
+from alignment.ui.dashboard import PerceptionView, show_chart
+from alignment.ui.session import plain
 
 INDEX_HELP = (
     "Level × consistency ÷ 100. Level: the mean of marketing's and sales' scores over the dimensions both teams "

@@ -34,7 +34,6 @@ from alignment.store import answers_frame, comments_frame, current_dataset, impo
 from alignment.store.workshops import WorkshopInfo, round_numbers
 from alignment.suppression import LEVEL_LABELS, AnswerFilters, FilterCheck, apply_filters, check_filter
 from alignment.ui import downloads, session
-from alignment.ui.session import plain  # noqa: F401 - pages and sections import it from here
 
 LEAKAGE_DAYS = 7
 

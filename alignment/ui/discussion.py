@@ -22,7 +22,8 @@ from alignment.store.actions import (
 )
 from alignment.store.moderation import comments_for_moderation, set_comment_hidden
 from alignment.ui import session
-from alignment.ui.facilitator import flash, plain
+from alignment.ui.facilitator import flash
+from alignment.ui.session import plain
 
 
 def _set_hidden(workshop_id: int, comment_id: int, hidden: bool) -> None:

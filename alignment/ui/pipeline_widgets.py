@@ -34,7 +34,7 @@ from alignment.importing.mapping import DERIVED, HELPER_FIELDS
 from alignment.importing.rule_tables import source_table, stage_table, updated_overrides
 from alignment.store import WorkshopInfo, delete_dataset, list_datasets, make_current, save_dataset, update_settings
 from alignment.ui import session
-from alignment.ui.dashboard import plain
+from alignment.ui.session import plain
 
 UPLOAD_KEY = "pipeline_upload"
 RESULT_KEY = "pipeline_result"

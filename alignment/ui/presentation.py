@@ -28,8 +28,9 @@ from alignment.store import (
 from alignment.store.actions import list_actions
 from alignment.ui import session
 from alignment.ui.discussion import describe_action
-from alignment.ui.facilitator import plain, results_visible
+from alignment.ui.facilitator import results_visible
 from alignment.ui.room import big_figure, brand_header, room_screen
+from alignment.ui.session import plain
 
 PRESENT_KEY = "presentation_mode"
 STEP_KEY = "presentation_step"

@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 
 from alignment.store import DatabaseUnavailable, WorkshopInfo, participation, team_id
 from alignment.ui import session
-from alignment.ui.facilitator import plain
+from alignment.ui.session import plain
 
 LIVE_REFRESH_SECONDS = 3
 DEFAULT_COLOUR = "#0072B2"
