@@ -46,6 +46,19 @@ def answer(engine, workshop, team: str, value: int | None, level: str | None = N
     submit(engine, FRAMEWORK, workshop.id, person.token, round_no=1, submission_id=person.token[:20] + "-submit")
 
 
+def revealed_workshop(name: str, marketing: list[int], sales: list[int]):  # type: ignore[no-untyped-def]
+    """After the first start (demo seeded): a workshop whose results are revealed, one participant per
+    rating in ``marketing`` and ``sales``. Returns the engine and the workshop."""
+    engine = open_database()
+    open_page()
+    workshop = create_workshop(engine, name)
+    update_workshop(engine, workshop.id, results_revealed=True)
+    for team, ratings in (("marketing", marketing), ("sales", sales)):
+        for value in ratings:
+            answer(engine, workshop, team, value)
+    return engine, workshop
+
+
 def test_demo_shows_the_index_with_its_parts_and_the_largest_gap(app_env) -> None:
     app = open_page()
     assert metric(app, "Alignment index").isdigit()
@@ -101,14 +114,7 @@ def test_drill_down_shows_the_chosen_dimension_its_items_and_prompts(app_env) ->
 
 
 def test_a_team_below_k_is_withheld_and_says_so(app_env) -> None:
-    engine = open_database()
-    open_page()  # the first start seeds the demo
-    workshop = create_workshop(engine, "Small pilot")
-    update_workshop(engine, workshop.id, results_revealed=True)
-    for _ in range(2):
-        answer(engine, workshop, "marketing", 5)
-    for _ in range(3):
-        answer(engine, workshop, "sales", 2)
+    engine, workshop = revealed_workshop("Small pilot", marketing=[5, 5], sales=[2, 2, 2])
     app = open_page({"w": workshop.code})
     shown = texts(app)
     assert "Marketing: not enough answers to show — k is 3 (2 so far)" in shown
@@ -118,13 +124,7 @@ def test_a_team_below_k_is_withheld_and_says_so(app_env) -> None:
 
 
 def test_gap_and_index_appear_once_both_teams_reach_k(app_env) -> None:
-    engine = open_database()
-    open_page()
-    workshop = create_workshop(engine, "Pilot")
-    update_workshop(engine, workshop.id, results_revealed=True)
-    for _ in range(3):
-        answer(engine, workshop, "marketing", 5)
-        answer(engine, workshop, "sales", 3)
+    engine, workshop = revealed_workshop("Pilot", marketing=[5, 5, 5], sales=[3, 3, 3])
     app = open_page({"w": workshop.code})
     # marketing 100 everywhere, sales 50: level 75, consistency 50, index 37.5
     assert metric(app, "Largest perception gap") == "+50 points"
@@ -184,13 +184,7 @@ def test_text_from_data_is_escaped_before_markdown() -> None:
 @pytest.mark.parametrize(("tab", "expected"), [("Pipeline", "No pipeline data yet"),
                                                ("Evidence", "No pipeline data yet: upload a deals export")])
 def test_workshop_without_pipeline_data_says_where_to_upload_it(app_env, tab: str, expected: str) -> None:
-    engine = open_database()
-    open_page()
-    workshop = create_workshop(engine, "No CRM yet")
-    update_workshop(engine, workshop.id, results_revealed=True)
-    for _ in range(3):
-        answer(engine, workshop, "marketing", 4)
-        answer(engine, workshop, "sales", 2)
+    engine, workshop = revealed_workshop("No CRM yet", marketing=[4, 4, 4], sales=[2, 2, 2])
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     app.query_params["w"] = workshop.code
     app.run()
