@@ -21,13 +21,11 @@ from pathlib import Path
 
 import pytest
 from conftest import DESKTOP, AppServer, screenshot, wait_for_app
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 from pptx import Presentation
 from test_facilitator_browser import answer_everything
 from test_self_assessment_browser import FRAMEWORK, submit_on_a_phone
 
-from alignment.canonical import fields_for
-from alignment.importing.mapping import DERIVED, HELPER_FIELDS
 from alignment.store import current_dataset, find_workshop, load_dataset_frame, open_database
 from alignment.store.responses import join
 
@@ -75,31 +73,21 @@ def no_error_on(page) -> None:  # type: ignore[no-untyped-def]
     assert page.locator("[data-testid='stException']").count() == 0
 
 
+def choose(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
+    """Pick ``option`` in the select box labelled ``label`` (typed, so a long list need not scroll)."""
+    page.get_by_role("combobox", name=label).click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(page.get_by_role("combobox", name=label)).to_have_value(option)
+
+
 def map_column(page, field: str, column: str) -> None:  # type: ignore[no-untyped-def]
-    """In the column-mapping table (a canvas grid), pick ``column`` for the row of ``field``: click the
-    row, move to "Column in your file", open its list, type, choose. Tried again if the page was still
-    moving when the row was clicked."""
-    fields = [f for f in (*fields_for("deals"), *HELPER_FIELDS["deals"]) if f not in DERIVED]
-    grid = page.locator("[data-testid='stDataFrame']").first
-    row_height = 35  # Streamlit's row height; the header is one row
-    for _ in range(3):
-        grid.scroll_into_view_if_needed()
-        wait_for_app(page)
-        page.wait_for_timeout(500)  # let the grid settle where it is drawn
-        box = grid.bounding_box()
-        page.mouse.click(box["x"] + 40, box["y"] + row_height * (fields.index(field) + 1) + row_height / 2)
-        page.keyboard.press("ArrowRight")  # from "Field" to "Column in your file"
-        page.keyboard.press("Enter")
-        page.keyboard.type(column)
-        try:
-            page.get_by_text(column, exact=True).last.wait_for(timeout=15_000)
-        except PlaywrightTimeout:
-            page.keyboard.press("Escape")
-            continue
-        screenshot(page, "journey-4-executive-mapping-edit")
-        page.keyboard.press("Enter")
-        return
-    raise AssertionError(f"could not pick {column!r} for {field!r} in the mapping table")
+    """Pick ``column`` for ``field`` with the labelled "Change a column" widgets under the mapping table."""
+    choose(page, "Field", field)
+    choose(page, "Column in your file", column)
+    screenshot(page, "journey-4-executive-mapping-edit")
+    page.get_by_role("button", name="Use this column").click()
+    expect(page.get_by_text(f"{field} now comes from “{column}”.")).to_be_visible()
 
 
 def test_a_workshop_from_creation_to_the_executive_deck(browser, tmp_path: Path) -> None:
@@ -178,7 +166,7 @@ def test_a_workshop_from_creation_to_the_executive_deck(browser, tmp_path: Path)
         page.get_by_text("Detected:").wait_for(timeout=WAIT)
         wait_for_app(page)
         assert "Salesforce report" in page.get_by_text("Detected:").inner_text()
-        map_column(page, "region", "Sales Region")
+        map_column(page, "Region", "Sales Region")
         wait_for_app(page)
         screenshot(page, "journey-4-executive-mapping")
         used = page.locator("[data-testid='stMetric']").filter(has_text="Rows used")

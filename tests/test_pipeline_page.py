@@ -193,3 +193,23 @@ def test_workshop_rule_overrides_apply_to_the_next_upload(workshop_code):
     facts = next(d.value for d in app.dataframe if "Found" in d.value.columns).set_index("Checked")["Found"]
     assert facts["Outcomes"] == "1 won, 2 lost, 0 open"
     assert "decimal commas" in facts["Amount total"]
+
+
+def test_a_column_picked_with_the_labelled_widgets_is_the_one_saved(workshop_code):
+    app = upload(open_page(workshop_code), "plain_deals.csv")
+    next(s for s in app.selectbox if s.label == "Field").set_value("Region")
+    next(s for s in app.selectbox if s.label == "Column in your file").set_value("deal_name")
+    app = next(b for b in app.button if b.label == "Use this column").click().run()
+    assert not app.exception, app.exception
+    assert "Region now comes from “deal_name”." in said(app)
+    grid = next(d.value for d in app.dataframe if "Column in your file" in d.value.columns)
+    assert grid.set_index("Field").loc["Region", ["Column in your file", "Found by"]].tolist() == [
+        "deal_name",
+        "your choice",
+    ]
+    app = next(b for b in app.button if b.label == "Save to workshop").click().run()
+    engine = open_database()
+    dataset = list_datasets(engine, next_workshop_id(engine, workshop_code))[0]
+    stored = load_dataset_frame(engine, dataset.id)
+    engine.dispose()
+    assert (stored["region"] == stored["deal_name"]).all()  # region was read from the deal name column

@@ -162,7 +162,13 @@ def _remembered(workshop: WorkshopInfo, loaded: Upload, kind: str) -> dict[str, 
 
 
 def mapping_table(workshop: WorkshopInfo, loaded: Upload, kind: str) -> Mapping:
-    """The editable table of which column feeds which field; returns the confirmed mapping."""
+    """The table of which column feeds which field; returns the confirmed mapping.
+
+    The user's choices live in one place, ``st.session_state[picks_key]``: a pick made with the
+    labelled "Change a column" widgets, and any edit made in the grid itself, are folded into it, so
+    the grid, the report and the saved mapping always show the same thing. Each pick made with the
+    widgets starts a fresh grid (its key carries a generation number) showing the picks as its data.
+    """
     proposed = propose_mapping(loaded.raw.columns, kind)
     remembered = _remembered(workshop, loaded, kind)
     if remembered:
@@ -173,19 +179,24 @@ def mapping_table(workshop: WorkshopInfo, loaded: Upload, kind: str) -> Mapping:
         "that is wrong; fields left as “(not used)” stay empty."
     )
     fields = [f for f in (*fields_for(kind), *HELPER_FIELDS[kind]) if f not in DERIVED]
+    picks_key = f"mapping_picks_{loaded.file_id}_{kind}"
+    picks: dict[str, str | None] = st.session_state.setdefault(picks_key, {})
+    generation = st.session_state.get(f"{picks_key}_generation", 0)
+    key = f"mapping_{loaded.file_id}_{kind}_{generation}"
+    current = proposed.with_columns(picks, how="your choice")
     table = pd.DataFrame(
         {
             "Field": [FIELD_LABELS[f] for f in fields],
-            "Column in your file": [proposed.column(f) or NOT_USED for f in fields],
-            "Confidence": [proposed.fields[f].confidence if f in proposed.fields else 0.0 for f in fields],
-            "Found by": [proposed.fields[f].how if f in proposed.fields else "not found" for f in fields],
+            "Column in your file": [current.column(f) or NOT_USED for f in fields],
+            "Confidence": [current.fields[f].confidence if f in current.fields else 0.0 for f in fields],
+            "Found by": [current.fields[f].how if f in current.fields else "not found" for f in fields],
         },
         index=fields,
     )
-    key = f"mapping_{loaded.file_id}_{kind}"
-    for row, change in ((st.session_state.get(key) or {}).get("edited_rows") or {}).items():
+    for row, change in _grid_edits(key).items():
         if "Column in your file" in change:  # the user's own pick is certain, and says so
             table.iloc[int(row), [2, 3]] = [1.0, "your choice"]
+    options = [NOT_USED, *loaded.raw.columns]
     edited = st.data_editor(
         table,
         key=key,
@@ -194,14 +205,41 @@ def mapping_table(workshop: WorkshopInfo, loaded: Upload, kind: str) -> Mapping:
         height=35 * (len(fields) + 1) + 3,
         disabled=["Field", "Confidence", "Found by"],
         column_config={
-            "Column in your file": st.column_config.SelectboxColumn(
-                options=[NOT_USED, *loaded.raw.columns], required=True, width="medium"
-            ),
+            "Column in your file": st.column_config.SelectboxColumn(options=options, required=True, width="medium"),
             "Confidence": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="percent"),
         },
     )
     chosen = {f: (None if c == NOT_USED else c) for f, c in edited["Column in your file"].items()}
-    return proposed.with_columns(chosen)
+    _change_a_column(fields, options, chosen, picks_key)
+    return current.with_columns(chosen)
+
+
+def _grid_edits(key: str) -> dict[str, dict[str, object]]:
+    return (st.session_state.get(key) or {}).get("edited_rows") or {}
+
+
+def _change_a_column(fields: list[str], options: list[str], chosen: dict[str, str | None], picks_key: str) -> None:
+    """Labelled widgets that set one field's column: the keyboard- and phone-friendly way to change the grid."""
+    labels = {FIELD_LABELS[f]: f for f in fields}
+
+    def use_column() -> None:
+        field = labels[st.session_state[f"{picks_key}_field"]]
+        column = st.session_state[f"{picks_key}_column"]
+        picks = st.session_state[picks_key]
+        picks.update(chosen)  # keep what was edited in the grid, then this pick on top
+        picks[field] = None if column == NOT_USED else column
+        st.session_state[f"{picks_key}_generation"] = st.session_state.get(f"{picks_key}_generation", 0) + 1
+        source = "no column" if column == NOT_USED else f"“{column}”"
+        st.session_state[f"{picks_key}_said"] = f"{FIELD_LABELS[field]} now comes from {source}."
+
+    with st.container(border=True):
+        st.markdown("**Change a column**")
+        left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
+        left.selectbox("Field", list(labels), key=f"{picks_key}_field")
+        middle.selectbox("Column in your file", options, key=f"{picks_key}_column")
+        right.button("Use this column", key=f"{picks_key}_use", on_click=use_column, width="stretch")
+        if said := st.session_state.get(f"{picks_key}_said"):
+            st.success(plain(said), icon=":material/check:")
 
 
 # ---------------------------------------------------------------- rule tables and dates
