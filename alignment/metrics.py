@@ -3,8 +3,8 @@
 The caller filters first (``filter_deals``) and passes the filtered frame to each metric, so every
 metric sees the same rows. All metrics are vectorised (``np.bincount`` over source-group codes);
 none loops over rows, so a million deals take milliseconds. Each metric has an id, a label and a
-one-line definition in ``METRIC_DEFINITIONS`` for hover text (the lead metrics, in
-``alignment.lead_metrics``, are defined here too).
+one-line definition in the catalogue (``data/metrics.yaml``, ``alignment.catalogue``), the lead
+metrics of ``alignment.lead_metrics`` included; ``METRIC_DEFINITIONS`` is read from it.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from alignment.canonical import SOURCE_GROUPS
+from alignment.catalogue import load_catalogue
 
 Z_95: Final = 1.959963984540054
 AGING_BUCKETS: Final = ((0, 30, "0–30 days"), (31, 60, "31–60 days"), (61, 90, "61–90 days"),
@@ -33,33 +34,8 @@ class MetricDefinition:
 
 
 METRIC_DEFINITIONS: Final[dict[str, MetricDefinition]] = {
-    m.id: m
-    for m in (
-        MetricDefinition("pipeline_created", "Pipeline created", "Deals created per month (count and total amount), "
-                         "by the month of their created date."),
-        MetricDefinition("win_rate", "Win rate", "Won ÷ (won + lost) by count, with a 95% Wilson interval; by value: "
-                         "won amount ÷ (won + lost amount). Open deals are not counted."),
-        MetricDefinition("deal_size", "Average deal size", "Mean amount of won deals."),
-        MetricDefinition("cycle_time", "Sales cycle", "Days from created date to close date of won deals: median and "
-                         "90th percentile. Deals closed before they were created are counted, not used."),
-        MetricDefinition("stage_conversion", "Stage mix and conversion", "Open deals by current stage; of all deals "
-                         "created, the share that closed and the share that was won."),
-        MetricDefinition("stage_mix", "Open deals by stage", "Deals neither won nor lost, by their current stage "
-                         "and source group: how many and their total amount."),
-        MetricDefinition("open_aging", "Open-deal aging", "Open deals by days since their created date, counted up to "
-                         "the latest created date in the data."),
-        MetricDefinition("loss_reasons", "Loss reasons", "Lost deals by recorded loss reason: the most frequent "
-                         "reasons, the rest together, and those with no reason."),
-        MetricDefinition("marketing_share", "Marketing-sourced share", "Share of pipeline created (count and amount) "
-                         "and of bookings (won amount) whose source group is marketing."),
-        MetricDefinition("lead_acceptance", "Lead acceptance", "Accepted ÷ handed over. A lead is handed over when it "
-                         "has a hand-over (MQL) date or sales accepted or rejected it."),
-        MetricDefinition("response_time", "Response time", "Hours from hand-over (MQL date, else created date) to "
-                         "first touch: median, and the share of handed-over leads touched within the SLA hours."),
-        MetricDefinition("lead_leakage", "Lead leakage", "Share of handed-over leads with no first touch within N days "
-                         "of hand-over (only leads handed over at least N days before the latest date)."),
-    )
-}
+    m.id: MetricDefinition(m.id, m.label, m.definition) for m in load_catalogue().metrics
+}  # the hover texts, from the catalogue (data/metrics.yaml)
 
 
 @dataclass(frozen=True)
@@ -78,8 +54,8 @@ CATEGORY_COLUMNS: Final = ("stage", "outcome", "source_group", "loss_reason", "s
                             "lead_source", "currency", "status", "reject_reason")
 
 
-USED_COLUMNS: Final = ("outcome", "amount", "created_date", "close_date", "source_group", "stage", "loss_reason",
-                        "segment", "region", "product", "mql_date", "accepted_date", "rejected_date",
+USED_COLUMNS: Final = ("outcome", "amount", "currency", "created_date", "close_date", "source_group", "stage",
+                        "loss_reason", "segment", "region", "product", "mql_date", "accepted_date", "rejected_date",
                         "reject_reason", "first_touch_date")
 
 
