@@ -172,10 +172,14 @@ def parse_catalogue(data: object) -> Catalogue:
     return Catalogue(metrics, tuple(terms), tuple(bands))
 
 
-@cache
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
-    """The catalogue at ``path`` (default ``data/metrics.yaml``), validated; cached per path."""
-    location = Path(path) if path else DEFAULT_CATALOGUE_PATH
+    """The catalogue at ``path`` (default ``DEFAULT_CATALOGUE_PATH``, ``data/metrics.yaml``), validated;
+    read once per file."""
+    return _load(Path(path) if path else DEFAULT_CATALOGUE_PATH)
+
+
+@cache
+def _load(location: Path) -> Catalogue:
     try:
         data = yaml.safe_load(location.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:

@@ -4,7 +4,7 @@ The caller filters first (``filter_deals``) and passes the filtered frame to eac
 metric sees the same rows. All metrics are vectorised (``np.bincount`` over source-group codes);
 none loops over rows, so a million deals take milliseconds. Each metric has an id, a label and a
 one-line definition in the catalogue (``data/metrics.yaml``, ``alignment.catalogue``), the lead
-metrics of ``alignment.lead_metrics`` included; ``METRIC_DEFINITIONS`` is read from it.
+metrics of ``alignment.lead_metrics`` included.
 """
 
 from __future__ import annotations
@@ -17,25 +17,12 @@ import numpy as np
 import pandas as pd
 
 from alignment.canonical import SOURCE_GROUPS
-from alignment.catalogue import load_catalogue
 
 Z_95: Final = 1.959963984540054
 AGING_BUCKETS: Final = ((0, 30, "0–30 days"), (31, 60, "31–60 days"), (61, 90, "61–90 days"),
                         (91, 180, "91–180 days"), (181, None, "over 180 days"))
 NOT_RECORDED: Final = "Not recorded"
 OTHER_REASONS: Final = "All other reasons"
-
-
-@dataclass(frozen=True)
-class MetricDefinition:
-    id: str
-    label: str
-    definition: str
-
-
-METRIC_DEFINITIONS: Final[dict[str, MetricDefinition]] = {
-    m.id: MetricDefinition(m.id, m.label, m.definition) for m in load_catalogue().metrics
-}  # the hover texts, from the catalogue (data/metrics.yaml)
 
 
 @dataclass(frozen=True)
