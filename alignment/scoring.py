@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from alignment.answer_matrix import AnswerMatrix, as_matrix, framework_items
+from alignment.catalogue import load_catalogue
 from alignment.framework import Framework
 
 MARKETING: Final = "marketing"
@@ -41,12 +42,11 @@ SALES: Final = "sales"
 SCALE_POINTS: Final = 5
 EXPECTED_UNIFORM_VARIANCE: Final = (SCALE_POINTS**2 - 1) / 12
 SPLIT_RWG: Final = 0.5
-BANDS: Final = ((75.0, "Integrated"), (50.0, "Aligned"), (25.0, "Defined"), (0.0, "Undefined"))
 
 
 def too_few(k: int) -> str:
     """The reason shown where a figure is withheld."""
-    return f"not enough answers to show — k is {k}"
+    return f"fewer than {k} people answered"
 
 
 def to_score(mean: pd.Series | np.ndarray | float) -> pd.Series | np.ndarray | float:
@@ -375,17 +375,18 @@ class AlignmentIndex:
 
 
 def band_for(index: float) -> str:
-    """The Kotler, Rackham & Krishnaswamy (HBR 2006) band of a 0–100 index.
+    """The Kotler, Rackham & Krishnaswamy (HBR 2006) band of a 0–100 index, from the catalogue's bands.
 
     Their instrument sums 20 answers of 1–5 (20–100) and bands it 20–39 Undefined, 40–59 Defined,
     60–79 Aligned, 80–100 Integrated. A 0–100 score s is the same mean answer as ``20 + 0.8 s`` on
-    their scale, so the cut points 40 / 60 / 80 become 25 / 50 / 75 here.
+    their scale, so the cut points 40 / 60 / 80 become 25 / 50 / 75 here (``data/metrics.yaml``).
     """
-    return next(name for cut, name in BANDS if index >= cut)
+    return load_catalogue().band(index).name
 
 
 def alignment_index(dimensions: pd.DataFrame, gaps: pd.DataFrame) -> AlignmentIndex:
-    """Alignment index = level × consistency / 100, over dimensions where both teams are shown.
+    """Alignment index = level × consistency / 100, over dimensions where both teams are shown
+    (``dimensions`` is not used; the gaps table holds both teams' scores).
 
     - **level**: mean over those dimensions of (marketing score + sales score) / 2 — how well the
       two teams rate the practice, each team counting once;

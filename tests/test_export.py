@@ -118,14 +118,15 @@ def test_deck_has_the_story_in_order_on_16_9_slides(deck) -> None:  # noqa: ANN0
     assert round(deck.slide_width / deck.slide_height, 2) == 1.78
     titles = [title_of(slide) for slide in deck.slides]
     assert titles[0] == "Q3 offsite / EMEA"
-    assert titles[1] == "7 people answered in round 1"
+    assert titles[1] == "7 people answered in round 1 in the teams shown"  # a team below k is not added in
     assert titles[2].startswith("Alignment index ")
     assert titles[3] == "How each team rates the twelve dimensions"
     assert titles[4] == "Where marketing and sales see things differently"
     assert titles[-1] == "How the numbers are made"
     assert "What matters most, and how well it works today" in titles
     assert "What the pipeline says" in titles and "Agreed actions" in titles
-    assert len(deck.slides) == 13  # title, who, index, scores, gaps, 3 top gaps, priorities, 2 pipeline, actions, end
+    assert len(deck.slides) == 14  # title, who, index, scores, gaps, 3 top gaps, priorities, 2 pipeline, actions,
+    # and the catalogue's 22 terms and metrics on two definitions slides (11 each)
     assert not any(t.startswith("What changed") for t in titles)  # round 1 has nothing to compare with
 
 

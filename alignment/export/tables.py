@@ -11,8 +11,9 @@ from typing import Final
 
 import pandas as pd
 
+from alignment import numbers
+from alignment.catalogue import Metric
 from alignment.export.report import WorkshopReport, withhold_counts
-from alignment.metrics import METRIC_DEFINITIONS
 from alignment.scoring import too_few
 
 PRACTICE_LABELS: Final = {"marketing": "Marketing", "sales": "Sales", "both": "Both teams"}
@@ -135,29 +136,49 @@ def priorities(report: WorkshopReport) -> pd.DataFrame:
     })
 
 
+def metric_header(metric: Metric, currency: str | None) -> str:
+    """A metric's column header with its unit: ``Win rate (%)``, ``Average deal size (EUR)``."""
+    unit = {"percent": "%", "days": "days", "hours": "hours", "amount": currency or "amount"}.get(metric.format)
+    return f"{metric.label} ({unit})" if unit else metric.label
+
+
+def whole_numbers(values: pd.Series, fmt: str) -> pd.Series:
+    """Figures rounded as the screen shows them: shares to the whole percent, the rest to the unit."""
+    places = 2 if fmt == "percent" else 0
+    return values.astype("Float64").map(lambda v: numbers.rounded(float(v), places) if numbers.known(v) else pd.NA)
+
+
 def pipeline(report: WorkshopReport) -> pd.DataFrame:
-    """One row per source group with the headline metric of each kind (blank where not available)."""
-    evidence = report.pipeline
-    picks = {
-        "win_rate": {"closed": "Closed deals", "won": "Won deals", "win_rate": "Win rate (count)",
-                     "low": "Win rate low (95%)", "high": "Win rate high (95%)", "win_rate_value": "Win rate (value)"},
-        "deal_size": {"average": "Average won deal"},
-        "cycle_time": {"median_days": "Median cycle (days)", "p90_days": "90th percentile cycle (days)"},
-        "stage_conversion": {"created": "Deals created", "won_share": "Created → won"},
-        "lead_acceptance": {"handed_over": "Leads handed over", "acceptance_rate": "Lead acceptance"},
-        "response_time": {"median_hours": "Median response (hours)",
-                          "within_sla_share": f"Touched within {report.workshop.sla_hours} h"},
-        "lead_leakage": {"leakage_rate": "Lead leakage (7 days)"},
-    }
+    """One row per source group, one column per catalogue metric kept per source group (with the count
+    it rests on); blank where the metric cannot be worked out."""
+    evidence, currency = report.pipeline, report.pipeline.currency
     out = pd.DataFrame({"source_group": list(SOURCE_LABELS)})
-    for name, columns in picks.items():
-        table = evidence.table(name)
-        if table is not None:
-            part = table.loc[:, ["source_group", *columns]].rename(columns=columns)
-            out = out.merge(part, on="source_group", how="left")
+    for metric in report.catalogue.metrics:
+        table = evidence.table(metric.table)
+        if table is None or metric.value not in table.columns or not table["source_group"].is_unique:
+            continue
+        header = metric_header(metric, currency)
+        part = pd.DataFrame({"source_group": table["source_group"].astype(str),
+                             header: whole_numbers(table[metric.value], metric.format)})
+        if metric.count and metric.count in table.columns:
+            part[f"{metric.label}: records"] = table[metric.count].astype("Int64").to_numpy()
+        out = out.merge(part, on="source_group", how="left")
     out = out[out.drop(columns="source_group").notna().any(axis=1)] if out.shape[1] > 1 else out.iloc[0:0]
     out.insert(0, "Source group", out.pop("source_group").map(SOURCE_LABELS))
     return out.reset_index(drop=True)
+
+
+def share_sentence(report: WorkshopReport) -> str:
+    """Marketing's share of the pipeline and of bookings, or why it cannot be said."""
+    facts = report.pipeline.facts
+    for reason in ("pipeline", "marketing_share"):
+        if reason in report.absences:
+            return report.absences[reason]
+    share = facts.marketing_share if facts is not None else {}
+    said = f"Marketing sourced {numbers.percent(share['pipeline_count_share'])} of the deals created"
+    if "bookings_share" in report.absences:
+        return f"{said}. {report.absences['bookings_share']}"
+    return f"{said} and {numbers.percent(share['bookings_share'])} of the value won."
 
 
 def loss_reasons(report: WorkshopReport) -> pd.DataFrame:
@@ -181,31 +202,9 @@ def actions(report: WorkshopReport) -> pd.DataFrame:
 
 
 def definitions(report: WorkshopReport) -> pd.DataFrame:
-    k = report.k
-    rows = [
-        ("Respondents", "People in a team who submitted the questionnaire in the round."),
-        ("Score (0–100)", "Mean of the 1–5 answers rescaled: (mean − 1) ÷ 4 × 100. 0 = everyone strongly "
-         "disagrees, 50 = neither, 100 = everyone strongly agrees. \"Don't know\" is left out and counted."),
-        ("Dimension score", "Mean of the dimension's item scores that are shown."),
-        ("Self / other view", "For marketing's practice, marketing rates itself and sales rates marketing; the "
-         "mirror for sales' practice. Shared dimensions are rated by both."),
-        ("Gap (marketing − sales)", "Marketing's score minus sales' score. Positive: marketing sees the practice "
-         "more favourably."),
-        ("Interval (95%)", "Bootstrap interval of the gap: respondents resampled within each team 2,000 times. "
-         "A gap from a few people has a wide interval."),
-        ("Spread and agreement", "sd: standard deviation of answers on the 1–5 scale. r_wg = 1 − variance ÷ 2 "
-         "(2 = variance of random answers). Views are split when r_wg < 0.5."),
-        ("Alignment index", "Level × consistency ÷ 100 over dimensions where both teams are shown. Level: mean "
-         "of (marketing + sales) ÷ 2. Consistency: 100 − mean absolute gap."),
-        ("Band", "Kotler, Rackham & Krishnaswamy (HBR 2006) bands on the 0–100 index: below 25 Undefined, "
-         "25–49 Defined, 50–74 Aligned, 75 and over Integrated."),
-        ("Priority", "Important = picked as critical at least as often as the team's average dimension; low = "
-         "score below the team's average. Fix first: important and low; Protect: important and high; Watch: "
-         "less important and low; Keep: less important and high."),
-        ("Anonymity threshold k", f"k = {k}. Any figure from fewer than {k} people is withheld, here as on "
-         "screen; its counts are withheld too."),
-    ]
-    rows += [(m.label, m.definition) for m in METRIC_DEFINITIONS.values()]
+    """Every term and metric of the catalogue, as every other output words them."""
+    rows = [("Respondents", "People in a team who submitted the questionnaire in the round."),
+            *report.catalogue.definitions(report.k)]
     return pd.DataFrame(rows, columns=["Term", "Definition"])
 
 
