@@ -225,9 +225,22 @@ def _labels(values: pd.Series) -> pd.Series:
 
 
 def stage_mix(deals: pd.DataFrame) -> pd.DataFrame:
-    """Open deals per current stage and source group: ``source_group, stage, deals, value``."""
+    """Open deals per current stage and source group: ``source_group, stage, deals, value, position``.
+
+    ``position`` puts the stages in funnel order: open deals move down the funnel as they age, so
+    stages are ranked by the median age of their open deals (days since created), youngest first.
+    """
     open_deals = deals[_outcome(deals, "open")]
-    table = _counts_by_label(source_codes(open_deals), _labels(open_deals["stage"]), "stage", _amount(open_deals))
+    labels = _labels(open_deals["stage"])
+    table = _counts_by_label(source_codes(open_deals), labels, "stage", _amount(open_deals))
+    as_of = latest_date(deals[["created_date"]])
+    if as_of is None or table.empty:
+        return table.assign(position=0).reset_index(drop=True)
+    ages = (as_of - open_deals["created_date"]).dt.days.to_numpy(dtype="float64", na_value=np.nan)
+    named = pd.Series(labels.astype("object").fillna(NOT_RECORDED).to_numpy(), dtype="object")
+    median_age = pd.Series(ages).groupby(named.to_numpy()).median()
+    rank = median_age.rank(method="first").to_dict()
+    table["position"] = table["stage"].map(rank).fillna(len(rank) + 1).astype("int64")
     return table.reset_index(drop=True)
 
 
