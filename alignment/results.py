@@ -86,6 +86,7 @@ class Perception:
     filter_note: str
     visible: bool
     hidden_reason: str
+    has_answers: bool
     participation: pd.DataFrame
     respondents: pd.DataFrame
     dimensions: pd.DataFrame
@@ -206,6 +207,17 @@ class Results:
             who = "marketing" if row["gap"] > 0 else "sales"
             return f"{row['dimension_name']}: {points} points apart, {who} rates it higher ({scores}; {spread})"
         return f"{row['dimension_name']}: {points} points apart, which may be chance ({scores}; {spread})"
+
+    def share_sentence(self) -> str:
+        """Marketing's share of the pipeline and of bookings, or why it cannot be said."""
+        for reason in ("pipeline", "marketing_share"):
+            if reason in self.absences:
+                return self.absences[reason]
+        share = self.pipeline.facts.marketing_share if self.pipeline.facts is not None else {}
+        said = f"Marketing sourced {numbers.percent(share['pipeline_count_share'])} of the deals created"
+        if "bookings_share" in self.absences:
+            return f"{said}. {self.absences['bookings_share']}"
+        return f"{said} and {numbers.percent(share['bookings_share'])} of the value won."
 
     def dont_know_overall(self) -> float | None:
         shares = self.dont_know_by_team.dropna(subset=["share"])
@@ -345,6 +357,7 @@ def perception_results(
     shares = scoring.importance_share(picks, framework, k)
     return Perception(
         round_no=round_no, filters=filters, filter_note=note, visible=visible, hidden_reason=hidden_reason,
+        has_answers=bool(len(apply_filters(answers, filters))),
         participation=participation_table(chosen, workshop, k, filters.teams) if visible
         else participation_table(chosen, workshop, k, filters.teams).iloc[0:0],
         respondents=scoring.respondents_by_team(matrix, k),

@@ -30,7 +30,7 @@ from alignment.export.images import slide_png
 from alignment.export.report import WorkshopReport
 from alignment.export.safety import xml_text
 from alignment.export.slides import BODY, MARGIN, MUTED, SLIDE_HEIGHT, SLIDE_WIDTH, WHITE, Box, rgb
-from alignment.export.tables import metric_header, share_sentence
+from alignment.export.tables import metric_header
 from alignment.scoring import too_few
 
 ACTION_LINES_PER_SLIDE: Final = 15.0
@@ -39,6 +39,7 @@ QUADRANT_FILLS: Final = {"Fix first": RGBColor(0xF6, 0xC9, 0xA8), "Protect": RGB
                           "Watch": RGBColor(0xFB, 0xEF, 0xC2)}
 FONT_SCALE: Final = charts.PRESENTATION_FONT_SCALE
 MAX_PIPELINE_COLUMNS: Final = 6
+DEFINITIONS_PER_SLIDE: Final = 12
 
 
 def _score(value: object) -> str:
@@ -263,7 +264,7 @@ def pipeline_slides(deck: DeckBuilder, summary: pd.DataFrame) -> None:
         left = MARGIN + position * (half + 0.4)
         slides.text(slide, Box(left, 1.55, half, 0.4), heading, 15, bold=True)
         deck.chart(slide, chart, Box(left, 2.0, half, 3.85))
-    notes = [share_sentence(report)]
+    notes = [report.share_sentence()]
     files = [f for f in (evidence.deals_file, evidence.leads_file) if f]
     notes.append("From " + " and ".join(files) + ". Compare with your own earlier rounds rather than with a universal "
                  "benchmark.")
@@ -317,7 +318,7 @@ def actions_slides(deck: DeckBuilder) -> None:
 def definitions_slide(deck: DeckBuilder) -> None:
     """Every term and metric of the catalogue, over as many slides as they need."""
     lines = [f"{label}: {meaning}" for label, meaning in deck.report.catalogue.definitions(deck.report.k)]
-    per_slide = 11
+    per_slide = DEFINITIONS_PER_SLIDE
     for start in range(0, len(lines), per_slide):
         slide = deck.slide("How the numbers are made", "Definitions")
         slides.text(slide, Box(MARGIN, 1.5, SLIDE_WIDTH - 2 * MARGIN, 5.4), lines[start:start + per_slide], 12,

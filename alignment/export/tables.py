@@ -168,19 +168,6 @@ def pipeline(report: WorkshopReport) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def share_sentence(report: WorkshopReport) -> str:
-    """Marketing's share of the pipeline and of bookings, or why it cannot be said."""
-    facts = report.pipeline.facts
-    for reason in ("pipeline", "marketing_share"):
-        if reason in report.absences:
-            return report.absences[reason]
-    share = facts.marketing_share if facts is not None else {}
-    said = f"Marketing sourced {numbers.percent(share['pipeline_count_share'])} of the deals created"
-    if "bookings_share" in report.absences:
-        return f"{said}. {report.absences['bookings_share']}"
-    return f"{said} and {numbers.percent(share['bookings_share'])} of the value won."
-
-
 def loss_reasons(report: WorkshopReport) -> pd.DataFrame:
     table = report.pipeline.table("loss_reasons")
     if table is None:
@@ -250,3 +237,50 @@ def report_tables(report: WorkshopReport) -> dict[str, pd.DataFrame]:
         tables["Answers"] = answers(report)
         tables["Comments"] = comments(report)
     return tables
+
+
+CHART_COLUMNS: Final = {
+    "team": "Team", "dimension_name": "Dimension", "item_text": "Item", "item_no": "Item number",
+    "source_group": "Source group", "marketing": "Marketing score", "sales": "Sales score",
+    "gap": "Gap (marketing − sales)", "low": "Interval low (95%)", "high": "Interval high (95%)",
+    "n_marketing": "Marketing respondents", "n_sales": "Sales respondents", "self_score": "Self-rating",
+    "other_score": "Other team's rating", "self_minus_other": "Self minus other", "overall": "Overall",
+    "score": "Score (0–100)", "previous_score": "Previous round", "change": "Change", "importance": "Picked by (share)",
+    "quadrant": "Priority", "label": "Answer", "count": "People", "share": "Share", "month": "Month",
+    "deals": "Deals", "value": "Amount", "won": "Won", "lost": "Lost", "closed": "Closed",
+    "win_rate": "Win rate", "win_rate_value": "Win rate by value", "won_value": "Won amount",
+    "lost_value": "Lost amount", "average": "Average won deal", "median_days": "Median days",
+    "p90_days": "90th percentile days", "used": "Won deals used", "negative": "Closed before created",
+    "missing_dates": "Without dates", "created": "Created", "closed_share": "Closed share",
+    "won_share": "Won share", "stage": "Stage", "bucket": "Age", "reason": "Reason",
+    "handed_over": "Handed over", "accepted": "Accepted", "rejected": "Rejected",
+    "acceptance_rate": "Acceptance rate", "touched": "Touched", "median_hours": "Median hours",
+    "within_sla": "Within the SLA", "within_sla_share": "Share within the SLA", "eligible": "Eligible",
+    "leaked": "Leaked", "leakage_rate": "Leakage rate", "round_no": "Round",
+}
+HIDDEN_CHART_COLUMNS: Final = ("dimension_id", "item_id", "group_id", "group_name", "practice_of", "self_team",
+                               "other_team", "suppressed", "reason", "value", "rated", "position")
+WHOLE_CHART_COLUMNS: Final = ("marketing", "sales", "gap", "low", "high", "self_score", "other_score",
+                              "self_minus_other", "overall", "score", "previous_score", "change", "median_days",
+                              "p90_days", "median_hours", "average", "won_value", "lost_value")
+
+
+def chart_table(table: pd.DataFrame, report: WorkshopReport) -> pd.DataFrame:
+    """The figures a chart shows, as its CSV download gives them: labelled columns, team and source
+    names instead of ids, numbers rounded as the screen shows them (scores whole, shares to 0.01)."""
+    out = pd.DataFrame(index=table.index)
+    answers = "label" in table.columns
+    for column in table.columns:
+        if column in HIDDEN_CHART_COLUMNS and not (column == "value" and not answers):
+            continue
+        values = table[column]
+        if column == "team":
+            values = _team_names(report, values)
+        elif column == "source_group":
+            values = values.map(lambda g: SOURCE_LABELS.get(str(g), str(g)))
+        elif column in WHOLE_CHART_COLUMNS:
+            values = whole_numbers(values, "integer")
+        elif pd.api.types.is_float_dtype(values):
+            values = whole_numbers(values, "percent")
+        out[CHART_COLUMNS.get(column, column.replace("_", " ").capitalize())] = values
+    return out.reset_index(drop=True)

@@ -19,6 +19,7 @@ import streamlit as st
 from alignment import results as model
 from alignment.canonical import SOURCE_GROUPS
 from alignment.export.report import actions_table
+from alignment.export.tables import chart_table
 from alignment.framework import Framework
 from alignment.metrics import USED_COLUMNS, DealFilters, prepare_pipeline
 from alignment.results import Perception, PipelineEvidence, Results
@@ -199,10 +200,13 @@ def first_to_explore(results: Results, framework: Framework) -> str:
     return str(biggest["dimension_id"]) if biggest is not None else framework.dimensions[0].id
 
 
-def show_chart(chart: object, data: pd.DataFrame, name: str, on_select: str = "ignore") -> object:
-    """A chart at full width with its CSV and PNG downloads underneath; returns the selection event."""
+def show_chart(chart: object, data: pd.DataFrame, name: str, on_select: str = "ignore", *,
+               labels: Results) -> object:
+    """A chart at full width with its CSV and PNG downloads underneath (when the results may leave the
+    app); the CSV holds ``data`` labelled as ``export.tables.chart_table`` does. Returns the selection event."""
     description = getattr(chart, "description", None)
     event = st.altair_chart(chart, width="stretch", key=f"chart_{name}", on_select=on_select,
                             alt=description if isinstance(description, str) else None)
-    downloads.chart_downloads(chart, data, name)
+    if labels.downloads_allowed:
+        downloads.chart_downloads(chart, chart_table(data, labels), name)
     return event
