@@ -233,5 +233,14 @@ def pipeline(results: Results, scale: float) -> None:
                 st.caption(f"Nothing to show for {metric.label.lower()} with these filters.")
             else:
                 show_chart(pipeline_charts.draw(metric.chart, table, facts, scale), table, metric.id, labels=results)
+    for metric in results.catalogue.metrics:
+        table = facts.table(metric.table)
+        if metric.chart or table is None or metric.value not in table.columns or not table["source_group"].is_unique:
+            continue
+        figures = " · ".join(f"{charts.source_label(str(r['source_group']))} "
+                             f"{numbers.formatted(r[metric.value], metric.format, facts.currency)}"
+                             for _, r in table.iterrows() if numbers.known(r[metric.value]))
+        st.markdown(f"**{plain(metric.label)}**: {plain(figures or 'nothing to show with these filters')}",
+                    help=metric.definition)
     if "leads" in results.absences:
         st.info(plain(results.absences["leads"]), icon=":material/person_search:")
