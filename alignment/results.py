@@ -321,6 +321,97 @@ def _only_chosen_gaps(gaps: PerceptionGaps, teams: tuple[str, ...]) -> Perceptio
     return PerceptionGaps(without(gaps.dimensions), without(gaps.items))
 
 
+def screened(answers: pd.DataFrame, importance: pd.DataFrame, filters: AnswerFilters,
+             k: int) -> tuple[AnswerFilters, str]:
+    """The filters that may be applied (with the round filled in by the caller) and, when a level cut
+    is refused by ``alignment.suppression.check_filter``, the filters without it and the reason."""
+    check = check_filter(answers, filters, k, importance)
+    return (filters, "") if check.allowed else (replace(filters, levels=()), check.reason)
+
+
+def all_teams_results(
+    workshop: WorkshopInfo,
+    framework: Framework,
+    answers: pd.DataFrame,
+    importance: pd.DataFrame,
+    comments: pd.DataFrame,
+    filters: AnswerFilters,
+    note: str = "",
+    *,
+    for_facilitator: bool = False,
+) -> Perception:
+    """The perception half for every team, for a round and levels that ``screened`` allowed.
+
+    Teams are never pooled (each is scored on its own, the overall view averages team scores), so the
+    team filter only picks rows afterwards (``restrict_to_teams``) and changing it recomputes nothing.
+    """
+    k = max(3, int(workshop.k))
+    round_no = filters.round_no or workshop.current_round
+    filters = AnswerFilters(round_no=round_no, levels=filters.levels)
+    visible = for_facilitator or round_no != workshop.current_round or workshop.results_revealed
+    hidden_reason = "" if visible else (
+        f"Round {round_no} results stay hidden until the facilitator reveals them, so that nobody is anchored "
+        "before the discussion.")
+    chosen = apply_filters(answers, filters) if visible else answers.iloc[0:0]
+    picks = apply_filters(importance, filters) if visible else importance.iloc[0:0]
+    history = apply_filters(answers, replace(filters, round_no=None)) if visible else answers.iloc[0:0]
+    history = history[history["round_no"] <= round_no]
+    matrix = AnswerMatrix.build(chosen, framework)
+    dimensions = scoring.dimension_scores(matrix, framework, k)
+    gaps = perception_gaps(matrix, framework, k)
+    shares = scoring.importance_share(picks, framework, k)
+    participation = participation_table(chosen, workshop, k)
+    return Perception(
+        round_no=round_no, filters=filters, filter_note=note, visible=visible, hidden_reason=hidden_reason,
+        has_answers=bool(len(apply_filters(answers, filters))),
+        participation=participation if visible else participation.iloc[0:0],
+        respondents=scoring.respondents_by_team(matrix, k),
+        dimensions=dimensions,
+        items=scoring.item_scores(matrix, framework, k),
+        gaps=gaps,
+        self_other=scoring.self_other(dimensions),
+        agreement=scoring.agreement(matrix, framework, k),
+        dont_know=scoring.dont_know_share(matrix, framework, k),
+        dont_know_by_team=scoring.dont_know_share(matrix, framework, k, by_dimension=False),
+        importance=shares,
+        priorities=scoring.priorities(dimensions, shares),
+        index=scoring.alignment_index(dimensions, gaps.dimensions),
+        previous_index=_previous_index(answers, importance, framework, k, filters) if visible else None,
+        rounds=scoring.round_change(history, framework, k),
+        round_items=_per_round(history, framework, k),
+        distributions=scoring.answer_distributions(matrix, framework, k),
+        comments=visible_comments(comments[comments["round_no"] == round_no], chosen, k) if visible
+        else visible_comments(comments.iloc[0:0], chosen, k),
+    )
+
+
+def restrict_to_teams(perception: Perception, teams: tuple[str, ...]) -> Perception:
+    """The perception half for the chosen teams only (all teams when ``teams`` is empty): per-team
+    tables keep the chosen teams' rows; the gap and the index need both marketing and sales among them."""
+    if not teams:
+        return perception
+    chosen = list(teams)
+
+    def rows(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["team"].isin(chosen)].reset_index(drop=True)
+
+    both = MARKETING in chosen and SALES in chosen
+    gaps = _only_chosen_gaps(perception.gaps, teams)
+    dimensions = rows(perception.dimensions)
+    return replace(
+        perception, filters=replace(perception.filters, teams=tuple(teams)),
+        participation=rows(perception.participation), respondents=rows(perception.respondents),
+        dimensions=dimensions, items=rows(perception.items), gaps=gaps, self_other=scoring.self_other(dimensions),
+        agreement=rows(perception.agreement), dont_know=rows(perception.dont_know),
+        dont_know_by_team=rows(perception.dont_know_by_team), importance=rows(perception.importance),
+        priorities=rows(perception.priorities), index=scoring.alignment_index(dimensions, gaps.dimensions),
+        previous_index=perception.previous_index if both else None, rounds=rows(perception.rounds),
+        round_items=rows(perception.round_items),
+        distributions={d: rows(table) for d, table in perception.distributions.items()},
+        comments=rows(perception.comments),
+    )
+
+
 def perception_results(
     workshop: WorkshopInfo,
     framework: Framework,
@@ -337,47 +428,11 @@ def perception_results(
     them). A level filter that ``check_filter`` refuses is dropped and ``filter_note`` says why.
     """
     k = max(3, int(workshop.k))
-    round_no = filters.round_no or workshop.current_round
-    filters = replace(filters, round_no=round_no)
-    note = ""
-    check = check_filter(answers, filters, k, importance)
-    if not check.allowed:
-        filters, note = replace(filters, levels=()), check.reason
-    visible = for_facilitator or round_no != workshop.current_round or workshop.results_revealed
-    hidden_reason = "" if visible else (
-        f"Round {round_no} results stay hidden until the facilitator reveals them, so that nobody is anchored "
-        "before the discussion.")
-    chosen = apply_filters(answers, filters) if visible else answers.iloc[0:0]
-    picks = apply_filters(importance, filters) if visible else importance.iloc[0:0]
-    history = apply_filters(answers, replace(filters, round_no=None)) if visible else answers.iloc[0:0]
-    history = history[history["round_no"] <= round_no]
-    matrix = AnswerMatrix.build(chosen, framework)
-    dimensions = scoring.dimension_scores(matrix, framework, k)
-    gaps = _only_chosen_gaps(perception_gaps(matrix, framework, k), filters.teams)
-    shares = scoring.importance_share(picks, framework, k)
-    return Perception(
-        round_no=round_no, filters=filters, filter_note=note, visible=visible, hidden_reason=hidden_reason,
-        has_answers=bool(len(apply_filters(answers, filters))),
-        participation=participation_table(chosen, workshop, k, filters.teams) if visible
-        else participation_table(chosen, workshop, k, filters.teams).iloc[0:0],
-        respondents=scoring.respondents_by_team(matrix, k),
-        dimensions=dimensions,
-        items=scoring.item_scores(matrix, framework, k),
-        gaps=gaps,
-        self_other=scoring.self_other(dimensions),
-        agreement=scoring.agreement(matrix, framework, k),
-        dont_know=scoring.dont_know_share(matrix, framework, k),
-        dont_know_by_team=scoring.dont_know_share(matrix, framework, k, by_dimension=False),
-        importance=shares,
-        priorities=scoring.priorities(dimensions, shares),
-        index=scoring.alignment_index(dimensions, gaps.dimensions),
-        previous_index=_previous_index(answers, importance, framework, k, filters) if visible else None,
-        rounds=scoring.round_change(history, framework, k),
-        round_items=_per_round(history, framework, k),
-        distributions={d.id: scoring.answer_distribution(chosen, framework, k, d.id) for d in framework.dimensions},
-        comments=visible_comments(comments[comments["round_no"] == round_no], chosen, k) if visible
-        else visible_comments(comments.iloc[0:0], chosen, k),
-    )
+    filters = replace(filters, round_no=filters.round_no or workshop.current_round)
+    allowed, note = screened(answers, importance, filters, k)
+    every_team = all_teams_results(workshop, framework, answers, importance, comments, allowed, note,
+                                   for_facilitator=for_facilitator)
+    return restrict_to_teams(every_team, filters.teams)
 
 
 def pipeline_results(

@@ -281,6 +281,54 @@ def answer_distribution(answers: pd.DataFrame, framework: Framework, k: int, dim
     return table
 
 
+def answer_distributions(answers: pd.DataFrame | AnswerMatrix, framework: Framework, k: int) -> dict[str, pd.DataFrame]:
+    """``answer_distribution`` of every dimension at once (one pass over the answer matrix), by dimension id.
+
+    Same rows and columns as ``answer_distribution``; a team appears in a dimension's table when it
+    answered any of its items.
+    """
+    matrix = as_matrix(answers, framework)
+    labels = {point.value: point.label for point in framework.scale}
+    values = [1, 2, 3, 4, 5, 0]
+    codes = np.where(matrix.rated, np.nan_to_num(matrix.values), 0).astype("int64")  # 0 = don't know
+    slot = np.select([codes == v for v in values], list(range(len(values))), default=0)
+    out: dict[str, pd.DataFrame] = {}
+    teams = matrix.team_names
+    counts = np.zeros((len(teams), len(matrix.items), len(values)), dtype="int64")
+    for position, team in enumerate(teams):
+        rows = matrix.rows_of(team)
+        answered = matrix.answered[rows]
+        for value_slot in range(len(values)):
+            counts[position, :, value_slot] = ((slot[rows] == value_slot) & answered).sum(axis=0)
+    item_dimension = matrix.items["dimension_id"].to_numpy(dtype=object)
+    for dimension in framework.dimensions:
+        columns = np.flatnonzero(item_dimension == dimension.id)
+        present = [t for position, t in enumerate(teams) if counts[position][columns].sum() > 0]
+        chosen = counts[[teams.index(t) for t in present]][:, columns, :] if present else np.zeros((0, 0, 6), int)
+        item_ids = matrix.items["item_id"].to_numpy(dtype=object)[columns]
+        table = pd.DataFrame({
+            "team": np.repeat(np.array(present, dtype=object), len(columns) * len(values)),
+            "item_id": np.tile(np.repeat(item_ids, len(values)), len(present)),
+            "value": np.tile(np.array(values, dtype="int64"), len(present) * len(columns)),
+            "count": chosen.reshape(-1).astype("float64"),
+        })
+        rated = chosen[:, :, :5].sum(axis=2)
+        answered = chosen.sum(axis=2)
+        table["rated"] = np.repeat(rated.reshape(-1), len(values))
+        whole = np.repeat(answered.reshape(-1), len(values)).astype("float64")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            table["share"] = np.where(table["value"] > 0, table["count"] / table["rated"].where(table["rated"] > 0),
+                                      table["count"] / np.where(whole > 0, whole, np.nan))
+        table["label"] = table["value"].map(labels).fillna(framework.dont_know_label)
+        table["item_no"] = table["item_id"].map({item.id: n for n, item in enumerate(dimension.items, start=1)})
+        table["item_text"] = table["item_id"].map({item.id: item.text for item in dimension.items})
+        table["suppressed"] = table["rated"] < k
+        table["count"] = table["count"].mask(table["suppressed"])
+        table["share"] = table["share"].mask(table["suppressed"])
+        out[dimension.id] = table
+    return out
+
+
 def respondents_by_team(answers: pd.DataFrame | AnswerMatrix, k: int) -> pd.DataFrame:
     """People who answered per team: ``team, respondents, enough`` (enough = at least ``k``)."""
     if isinstance(answers, AnswerMatrix):

@@ -10,7 +10,7 @@ prepared deal rows themselves stay in one shared cache entry per dataset.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
@@ -53,12 +53,29 @@ def workshop_answers(workshop_id: int, revision: int) -> WorkshopAnswers:
     )
 
 
-@st.cache_data(max_entries=32, ttl=CACHE_TTL, show_spinner="Scoring the answers…")
-def _perception(workshop_id: int, revision: int, filters: AnswerFilters, for_facilitator: bool, framework_key: str,
-                _workshop: WorkshopInfo, _framework: Framework) -> Perception:
+@st.cache_data(max_entries=64, ttl=CACHE_TTL, show_spinner=False)
+def _screened(workshop_id: int, revision: int, filters: AnswerFilters, k: int) -> tuple[AnswerFilters, str]:
     data = workshop_answers(workshop_id, revision)
-    return model.perception_results(_workshop, _framework, data.answers, data.importance, data.comments, filters,
-                                    for_facilitator=for_facilitator)
+    return model.screened(data.answers, data.importance, filters, k)
+
+
+@st.cache_data(max_entries=32, ttl=CACHE_TTL, show_spinner="Scoring the answers…")
+def _all_teams(workshop_id: int, revision: int, filters: AnswerFilters, note: str, for_facilitator: bool,
+               framework_key: str, _workshop: WorkshopInfo, _framework: Framework) -> Perception:
+    data = workshop_answers(workshop_id, revision)
+    return model.all_teams_results(_workshop, _framework, data.answers, data.importance, data.comments, filters,
+                                   note, for_facilitator=for_facilitator)
+
+
+def _perception(workshop_id: int, revision: int, filters: AnswerFilters, for_facilitator: bool, framework_key: str,
+                workshop: WorkshopInfo, framework: Framework) -> Perception:
+    """``results.perception_results`` with its parts cached: every team is scored once per round and levels,
+    and the team filter only picks rows."""
+    filters = replace(filters, round_no=filters.round_no or workshop.current_round)
+    allowed, note = _screened(workshop_id, revision, filters, max(3, int(workshop.k)))
+    every_team = _all_teams(workshop_id, revision, replace(allowed, teams=()), note, for_facilitator, framework_key,
+                            workshop, framework)
+    return model.restrict_to_teams(every_team, filters.teams)
 
 
 @st.cache_data(max_entries=64, ttl=CACHE_TTL, show_spinner="Computing the pipeline figures…")
