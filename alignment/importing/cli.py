@@ -50,8 +50,10 @@ def _text(data: dict[str, Any]) -> str:
         f" · footer lines removed {data['footer_rows']:,}",
         "  columns: " + ", ".join(f"{FIELD_LABELS.get(k, k)} ← {v}" for k, v in data["mapping"].items()),
         f"  {'outcomes' if data['kind'] == 'deals' else 'leads'}: "
-        + ", ".join(f"{(LEAD_OUTCOME_WORDS if data['kind'] == 'leads' else {}).get(k, k)} {v:,}"
-                    for k, v in data["outcomes"].items()),
+        + ", ".join(
+            f"{(LEAD_OUTCOME_WORDS if data['kind'] == 'leads' else {}).get(k, k)} {v:,}"
+            for k, v in data["outcomes"].items()
+        ),
         f"  created {data['created_range'][0]} to {data['created_range'][1]}",
     ]
     if data["kind"] == "deals":

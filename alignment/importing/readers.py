@@ -16,26 +16,30 @@ import codecs
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Final
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from alignment.importing import shape
+from alignment.importing import shape, workbook
 from alignment.importing.limits import ImportRefused, Limits, size_text
+from alignment.importing.quotes import find_runaway
 
 DELIMITERS: Final = (",", ";", "\t", "|")
 _HEAD_BYTES: Final = 256 * 1024
-_HEADER_SEARCH_ROWS: Final = 20
+_HEADER_SEARCH_ROWS: Final = workbook.HEADER_SEARCH_ROWS
+_MAX_HEADER_LINE: Final = 1024 * 1024
+_BLOCK: Final = 8 * 1024 * 1024
+_MAX_RECOVERIES: Final = 20
 _SEP_LINE = re.compile(r'^\s*"?sep=(.)"?\s*$', re.IGNORECASE)
 _ZIP: Final = b"PK\x03\x04"
 _OLE: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-EXPORT_HINT: Final = "export the records from the CRM as CSV or Excel (.xlsx) and upload that file"
+EXPORT_HINT: Final = workbook.EXPORT_HINT
+csv.field_size_limit(2**31 - 1)  # long notes cells in the first lines are read, not refused
 
 
 @dataclass
@@ -44,6 +48,8 @@ class RawTable:
 
     ``rows_read`` counts every line below the header that held anything: records, footer and total
     lines (``footer_rows``) and lines with the wrong number of cells (``malformed``).
+    ``stray_quotes`` are the line numbers (1 = first line of the file) whose quote never closed;
+    each such line was read without quote handling (see :mod:`.quotes`).
     """
 
     filename: str
@@ -58,6 +64,7 @@ class RawTable:
     delimiter: str | None = None
     sheet: str | None = None
     notes: list[str] = field(default_factory=list)
+    stray_quotes: list[int] = field(default_factory=list)
 
     @property
     def decimal_comma_likely(self) -> bool:
@@ -161,8 +168,37 @@ def _line_end(data: bytes, lines: int) -> int:
     return position
 
 
+def _refuse_long_first_line(text_bytes: bytes) -> None:
+    if len(text_bytes) <= _MAX_HEADER_LINE or text_bytes.find(b"\n", 0, _MAX_HEADER_LINE) >= 0:
+        return
+    if text_bytes.find(b"\n") < 0:
+        raise ImportRefused(
+            f"The file is one line of {size_text(len(text_bytes))} with no line breaks, so it holds no rows: "
+            "export the records again as CSV, one row per deal or lead."
+        )
+    raise ImportRefused(
+        f"The first line of the file is over {size_text(_MAX_HEADER_LINE)} long, which is not a row of column "
+        "names: export the file again with its header row."
+    )
+
+
+def _head_rows(body_lines: list[str], delimiter: str) -> tuple[list[list[str]], list[int]]:
+    reader = csv.reader(io.StringIO("".join(body_lines)), delimiter=delimiter)
+    rows, ends = [], []
+    try:
+        for row in reader:
+            rows.append(row)
+            ends.append(reader.line_num)
+            if len(rows) >= _HEADER_SEARCH_ROWS:
+                break
+    except csv.Error:  # a quote still open where the sample ends: the rows before it are enough
+        pass
+    return rows, ends
+
+
 def _read_csv(data: bytes, filename: str, limits: Limits) -> RawTable:
     text_bytes, encoding = _to_utf8(data)
+    _refuse_long_first_line(text_bytes)
     head = text_bytes[:_HEAD_BYTES].decode("utf-8", errors="replace")
     if len(text_bytes) > _HEAD_BYTES:
         head = head[: head.rfind("\n") + 1] or head
@@ -175,13 +211,7 @@ def _read_csv(data: bytes, filename: str, limits: Limits) -> RawTable:
         notes.append(f"The first line names the delimiter ({delimiter!r}).")
     body_lines = lines[skipped_lines:]
     delimiter = delimiter or _sniff_delimiter(body_lines[:30])
-    reader = csv.reader(io.StringIO("".join(body_lines)), delimiter=delimiter)
-    rows, ends = [], []
-    for row in reader:
-        rows.append(row)
-        ends.append(reader.line_num)
-        if len(rows) >= _HEADER_SEARCH_ROWS:
-            break
+    rows, ends = _head_rows(body_lines, delimiter)
     rows_with_content = [r for r in rows if any(c.strip() for c in r)]
     if not rows_with_content:
         raise ImportRefused(f"The file is empty: {EXPORT_HINT}.")
@@ -191,14 +221,83 @@ def _read_csv(data: bytes, filename: str, limits: Limits) -> RawTable:
     if titles:
         notes.append(f"{titles} title line(s) above the column names were skipped.")
     columns = _checked_columns(header, limits)
-    body_start = _line_end(text_bytes, skipped_lines + ends[position])
+    header_lines = skipped_lines + ends[position]
+    body_start = _line_end(text_bytes, header_lines)
     body = pa.py_buffer(text_bytes)[body_start:]
     if not bytes(body[:_HEAD_BYTES]).strip():
         raise ImportRefused("The file has column names but no rows: export the report again with its records.")
+    _refuse_too_many_rows(text_bytes, body_start, body, columns, delimiter, limits)
+    table, malformed, stray = _parse_body(body, columns, delimiter, header_lines)
+    raw = _finish(filename, columns, table, malformed, "CSV", encoding, delimiter, None, notes)
+    raw.stray_quotes = stray
+    return raw
+
+
+def _refuse_too_many_rows(
+    text_bytes: bytes, body_start: int, body: pa.Buffer, columns: list[str], delimiter: str, limits: Limits
+) -> None:
+    """Refuse a file with more records than the row limit, reading no further than the limit.
+
+    Records are at least one line each, so a file with no more lines than the limit is never read
+    twice; otherwise the records are counted batch by batch and the count stops once past the limit.
+    """
+    if text_bytes.count(b"\n", body_start) <= limits.max_rows:
+        return
+    reader = pacsv.open_csv(pa.BufferReader(body), **_options(columns, delimiter, True, lambda row: "skip"))
+    records = 0
+    for batch in reader:
+        records += batch.num_rows
+        if records > limits.max_rows:
+            raise ImportRefused(
+                f"The file has more than {limits.max_rows:,} rows, over the {limits.max_rows:,}-row limit: "
+                "export a shorter period."
+            )
+
+
+def _has_line_breaks(table: pa.Table) -> bool:
+    return any(
+        column.null_count < len(column) and pc.any(pc.match_substring(column, "\n")).as_py() for column in table.columns
+    )
+
+
+def _parse_body(
+    body: pa.Buffer, columns: list[str], delimiter: str, header_lines: int
+) -> tuple[pa.Table, list[str], list[int]]:
+    """The records of ``body``, the lines with the wrong number of cells, and the stray-quote line numbers.
+
+    Most exports hold one record per line and are read in one pass. When a value spans lines, or a
+    line has the wrong number of cells, the quotes are counted line by line (see :mod:`.quotes`):
+    a quote that never closes, or closes more than ``MAX_VALUE_LINES`` lines later, is read as
+    plain text on its own line and reading goes on from the next line, so nothing is swallowed.
+    """
     table, malformed = _parse(body, columns, delimiter, newlines_in_values=False)
-    if malformed and not all(shape.is_set_aside_line(t) for t in malformed):
-        table, malformed = _parse(body, columns, delimiter, newlines_in_values=True)
-    return _finish(filename, columns, table, malformed, "CSV", encoding, delimiter, None, notes)
+    if not _has_line_breaks(table) and all(shape.is_set_aside_line(t) for t in malformed):
+        return table, malformed, []
+    tables: list[pa.Table] = []
+    malformed, stray = [], []
+    offset, line = 0, header_lines
+    while (runaway := find_runaway(body[offset:])) is not None:
+        if len(stray) >= _MAX_RECOVERIES:
+            raise ImportRefused(
+                f"Quoted values never close from line {line + runaway.line + 1:,} on ({len(stray)} such lines "
+                "before it): export the file again, or save it from a spreadsheet as CSV."
+            )
+        stray.append(line + runaway.line + 1)
+        for part, quoted in (
+            (body[offset : offset + runaway.start], True),
+            (body[offset + runaway.start : offset + runaway.end], False),
+        ):
+            if len(part):
+                found, bad = _parse(part, columns, delimiter, newlines_in_values=True, quoted=quoted)
+                tables.append(found)
+                malformed += bad
+        offset += runaway.end
+        line += runaway.line + 1
+    if offset < len(body):
+        found, bad = _parse(body[offset:], columns, delimiter, newlines_in_values=True)
+        tables.append(found)
+        malformed += bad
+    return pa.concat_tables(tables) if tables else table.slice(0, 0), malformed, stray
 
 
 def _checked_columns(header: list[str], limits: Limits) -> list[str]:
@@ -211,27 +310,52 @@ def _checked_columns(header: list[str], limits: Limits) -> list[str]:
     return unique_names(header)
 
 
-def _parse(body: pa.Buffer, columns: list[str], delimiter: str, newlines_in_values: bool) -> tuple[pa.Table, list[str]]:
+def _options(columns: list[str], delimiter: str, newlines_in_values: bool, handler, quoted: bool = True, block=_BLOCK):
+    return {
+        "read_options": pacsv.ReadOptions(column_names=columns, block_size=block),
+        "parse_options": pacsv.ParseOptions(
+            delimiter=delimiter,
+            quote_char='"' if quoted else False,
+            newlines_in_values=newlines_in_values,
+            invalid_row_handler=handler,
+        ),
+        "convert_options": pacsv.ConvertOptions(
+            column_types={name: pa.large_string() for name in columns},
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+            null_values=[""],
+        ),
+    }
+
+
+def _parse(
+    body: pa.Buffer, columns: list[str], delimiter: str, newlines_in_values: bool, quoted: bool = True
+) -> tuple[pa.Table, list[str]]:
+    """Parse ``body`` into text columns; lines with the wrong number of cells are set aside as text.
+
+    A record longer than the parser's block (a long notes cell) is read again as one block.
+    """
     malformed: list[str] = []
 
     def set_aside(row: pacsv.InvalidRow) -> str:
         malformed.append(row.text)
         return "skip"
 
-    table = pacsv.read_csv(
-        pa.BufferReader(body),
-        read_options=pacsv.ReadOptions(column_names=columns, block_size=8 * 1024 * 1024),
-        parse_options=pacsv.ParseOptions(
-            delimiter=delimiter, newlines_in_values=newlines_in_values, invalid_row_handler=set_aside
-        ),
-        convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.large_string() for name in columns},
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=True,
-            null_values=[""],
-        ),
-    )
-    return table, malformed
+    for block in (_BLOCK, len(body) + 1):
+        malformed.clear()
+        try:
+            table = pacsv.read_csv(
+                pa.BufferReader(body), **_options(columns, delimiter, newlines_in_values, set_aside, quoted, block)
+            )
+            return table, malformed
+        except pa.ArrowInvalid as exc:
+            problem = str(exc).splitlines()[0]
+            if block > len(body) or "straddl" not in problem:
+                raise ImportRefused(
+                    f"The file cannot be read as CSV ({problem[:120]}): export it again, or save it from a "
+                    "spreadsheet as CSV."
+                ) from None
+    raise AssertionError("unreachable")
 
 
 def _finish(
@@ -273,75 +397,12 @@ def _finish(
 # ----------------------------------------------------------------------------------------- Excel
 
 
-def check_archive(data: bytes, limits: Limits) -> None:
-    """Refuse a spreadsheet whose zip members would unpack past the limits (a zip bomb), before reading it."""
-    try:
-        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except zipfile.BadZipFile:
-        raise ImportRefused(
-            f"The file is a damaged or unsupported archive, not a readable workbook: {EXPORT_HINT}."
-        ) from None
-    unpacked = sum(m.file_size for m in members)
-    if unpacked > limits.max_unpacked_bytes:
-        raise ImportRefused(
-            f"The workbook would unpack to {size_text(unpacked)}, over the {size_text(limits.max_unpacked_bytes)} "
-            "limit: save it as CSV, or export fewer rows."
-        )
-    for member in members:
-        if member.file_size > 1024 * 1024 and member.file_size > limits.max_unpack_ratio * max(member.compress_size, 1):
-            raise ImportRefused(
-                f"The workbook is compressed more than {limits.max_unpack_ratio} to 1, which real exports never are: "
-                "save it again as CSV and upload that."
-            )
-
-
-def _cell_text(value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, (date, time)):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return str(value)
-    return str(value)
-
-
 def _read_workbook(data: bytes, filename: str, limits: Limits) -> RawTable:
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    if data.startswith(_ZIP):
-        check_archive(data, limits)
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = [book.get_sheet_by_name(name) for name in book.sheet_names]
-    except (CalamineError, ValueError, OSError) as exc:
-        raise ImportRefused(f"The workbook cannot be read ({exc.__class__.__name__}): {EXPORT_HINT}.") from None
-    sheet = next((s for s in sheets if s.height > 0 and s.width > 0), None)
-    if sheet is None:
-        raise ImportRefused(f"The workbook has no filled sheet: {EXPORT_HINT}.")
-    if sheet.total_width > limits.max_columns:
-        raise ImportRefused(
-            f"The sheet has {sheet.total_width:,} columns, over the {limits.max_columns:,}-column limit: "
-            "export only the columns you need."
-        )
-    if sheet.total_height > limits.max_rows + _HEADER_SEARCH_ROWS:
-        raise ImportRefused(
-            f"The sheet has {sheet.total_height:,} rows, over the {limits.max_rows:,}-row limit: "
-            "export a shorter period."
-        )
-    cells = [[_cell_text(v) for v in row] for row in sheet.to_python(skip_empty_area=True)]
-    cells = [row for row in cells if any(v is not None for v in row)]
+    name, sheets, cells = workbook.read_sheet(data, limits)
     if not cells:
         raise ImportRefused(f"The workbook has no filled sheet: {EXPORT_HINT}.")
     position = _header_position([[c or "" for c in row] for row in cells[:_HEADER_SEARCH_ROWS]])
-    notes = [
-        f"Sheet “{sheet.name}” was read" + (f" (the workbook has {len(sheets)} sheets)." if len(sheets) > 1 else ".")
-    ]
+    notes = [f"Sheet “{name}” was read" + (f" (the workbook has {sheets} sheets)." if sheets > 1 else ".")]
     if position:
         notes.append(f"{position} title line(s) above the column names were skipped.")
     columns = _checked_columns([c or "" for c in cells[position]], limits)
@@ -349,13 +410,8 @@ def _read_workbook(data: bytes, filename: str, limits: Limits) -> RawTable:
     if not records:
         raise ImportRefused("The file has column names but no rows: export the report again with its records.")
     width = len(columns)
-    table = pa.table(
-        {
-            name: pa.array([row[i] if i < len(row) else None for row in records], type=pa.large_string())
-            for i, name in enumerate(columns)
-        }
-    )
+    table = workbook.as_table(columns, records)
     overflow = sum(1 for row in records if any(row[width:]))
     if overflow:
         notes.append(f"{overflow} row(s) have cells beyond the last named column; those cells were ignored.")
-    return _finish(filename, columns, table, [], "Excel workbook", None, None, sheet.name, notes)
+    return _finish(filename, columns, table, [], "Excel workbook", None, None, name, notes)
