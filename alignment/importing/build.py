@@ -26,7 +26,7 @@ from alignment.importing.mapping import FIELD_LABELS, Mapping
 from alignment.importing.readers import RawTable
 from alignment.importing.report import ImportReport, Problem
 from alignment.importing.rules import ImportRules, as_flag, normalise_name
-from alignment.importing.warnings import deal_warnings, lead_warnings
+from alignment.importing.warnings import deal_warnings, doubtful_warnings, lead_warnings
 
 TEXT_FIELDS = (
     "deal_id",
@@ -324,6 +324,7 @@ def run_import(
     problems += warn(
         frame, mapping, raw, stages[stages["recognised"].eq(False)] if len(stages) else stages, parsed, lead_source
     )
+    problems += doubtful_warnings(raw, mapping, parsed, kept, frame)
     if raw.footer_rows:
         problems.append(
             Problem(
@@ -354,6 +355,10 @@ def run_import(
         created_range=_range(frame["created_date"]),
         close_range=_range(frame["close_date"]) if kind == "deals" else [None, None],
         source_groups={g: int(n) for g, n in frame["source_group"].value_counts().items() if g in SOURCE_GROUPS},
+        inferred={
+            name: {"column": match.column, "confidence": match.confidence, "how": match.how}
+            for name, match in mapping.inferred().items()
+        },
     )
     if kind == "deals":
         report.amount_total = float(frame["amount"].sum())
