@@ -3,7 +3,7 @@
 Typical use::
 
     raw = read_table(data, "opportunities.csv")       # RawTable, or ImportRefused with one sentence
-    mapping = propose_mapping(raw.columns)            # detected CRM, kind and a column per field
+    mapping = propose_mapping(raw.columns, None, raw.table)  # detected CRM, kind, a column per field
     result = run_import(raw, mapping)                 # ImportResult: canonical frame + ImportReport
 """
 
@@ -24,7 +24,7 @@ def inspect_file(path: str | Path, kind: str | None = None, limits: Limits | Non
     path = Path(path)
     limits = limits or Limits.from_env()
     raw = read_table(read_upload(path, limits), path.name, limits)
-    return run_import(raw, propose_mapping(raw.columns, kind))
+    return run_import(raw, propose_mapping(raw.columns, kind, raw.table))
 
 
 __all__ = [
