@@ -315,8 +315,8 @@ def _infer_values(
             ((value_fit(name, profiles[c]) or 0.0, c) for c in free if c in profiles), key=lambda f: f[0], reverse=True
         )
         fits = [f for f in fits if f[0] >= INFER_MIN_FIT]
-        if not fits or (len(fits) > 1 and fits[0][0] - fits[1][0] < 0.3):
-            continue
+        if not fits or (len(fits) > 1 and (name == "amount" or fits[0][0] - fits[1][0] < 0.3)):
+            continue  # the amount must be the only money column; other fields need a clear winner
         fit, column = fits[0]
         reason = (
             "the only column of money amounts" if name == "amount" else f"{fit:.0%} of values are {VALUE_WORDS[name]}"

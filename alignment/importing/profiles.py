@@ -172,9 +172,10 @@ def money_fit(profile: ColumnProfile) -> float:
         fit += 0.3
     if profile.median >= 100:
         fit += 0.15
-    if profile.integer_share == 1.0 and profile.median <= 100:
+    written_as_money = profile.money_share >= 0.5 or bool(profile.currencies)
+    if profile.integer_share == 1.0 and profile.median <= 100 and not written_as_money:
         fit -= 0.35  # probabilities, percentages, counts
-    if profile.integer_share == 1.0 and profile.distinct == profile.filled and not profile.currencies:
+    if profile.integer_share == 1.0 and profile.distinct == profile.filled >= 20 and not profile.currencies:
         fit -= 0.25  # one different whole number per row: an ID
     return round(max(0.0, min(1.0, fit)), 2)
 

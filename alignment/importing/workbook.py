@@ -21,7 +21,7 @@ from alignment.importing.limits import ImportRefused, Limits, size_text
 
 EXPORT_HINT: Final = "export the records from the CRM as CSV or Excel (.xlsx) and upload that file"
 HEADER_SEARCH_ROWS: Final = 20
-_STREAM_CHUNK: Final = 1024 * 1024
+_STREAM_CHUNK: Final = 64 * 1024
 _SHEET = re.compile(rb'<sheet\b[^>]*?\br:id="([^"]+)"')
 _RELATION = re.compile(rb"<Relationship\b[^>]*>")
 
