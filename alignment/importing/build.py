@@ -104,7 +104,7 @@ def _text(raw: RawTable, column: str | None) -> pa.ChunkedArray | None:
     if not column:
         return None
     values = raw.table.column(column)
-    if not (pc.any(pc.starts_with(values, " ")).as_py() or pc.any(pc.ends_with(values, " ")).as_py()):
+    if not pc.any(pc.match_substring_regex(values, r"^[\s\p{Z}]|[\s\p{Z}]$")).as_py():
         return values
     trimmed = pc.utf8_trim_whitespace(values)
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed)

@@ -171,10 +171,12 @@ class Mapping:
         return self.fields.get(name, FieldMatch(None)).column
 
     def with_columns(self, chosen: dict[str, str | None], how: str = "chosen by you") -> Mapping:
-        """This mapping with the user's choices (``None`` or ``""`` = no column); choices count as certain."""
+        """This mapping with the user's choices (``None`` or ``""`` = no column); choices count as certain,
+        and a column inferred from values that the user keeps is no longer a guess."""
         fields = dict(self.fields)
         for name, column in chosen.items():
-            if fields.get(name, FieldMatch(None)).column != (column or None):
+            current = fields.get(name, FieldMatch(None))
+            if current.column != (column or None) or (column and current.from_values):
                 fields[name] = FieldMatch(column or None, 1.0 if column else 0.0, how if column else "not used")
         return replace(self, fields=fields)
 

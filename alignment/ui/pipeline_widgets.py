@@ -209,7 +209,8 @@ def mapping_table(workshop: WorkshopInfo, loaded: Upload, kind: str) -> Mapping:
             "Confidence": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="percent"),
         },
     )
-    chosen = {f: (None if c == NOT_USED else c) for f, c in edited["Column in your file"].items()}
+    shown = {f: (None if c == NOT_USED else c) for f, c in edited["Column in your file"].items()}
+    chosen = {f: c for f, c in shown.items() if c != current.column(f)}  # grid edits only: a kept guess stays one
     _change_a_column(fields, options, chosen, picks_key)
     return current.with_columns(chosen)
 
