@@ -15,7 +15,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "crm"
 
 def imported(name: str, rules: ImportRules | None = None, date_choices: dict | None = None):
     raw = read_table((FIXTURES / name).read_bytes(), name)
-    return run_import(raw, propose_mapping(raw.columns), rules, date_choices)
+    return run_import(raw, propose_mapping(raw.columns, None, raw.table), rules, date_choices)
 
 
 @pytest.mark.parametrize(

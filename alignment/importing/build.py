@@ -104,7 +104,11 @@ def _text(raw: RawTable, column: str | None) -> pa.ChunkedArray | None:
     if not column:
         return None
     values = raw.table.column(column)
-    if not pc.any(pc.match_substring_regex(values, r"^[\s\p{Z}]|[\s\p{Z}]$")).as_py():
+    if raw.plain_cells:  # only a space or a tab can start or end a cell (see RawTable)
+        spaced = any(pc.any(test(values, blank)).as_py() for test in (pc.starts_with, pc.ends_with) for blank in " \t")
+    else:
+        spaced = pc.any(pc.match_substring_regex(values, r"^[\s\p{Z}]|[\s\p{Z}]$")).as_py()
+    if not spaced:
         return values
     trimmed = pc.utf8_trim_whitespace(values)
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed)

@@ -56,6 +56,14 @@ def size_text(size: int) -> str:
     return f"{size / 1024:,.0f} KB" if size >= 1024 else f"{size} bytes"
 
 
+def _refuse_binary(head: bytes) -> None:
+    if b"\x00" in head and not head.startswith(_CONTAINERS):
+        raise ImportRefused(
+            "The file holds binary data, not comma-separated text: export the records from the CRM as "
+            "CSV or Excel (.xlsx) and upload that file."
+        )
+
+
 def read_upload(path: str | Path, limits: Limits) -> bytes:
     """The bytes of a file on disk, read no further than the upload limit.
 
@@ -66,12 +74,18 @@ def read_upload(path: str | Path, limits: Limits) -> bytes:
     pieces: list[bytes] = []
     size = 0
     with open(path, "rb") as stream:
+        if os.path.isfile(path) and os.fstat(stream.fileno()).st_size > limits.max_bytes:
+            raise ImportRefused(
+                f"The file is over the {size_text(limits.max_bytes)} upload limit: export a shorter period or "
+                "fewer columns."
+            )
+        if os.path.isfile(path):  # a regular file: its size is known, read it in one piece
+            data = stream.read(limits.max_bytes + 1)
+            _refuse_binary(data[: 64 * 1024])
+            return data
         while piece := stream.read(MB if pieces else 64 * 1024):
-            if not pieces and b"\x00" in piece and not piece.startswith(_CONTAINERS):
-                raise ImportRefused(
-                    "The file holds binary data, not comma-separated text: export the records from the CRM as "
-                    "CSV or Excel (.xlsx) and upload that file."
-                )
+            if not pieces:
+                _refuse_binary(piece)
             size += len(piece)
             if size > limits.max_bytes:
                 raise ImportRefused(

@@ -33,7 +33,7 @@ from rapidfuzz import fuzz, process
 
 from alignment.canonical import fields_for
 from alignment.importing import shape
-from alignment.importing.profiles import ColumnProfile, earlier_share, profile_table, value_fit
+from alignment.importing.profiles import ColumnProfile, Profiles, earlier_share, profile_table, value_fit
 from alignment.importing.rules import DATA_DIR, SAFE_LOADER
 
 PROFILES_PATH: Final = DATA_DIR / "crm_profiles.yaml"
@@ -234,7 +234,11 @@ def _detect(columns: list[str], kind: str) -> tuple[Profile | None, int]:
 
 
 def _by_words(
-    kind: str, wanted: list[str], free: list[str], profiles: dict[str, ColumnProfile], fields: dict[str, FieldMatch]
+    kind: str,
+    wanted: list[str],
+    free: list[str],
+    profiles: Profiles | dict[str, ColumnProfile],
+    fields: dict[str, FieldMatch],
 ) -> None:
     """Step 2 of the module docstring: field words inside longer headers, checked against the values."""
     phrases = header_phrases().get(kind, {})
@@ -266,7 +270,9 @@ def _inferred(confidence_of: float) -> float:
     return round(min(0.8, 0.3 + 0.5 * confidence_of), 2)
 
 
-def _infer_dates(kind: str, free: list[str], profiles: dict[str, ColumnProfile], fields: dict[str, FieldMatch]) -> None:
+def _infer_dates(
+    kind: str, free: list[str], profiles: Profiles | dict[str, ColumnProfile], fields: dict[str, FieldMatch]
+) -> None:
     dated = [c for c in free if c in profiles and (value_fit("created_date", profiles[c]) or 0) >= 0.8]
     close = fields.get("close_date")
     if "created_date" not in fields and close is not None and close.column in profiles:
@@ -305,7 +311,7 @@ def _infer_dates(kind: str, free: list[str], profiles: dict[str, ColumnProfile],
 
 
 def _infer_values(
-    kind: str, free: list[str], profiles: dict[str, ColumnProfile], fields: dict[str, FieldMatch]
+    kind: str, free: list[str], profiles: Profiles | dict[str, ColumnProfile], fields: dict[str, FieldMatch]
 ) -> None:
     """Step 4 of the module docstring: required fields from the one column whose values clearly fit."""
     _infer_dates(kind, free, profiles, fields)
@@ -327,7 +333,7 @@ def _infer_values(
         free.remove(column)
 
 
-def _propose(columns: list[str], kind: str, profiles: dict[str, ColumnProfile]) -> tuple[Mapping, int]:
+def _propose(columns: list[str], kind: str, profiles: Profiles | dict[str, ColumnProfile]) -> tuple[Mapping, int]:
     profile, hits = _detect(columns, kind)
     by_key = {}
     for column in columns:
@@ -379,7 +385,7 @@ def propose_mapping(columns: list[str], kind: str | None = None, table: pa.Table
     With ``table`` (the file's rows) the values are read too (see the module docstring); without it
     only the headers are.
     """
-    profiles = profile_table(table) if table is not None else {}
+    profiles: Profiles | dict[str, ColumnProfile] = profile_table(table) if table is not None else {}
     if kind is not None:
         return _propose(columns, kind, profiles)[0]
     deals, deal_hits = _propose(columns, "deals", profiles)

@@ -17,6 +17,7 @@ A :class:`ColumnProfile` is built from the first :data:`SAMPLE_ROWS` rows of a c
 
 from __future__ import annotations
 
+import collections.abc
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -117,6 +118,28 @@ class ColumnProfile:
         return 0 < self.distinct <= max(CATEGORICAL_DISTINCT, self.filled // 20) and self.distinct < self.filled
 
 
+class Profiles(collections.abc.Mapping):
+    """``{column: ColumnProfile}`` for a table's sample, each profile built the first time it is asked for
+    (columns whose header already settled their field are never profiled)."""
+
+    def __init__(self, table: pa.Table, sample_rows: int = SAMPLE_ROWS) -> None:
+        self._sample = table.slice(0, sample_rows)
+        self._built: dict[str, ColumnProfile] = {}
+
+    def __getitem__(self, column: str) -> ColumnProfile:
+        if column not in self._built:
+            if column not in self._sample.column_names:
+                raise KeyError(column)
+            self._built[column] = profile_column(column, self._sample.column(column))
+        return self._built[column]
+
+    def __iter__(self):
+        return iter(self._sample.column_names)
+
+    def __len__(self) -> int:
+        return self._sample.num_columns
+
+
 def profile_column(name: str, values: pa.ChunkedArray | pa.Array) -> ColumnProfile:
     """The :class:`ColumnProfile` of ``values`` (already cut to the sample)."""
     trimmed = pc.utf8_trim_whitespace(values)
@@ -125,6 +148,7 @@ def profile_column(name: str, values: pa.ChunkedArray | pa.Array) -> ColumnProfi
     if not filled:
         return ColumnProfile(name, 0, 0)
     counted = pc.value_counts(trimmed.filter(present))
+    categorical_limit = max(CATEGORICAL_DISTINCT, filled // 20)  # more distinct values: names, not words
     texts, counts = counted.field("values").to_pylist(), counted.field("counts").to_numpy()
     amounts = parse_amounts(values)
     numeric = ~np.isnan(amounts.values)
@@ -137,8 +161,8 @@ def profile_column(name: str, values: pa.ChunkedArray | pa.Array) -> ColumnProfi
     parsed = parse_dates(values)
     dated = parsed.values.notna().to_numpy() & ~plain_numbers
     present_rows = present.to_numpy(zero_copy_only=False)
-    words = [normalise_name(t) for t in texts]
-    flags = counts[np.array([w in TRUE_WORDS or w in FALSE_WORDS for w in words], dtype=bool)].sum()
+    words = [normalise_name(t) for t in texts] if len(texts) <= categorical_limit else []
+    flags = counts[np.array([w in TRUE_WORDS or w in FALSE_WORDS for w in words], dtype=bool)].sum() if words else 0
     dates = parsed.values.where(pd.Series(dated))
     return ColumnProfile(
         column=name,
@@ -152,15 +176,14 @@ def profile_column(name: str, values: pa.ChunkedArray | pa.Array) -> ColumnProfi
         date_share=float((dated & present_rows).sum() / filled),
         date_range=(dates.min().date(), dates.max().date()) if dates.notna().any() else (None, None),
         dates=dates,
-        vocabulary=_vocabulary_share(texts, counts, filled),
+        vocabulary=_vocabulary_share(texts, counts, filled) if len(texts) <= categorical_limit else {},
         flag_share=float(flags / filled),
     )
 
 
-def profile_table(table: pa.Table, sample_rows: int = SAMPLE_ROWS) -> dict[str, ColumnProfile]:
-    """Every column's profile, from the first ``sample_rows`` rows."""
-    sample = table.slice(0, sample_rows)
-    return {name: profile_column(name, sample.column(name)) for name in sample.column_names}
+def profile_table(table: pa.Table, sample_rows: int = SAMPLE_ROWS) -> Profiles:
+    """Every column's profile, from the first ``sample_rows`` rows (built when first asked for)."""
+    return Profiles(table, sample_rows)
 
 
 def money_fit(profile: ColumnProfile) -> float:

@@ -49,7 +49,9 @@ class RawTable:
     ``rows_read`` counts every line below the header that held anything: records, footer and total
     lines (``footer_rows``) and lines with the wrong number of cells (``malformed``).
     ``stray_quotes`` are the line numbers (1 = first line of the file) whose quote never closed;
-    each such line was read without quote handling (see :mod:`.quotes`).
+    each such line was read without quote handling (see :mod:`.quotes`). ``plain_cells``: the file
+    is ASCII and every record one line, so a cell can only start or end with a space or a tab, never
+    another kind of white space (the import trims cells knowing this).
     """
 
     filename: str
@@ -65,6 +67,7 @@ class RawTable:
     sheet: str | None = None
     notes: list[str] = field(default_factory=list)
     stray_quotes: list[int] = field(default_factory=list)
+    plain_cells: bool = False
 
     @property
     def decimal_comma_likely(self) -> bool:
@@ -227,9 +230,10 @@ def _read_csv(data: bytes, filename: str, limits: Limits) -> RawTable:
     if not bytes(body[:_HEAD_BYTES]).strip():
         raise ImportRefused("The file has column names but no rows: export the report again with its records.")
     _refuse_too_many_rows(text_bytes, body_start, body, columns, delimiter, limits)
-    table, malformed, stray = _parse_body(body, columns, delimiter, header_lines)
+    table, malformed, stray, multiline = _parse_body(text_bytes, body_start, columns, delimiter, header_lines)
     raw = _finish(filename, columns, table, malformed, "CSV", encoding, delimiter, None, notes)
     raw.stray_quotes = stray
+    raw.plain_cells = encoding == "UTF-8" and text_bytes is data and data.isascii() and not multiline
     return raw
 
 
@@ -254,25 +258,51 @@ def _refuse_too_many_rows(
             )
 
 
-def _has_line_breaks(table: pa.Table) -> bool:
+def _line_counts(text: bytes, start: int) -> tuple[int, int]:
+    """Lines of ``text[start:]`` and how many of them are empty (``\n`` or ``\r\n`` alone), in pieces."""
+    data = np.frombuffer(text, dtype=np.uint8)[start:]
+    lines = empty = 0
+    previous = -1  # position of the last newline before the current piece (start of text counts as one)
+    step = 8 * 1024 * 1024
+    for offset in range(0, len(data), step):
+        ends = np.flatnonzero(data[offset : offset + step] == 10) + offset
+        if not ends.size:
+            continue
+        gaps = np.diff(ends, prepend=previous)
+        empty += int(np.count_nonzero(gaps == 1))
+        carriage = ends[gaps == 2]
+        empty += int(np.count_nonzero(data[carriage - 1] == 13))
+        lines += ends.size
+        previous = int(ends[-1])
+    return lines + (0 if text.endswith(b"\n") else 1), empty
+
+
+def _has_line_breaks(text: bytes, start: int, table: pa.Table, malformed: list[str]) -> bool:
+    """Whether some value of ``text[start:]`` spans lines. When the rows read and the lines (less the
+    empty ones, which the parser skips) agree, every record was one line: no value holds a line break."""
+    lines, empty = _line_counts(text, start)
+    if table.num_rows + len(malformed) == lines - empty:
+        return False
     return any(
         column.null_count < len(column) and pc.any(pc.match_substring(column, "\n")).as_py() for column in table.columns
     )
 
 
 def _parse_body(
-    body: pa.Buffer, columns: list[str], delimiter: str, header_lines: int
-) -> tuple[pa.Table, list[str], list[int]]:
-    """The records of ``body``, the lines with the wrong number of cells, and the stray-quote line numbers.
+    text: bytes, start: int, columns: list[str], delimiter: str, header_lines: int
+) -> tuple[pa.Table, list[str], list[int], bool]:
+    """The records of ``text[start:]``, the lines with the wrong number of cells, the stray-quote line
+    numbers, and whether any record may span lines.
 
     Most exports hold one record per line and are read in one pass. When a value spans lines, or a
     line has the wrong number of cells, the quotes are counted line by line (see :mod:`.quotes`):
     a quote that never closes, or closes more than ``MAX_VALUE_LINES`` lines later, is read as
     plain text on its own line and reading goes on from the next line, so nothing is swallowed.
     """
+    body = pa.py_buffer(text)[start:]
     table, malformed = _parse(body, columns, delimiter, newlines_in_values=False)
-    if not _has_line_breaks(table) and all(shape.is_set_aside_line(t) for t in malformed):
-        return table, malformed, []
+    if all(shape.is_set_aside_line(t) for t in malformed) and not _has_line_breaks(text, start, table, malformed):
+        return table, malformed, [], False
     tables: list[pa.Table] = []
     malformed, stray = [], []
     offset, line = 0, header_lines
@@ -297,7 +327,7 @@ def _parse_body(
         found, bad = _parse(body[offset:], columns, delimiter, newlines_in_values=True)
         tables.append(found)
         malformed += bad
-    return pa.concat_tables(tables) if tables else table.slice(0, 0), malformed, stray
+    return pa.concat_tables(tables) if tables else table.slice(0, 0), malformed, stray, True
 
 
 def _checked_columns(header: list[str], limits: Limits) -> list[str]:
