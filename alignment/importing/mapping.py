@@ -273,6 +273,8 @@ def _inferred(confidence_of: float) -> float:
 def _infer_dates(
     kind: str, free: list[str], profiles: Profiles | dict[str, ColumnProfile], fields: dict[str, FieldMatch]
 ) -> None:
+    if "created_date" in fields:
+        return
     dated = [c for c in free if c in profiles and (value_fit("created_date", profiles[c]) or 0) >= 0.8]
     close = fields.get("close_date")
     if "created_date" not in fields and close is not None and close.column in profiles:
@@ -286,8 +288,6 @@ def _infer_dates(
                 from_values=True,
             )
             free.remove(before[0])
-        return
-    if "created_date" in fields:
         return
     if len(dated) == 1 and kind == "leads":
         fit = value_fit("created_date", profiles[dated[0]]) or 0.0

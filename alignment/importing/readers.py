@@ -229,23 +229,22 @@ def _read_csv(data: bytes, filename: str, limits: Limits) -> RawTable:
     body = pa.py_buffer(text_bytes)[body_start:]
     if not bytes(body[:_HEAD_BYTES]).strip():
         raise ImportRefused("The file has column names but no rows: export the report again with its records.")
-    _refuse_too_many_rows(text_bytes, body_start, body, columns, delimiter, limits)
-    table, malformed, stray, multiline = _parse_body(text_bytes, body_start, columns, delimiter, header_lines)
+    lines = _line_counts(text_bytes, body_start)
+    _refuse_too_many_rows(lines[0], body, columns, delimiter, limits)
+    table, malformed, stray, multiline = _parse_body(text_bytes, body_start, columns, delimiter, header_lines, lines)
     raw = _finish(filename, columns, table, malformed, "CSV", encoding, delimiter, None, notes)
     raw.stray_quotes = stray
     raw.plain_cells = encoding == "UTF-8" and text_bytes is data and data.isascii() and not multiline
     return raw
 
 
-def _refuse_too_many_rows(
-    text_bytes: bytes, body_start: int, body: pa.Buffer, columns: list[str], delimiter: str, limits: Limits
-) -> None:
+def _refuse_too_many_rows(lines: int, body: pa.Buffer, columns: list[str], delimiter: str, limits: Limits) -> None:
     """Refuse a file with more records than the row limit, reading no further than the limit.
 
     Records are at least one line each, so a file with no more lines than the limit is never read
     twice; otherwise the records are counted batch by batch and the count stops once past the limit.
     """
-    if text_bytes.count(b"\n", body_start) <= limits.max_rows:
+    if lines <= limits.max_rows:
         return
     reader = pacsv.open_csv(pa.BufferReader(body), **_options(columns, delimiter, True, lambda row: "skip"))
     records = 0
@@ -277,10 +276,10 @@ def _line_counts(text: bytes, start: int) -> tuple[int, int]:
     return lines + (0 if text.endswith(b"\n") else 1), empty
 
 
-def _has_line_breaks(text: bytes, start: int, table: pa.Table, malformed: list[str]) -> bool:
-    """Whether some value of ``text[start:]`` spans lines. When the rows read and the lines (less the
-    empty ones, which the parser skips) agree, every record was one line: no value holds a line break."""
-    lines, empty = _line_counts(text, start)
+def _has_line_breaks(lines: tuple[int, int], table: pa.Table, malformed: list[str]) -> bool:
+    """Whether some value spans lines, given the body's ``(lines, empty lines)``. When the rows read and
+    the lines (less the empty ones, which the parser skips) agree, every record was one line."""
+    lines, empty = lines
     if table.num_rows + len(malformed) == lines - empty:
         return False
     return any(
@@ -289,7 +288,7 @@ def _has_line_breaks(text: bytes, start: int, table: pa.Table, malformed: list[s
 
 
 def _parse_body(
-    text: bytes, start: int, columns: list[str], delimiter: str, header_lines: int
+    text: bytes, start: int, columns: list[str], delimiter: str, header_lines: int, lines: tuple[int, int]
 ) -> tuple[pa.Table, list[str], list[int], bool]:
     """The records of ``text[start:]``, the lines with the wrong number of cells, the stray-quote line
     numbers, and whether any record may span lines.
@@ -301,7 +300,7 @@ def _parse_body(
     """
     body = pa.py_buffer(text)[start:]
     table, malformed = _parse(body, columns, delimiter, newlines_in_values=False)
-    if all(shape.is_set_aside_line(t) for t in malformed) and not _has_line_breaks(text, start, table, malformed):
+    if all(shape.is_set_aside_line(t) for t in malformed) and not _has_line_breaks(lines, table, malformed):
         return table, malformed, [], False
     tables: list[pa.Table] = []
     malformed, stray = [], []
