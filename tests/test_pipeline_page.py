@@ -263,3 +263,10 @@ def test_a_binary_file_gets_one_sentence_on_the_page(workshop_code):
         "The file holds binary data, not comma-separated text: export the records from the CRM as CSV or Excel "
         "(.xlsx) and upload that file."
     ]
+
+
+def test_a_lead_source_column_blank_in_every_row_is_said_not_a_crash(workshop_code):
+    data = b"Id,StageName,Amount,LeadSource\n006A,Closed Won,100,\n006B,Prospecting,50,\n"
+    app = upload_bytes(open_page(workshop_code), "blank_source.csv", data)
+    assert "The column “LeadSource” is blank in every row" in said(app)
+    assert metrics(app)["Rows used"] == "2"

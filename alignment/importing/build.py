@@ -225,10 +225,22 @@ def _outcomes(raw: RawTable, mapping: Mapping, rules: ImportRules, by_stage: pa.
 
 def _source_groups(lead_source: pa.ChunkedArray | None, size: int, rules: ImportRules) -> tuple[pa.Array, pd.DataFrame]:
     if lead_source is None:
-        return pa.array(["unknown"] * size, type=TEXT), pd.DataFrame(columns=["lead_source", "rows", "source_group"])
+        empty = pd.DataFrame(
+            {
+                name: pd.Series(dtype=dtype)
+                for name, dtype in (("lead_source", "string"), ("rows", "int64"), ("source_group", "string"))
+            }
+        )
+        return pa.array(["unknown"] * size, type=TEXT), empty
     distinct = _Distinct.of(lead_source)
     groups = [rules.source_group(v) for v in distinct.values]
-    table = pd.DataFrame({"lead_source": distinct.values, "rows": distinct.counts, "source_group": groups})
+    table = pd.DataFrame(
+        {
+            "lead_source": pd.Series(distinct.values, dtype="string"),
+            "rows": pd.Series(distinct.counts, dtype="int64"),
+            "source_group": pd.Series(groups, dtype="string"),
+        }
+    )
     table = table[table["rows"] > 0].sort_values("rows", ascending=False, ignore_index=True)
     return distinct.spread(groups, blank="unknown"), table
 
