@@ -232,6 +232,12 @@ def test_columns_inferred_from_values_are_confirmed_before_the_check(workshop_co
     app = next(b for b in app.button if b.label == "These columns are right").click().run()
     assert not app.exception, app.exception
     assert metrics(app)["Rows read"] == "40" and metrics(app)["Rows used"] == "40"
+    grid = next(d.value for d in app.dataframe if "Column in your file" in d.value.columns).set_index("Field")
+    assert grid.loc["Amount", ["Column in your file", "Confidence", "Found by"]].tolist() == [
+        "close_value",
+        1.0,
+        "confirmed by you",
+    ]
     app = next(b for b in app.button if b.label == "Save to workshop").click().run()
     assert "Saved 40 deals from sales_pipeline.csv." in said(app)
     app = upload(open_page(workshop_code), "sales_pipeline.csv")  # the same headers next week

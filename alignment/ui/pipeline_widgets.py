@@ -184,6 +184,10 @@ def mapping_table(workshop: WorkshopInfo, loaded: Upload, kind: str) -> Mapping:
     generation = st.session_state.get(f"{picks_key}_generation", 0)
     key = f"mapping_{loaded.file_id}_{kind}_{generation}"
     current = proposed.with_columns(picks, how="your choice")
+    confirmed = st.session_state.get(_confirmed_key(loaded, kind), {})
+    current = current.with_columns(
+        {f: c for f, c in confirmed.items() if current.fields.get(f) and current.column(f) == c}, how="confirmed by you"
+    )
     table = pd.DataFrame(
         {
             "Field": [FIELD_LABELS[f] for f in fields],
@@ -215,6 +219,10 @@ def mapping_table(workshop: WorkshopInfo, loaded: Upload, kind: str) -> Mapping:
     return current.with_columns(chosen)
 
 
+def _confirmed_key(loaded: Upload, kind: str) -> str:
+    return f"confirmed_{loaded.file_id}_{kind}"
+
+
 def confirm_inferred(loaded: Upload, mapping: Mapping) -> Mapping | None:
     """Ask the user to confirm the fields whose column was chosen from its values; None until confirmed.
 
@@ -223,8 +231,7 @@ def confirm_inferred(loaded: Upload, mapping: Mapping) -> Mapping | None:
     inferred = mapping.inferred()
     if not inferred:
         return mapping
-    key = f"confirmed_{loaded.file_id}_{mapping.kind}"
-    confirmed: dict = st.session_state.setdefault(key, {})
+    confirmed: dict = st.session_state.setdefault(_confirmed_key(loaded, mapping.kind), {})
     pending = {name: match for name, match in inferred.items() if confirmed.get(name) != match.column}
     if not pending:
         return mapping.with_columns({name: match.column for name, match in inferred.items()}, how="confirmed by you")
