@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from alignment.importing.cli import run_inspect
 
 FIXTURES = Path(__file__).parent / "fixtures" / "crm"
@@ -174,3 +176,44 @@ def test_module_command_line_runs_import(app_env):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1].startswith("Saved ")
+
+
+def test_an_imported_frame_is_saved_and_loaded_without_being_conformed_again(app_env, monkeypatch):
+    import pandas as pd
+
+    import alignment.store.datasets as datasets
+    from alignment.importing import propose_mapping, read_table, run_import
+    from alignment.store import find_workshop
+
+    engine, workshop = workshop_in(app_env)
+    raw = read_table((FIXTURES / "sales_pipeline.csv").read_bytes(), "sales_pipeline.csv")
+    result = run_import(raw, propose_mapping(raw.columns, None, raw.table))
+    conform = datasets.conform
+
+    def conform_only_empty(frame, *args, **kwargs):  # reading the canonical dtypes off an empty frame is fine
+        assert frame.empty, "conform ran again over the imported rows"
+        return conform(frame, *args, **kwargs)
+
+    monkeypatch.setattr(datasets, "conform", conform_only_empty)
+    saved = datasets.save_import(
+        engine, workshop.id, "deals", result.frame, "sales_pipeline.csv", result.report.to_dict(), {"marker": 1}
+    )
+    pd.testing.assert_frame_equal(datasets.load_dataset_frame(engine, saved), result.frame)
+    assert find_workshop(engine, workshop.code).settings["marker"] == 1
+    engine.dispose()
+
+
+def test_settings_are_not_kept_when_the_dataset_cannot_be_saved(app_env, monkeypatch):
+    import alignment.store.datasets as datasets
+    from alignment.store import find_workshop
+
+    engine, workshop = workshop_in(app_env)
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(datasets, "add_dataset", fail)
+    with pytest.raises(RuntimeError):
+        datasets.save_import(engine, workshop.id, "deals", None, "x.csv", {}, {"import_mappings": {"abc": {}}})
+    assert "import_mappings" not in (find_workshop(engine, workshop.code).settings or {})
+    engine.dispose()
