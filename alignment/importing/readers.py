@@ -16,6 +16,7 @@ import codecs
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -85,12 +86,21 @@ def read_table(data: bytes, filename: str, limits: Limits | None = None) -> RawT
         )
     if not data or data.isspace():
         raise ImportRefused(f"The file is empty: {EXPORT_HINT}.")
-    if data.startswith(_ZIP) or data.startswith(_OLE):
-        raw = _read_workbook(data, filename, limits)
-    elif Path(filename).suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
+    if Path(filename).suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods") and not data.startswith((_ZIP, _OLE)):
         raise ImportRefused(f"The file is named like a spreadsheet but is not a valid one: {EXPORT_HINT}.")
-    else:
-        raw = _read_csv(data, filename, limits)
+    try:
+        raw = (
+            _read_workbook(data, filename, limits)
+            if data.startswith((_ZIP, _OLE))
+            else _read_csv(data, filename, limits)
+        )
+    except ImportRefused:
+        raise
+    except (pa.ArrowException, csv.Error, UnicodeError, zipfile.BadZipFile, EOFError) as exc:  # never a traceback
+        raise ImportRefused(
+            f"The file cannot be read ({exc.__class__.__name__}): export it again from the CRM as CSV or Excel, or "
+            "save it from a spreadsheet as CSV."
+        ) from None
     pa.default_memory_pool().release_unused()  # the parser's scratch blocks go back before numpy allocates
     if raw.rows_read > limits.max_rows:
         raise ImportRefused(

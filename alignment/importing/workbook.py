@@ -135,15 +135,18 @@ def read_sheet(data: bytes, limits: Limits) -> tuple[str, int, list[list[str | N
             "export only the columns you need."
         )
     rows: list[list[str | None]] = []
-    for row in sheet.iter_rows():
-        cells = [cell_text(v) for v in row]
-        if any(v is not None for v in cells):
-            rows.append(cells)
-            if len(rows) > limits.max_rows + HEADER_SEARCH_ROWS:
-                raise ImportRefused(
-                    f"The sheet has more than {limits.max_rows:,} rows, over the {limits.max_rows:,}-row limit: "
-                    "export a shorter period."
-                )
+    try:
+        for row in sheet.iter_rows():
+            cells = [cell_text(v) for v in row]
+            if any(v is not None for v in cells):
+                rows.append(cells)
+                if len(rows) > limits.max_rows + HEADER_SEARCH_ROWS:
+                    raise ImportRefused(
+                        f"The sheet has more than {limits.max_rows:,} rows, over the {limits.max_rows:,}-row limit: "
+                        "export a shorter period."
+                    )
+    except CalamineError as exc:
+        raise ImportRefused(f"The workbook cannot be read ({exc.__class__.__name__}): {EXPORT_HINT}.") from None
     return sheet.name, len(names), rows
 
 
