@@ -178,3 +178,14 @@ def test_amounts_in_several_currencies_are_named():
     _, report = imported(data)
     several = next(p for p in report.problems if p.kind == "several_currencies")
     assert "3 currencies (EUR, GBP, USD)" in several.message
+
+
+def test_a_damaged_workbook_gets_one_sentence():
+    from test_import_readers import pipedrive_workbook
+
+    data = bytearray(pipedrive_workbook())
+    middle = len(data) // 2
+    data[middle : middle + 400] = b"\x00" * 400  # a download cut short and padded, as broken transfers leave them
+    with pytest.raises(ImportRefused) as refused:
+        read_table(bytes(data), "deals.xlsx")
+    assert "\n" not in str(refused.value) and str(refused.value).endswith(".")

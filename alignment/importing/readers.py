@@ -17,6 +17,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -96,7 +97,18 @@ def read_table(data: bytes, filename: str, limits: Limits | None = None) -> RawT
         )
     except ImportRefused:
         raise
-    except (pa.ArrowException, csv.Error, UnicodeError, zipfile.BadZipFile, EOFError) as exc:  # never a traceback
+    except (  # a damaged file ends in one sentence, never a traceback
+        pa.ArrowException,
+        csv.Error,
+        UnicodeError,
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        NotImplementedError,
+        ValueError,
+        OSError,
+        KeyError,
+    ) as exc:
         raise ImportRefused(
             f"The file cannot be read ({exc.__class__.__name__}): export it again from the CRM as CSV or Excel, or "
             "save it from a spreadsheet as CSV."
