@@ -9,6 +9,7 @@ batch by batch and the read stops as soon as the limit is passed; rows read equa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 import numpy as np
@@ -65,8 +66,8 @@ def line_counts(text: bytes, start: int) -> tuple[int, int]:
 def _has_line_breaks(lines: tuple[int, int], table: pa.Table, malformed: list[str]) -> bool:
     """Whether some value spans lines, given the body's ``(lines, empty lines)``. When the rows read and
     the lines (less the empty ones, which the parser skips) agree, every record was one line."""
-    lines, empty = lines
-    if table.num_rows + len(malformed) == lines - empty:
+    total, empty = lines
+    if table.num_rows + len(malformed) == total - empty:
         return False
     return any(
         column.null_count < len(column) and pc.any(pc.match_substring(column, "\n")).as_py() for column in table.columns
@@ -115,7 +116,15 @@ def parse_body(
     return pa.concat_tables(tables) if tables else table.slice(0, 0), malformed, stray, True
 
 
-def _options(columns: list[str], delimiter: str, newlines_in_values: bool, handler, quoted: bool = True, block=_BLOCK):
+def _options(
+    columns: list[str],
+    delimiter: str,
+    newlines_in_values: bool,
+    handler: Callable[[pacsv.InvalidRow], str],
+    quoted: bool = True,
+    block: int = _BLOCK,
+) -> dict[str, object]:
+    """pyarrow CSV options: every column as text, blank cells null, bad lines passed to ``handler``."""
     return {
         "read_options": pacsv.ReadOptions(column_names=columns, block_size=block),
         "parse_options": pacsv.ParseOptions(
