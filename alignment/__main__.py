@@ -1,6 +1,9 @@
 """The command line: ``python -m alignment inspect|demo|export``.
 
-- ``inspect FILE [--kind deals|leads] [--json]``: what an import of FILE would do, without saving.
+- ``inspect FILE [--kind deals|leads] [--map field=column ...] [--json]``: what an import of FILE would do,
+  without saving.
+- ``import FILE --workshop CODE [--kind deals|leads] [--map field=column ...] [--dry-run] [--json]``:
+  import FILE into a workshop exactly as the Pipeline data page does.
 - ``demo``: delete and recreate the demo workshop; prints its join code as the last line.
 - ``export CODE --format pptx|xlsx|csv -o FILE``: write a workshop's report.
 
@@ -16,13 +19,36 @@ from alignment.framework import FrameworkError, load_framework
 from alignment.store import DatabaseUnavailable, open_database
 
 
+def _file_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("file")
+    command.add_argument("--kind", choices=["deals", "leads"], default=None, help="default: detected from the file")
+    command.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
+        help="take FIELD from COLUMN (repeatable; FIELD= leaves it unused), e.g. --map amount=close_value",
+    )
+    command.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _add_inspect(commands: argparse._SubParsersAction) -> None:
+    inspect = commands.add_parser("inspect", help="report what importing a CRM export would do, without saving")
+    _file_arguments(inspect)
+
+
+def _add_import(commands: argparse._SubParsersAction) -> None:
+    imported = commands.add_parser("import", help="import a CRM export into a workshop, as the Pipeline page does")
+    _file_arguments(imported)
+    imported.add_argument("--workshop", required=True, metavar="CODE", help="the workshop's join code")
+    imported.add_argument("--dry-run", action="store_true", help="check and report, but save nothing")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m alignment", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    inspect = commands.add_parser("inspect", help="report what importing a CRM export would do, without saving")
-    inspect.add_argument("file")
-    inspect.add_argument("--kind", choices=["deals", "leads"], default=None, help="default: detected from the headers")
-    inspect.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_inspect(commands)
+    _add_import(commands)
     commands.add_parser("demo", help="recreate the demo workshop and print its join code")
     export = commands.add_parser("export", help="write a workshop's report")
     export.add_argument("code", help="the workshop's join code")
@@ -36,7 +62,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "inspect":
         from alignment.importing.cli import run_inspect
 
-        return run_inspect(args.file, args.kind, args.json)
+        return run_inspect(args.file, args.kind, args.json, args.map)
+    if args.command == "import":
+        from alignment.importing.cli import run_import_file
+
+        return run_import_file(args.file, args.workshop, args.kind, args.map, args.dry_run, args.json)
     try:
         engine = open_database()
         if args.command == "demo":

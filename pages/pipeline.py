@@ -3,8 +3,8 @@
 import streamlit as st
 
 from alignment.importing import Limits
+from alignment.ui import pipeline_report, session
 from alignment.ui import pipeline_widgets as widgets
-from alignment.ui import session
 from alignment.ui.facilitator import require_facilitator
 
 workshop = session.current_workshop()
@@ -30,15 +30,19 @@ refusal = mapping.refusal(loaded.raw.columns)
 if refusal:
     st.error(refusal, icon=":material/block:")
     st.stop()
+mapping = widgets.confirm_inferred(loaded, mapping)
+if mapping is None:
+    st.stop()
 
 st.subheader("2. Rules")
-rules = widgets.rule_tables(workshop, loaded, mapping)
+saved_rules = widgets.saved_rules(workshop)
+rules = widgets.rule_tables(loaded, mapping, saved_rules, widgets.checked(loaded, mapping, saved_rules, {}))
 first = widgets.checked(loaded, mapping, rules, {})
 choices = widgets.date_questions(loaded, mapping, first)
 result = widgets.checked(loaded, mapping, rules, choices) if choices else first
 
 st.subheader("3. Check")
-widgets.validation_report(result)
+pipeline_report.validation_report(result)
 with st.expander("Preview"):
-    widgets.preview(result)
+    pipeline_report.preview(result)
 widgets.save_button(workshop, loaded, result, rules)

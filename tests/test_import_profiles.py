@@ -15,7 +15,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "crm"
 
 def imported(name: str, kind: str | None = None):
     raw = read_table((FIXTURES / name).read_bytes(), name)
-    return run_import(raw, propose_mapping(raw.columns, kind))
+    return run_import(raw, propose_mapping(raw.columns, kind, raw.table))
 
 
 @pytest.mark.parametrize(

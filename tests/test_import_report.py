@@ -15,7 +15,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "crm"
 
 def imported(name: str, rules: ImportRules | None = None, date_choices: dict | None = None):
     raw = read_table((FIXTURES / name).read_bytes(), name)
-    return run_import(raw, propose_mapping(raw.columns), rules, date_choices)
+    return run_import(raw, propose_mapping(raw.columns, None, raw.table), rules, date_choices)
 
 
 @pytest.mark.parametrize(
@@ -151,15 +151,12 @@ def test_subtotal_rows_inside_a_grouped_report_are_removed_and_counted():
 
 
 def test_rule_table_edits_become_workshop_overrides_only_where_they_differ():
-    import pandas as pd
-
-    from alignment.importing.rule_tables import stage_table, updated_overrides
+    from alignment.importing.rule_tables import updated_overrides
 
     raw = read_table((FIXTURES / "close_opportunities.csv").read_bytes(), "close.csv")
-    mapping = propose_mapping(raw.columns)
-    table = stage_table(raw, mapping, ImportRules())
+    table = run_import(raw, propose_mapping(raw.columns, None, raw.table)).stages  # the table the page edits
     assert table.set_index("stage")["outcome"].to_dict() == {"Won": "won", "Lost": "lost", "Demo Completed": "open"}
-    edited = table.assign(outcome=pd.Series(["won", "lost", "won"], dtype="string"))
+    edited = table.assign(outcome=table["stage"].map({"Won": "won", "Lost": "lost", "Demo Completed": "won"}))
     assert updated_overrides({"old stage": "lost"}, edited, "stage", "outcome", ImportRules()) == {
         "old stage": "lost",
         "demo completed": "won",

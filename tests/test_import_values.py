@@ -98,9 +98,11 @@ def test_column_that_never_shows_the_order_is_ambiguous_and_answerable():
     assert str(answered.values.iloc[0].date()) == "2024-04-03"
 
 
-def test_impossible_and_far_dates_are_invalid():
-    parsed = dates("31/02/2024", "1/1/1850", "banana", "")
-    assert parsed.invalid.tolist() == [True, True, True, False]
+def test_impossible_dates_are_invalid_and_far_dates_are_out_of_range_not_invalid():
+    parsed = dates("31/02/2024", "1/1/1850", "banana", "", "9999-12-31")
+    assert parsed.invalid.tolist() == [True, False, True, False, False]
+    assert parsed.out_of_range.tolist() == [False, True, False, False, True]
+    assert parsed.values.isna().all()
 
 
 def test_deal_dates_drop_the_time_of_day():

@@ -213,3 +213,66 @@ def test_a_column_picked_with_the_labelled_widgets_is_the_one_saved(workshop_cod
     stored = load_dataset_frame(engine, dataset.id)
     engine.dispose()
     assert (stored["region"] == stored["deal_name"]).all()  # region was read from the deal name column
+
+
+def upload_bytes(app: AppTest, name: str, data: bytes) -> AppTest:
+    uploader = next(u for u in app.get("file_uploader") if u.label == "CRM export (CSV or Excel)")
+    uploader.set_value((name, data, "text/csv"))
+    app = app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_columns_inferred_from_values_are_confirmed_before_the_check(workshop_code):
+    app = upload(open_page(workshop_code), "sales_pipeline.csv")
+    assert "Please confirm first: these columns were chosen from their values" in said(app)
+    assert "Amount ← “close_value”" in said(app) and "Created date ← “engage_date”" in said(app)
+    assert not metrics(app)  # no report until the guesses are confirmed
+    assert not any(b.label == "Save to workshop" for b in app.button)
+    app = next(b for b in app.button if b.label == "These columns are right").click().run()
+    assert not app.exception, app.exception
+    assert metrics(app)["Rows read"] == "40" and metrics(app)["Rows used"] == "40"
+    grid = next(d.value for d in app.dataframe if "Column in your file" in d.value.columns).set_index("Field")
+    assert grid.loc["Amount", ["Column in your file", "Confidence", "Found by"]].tolist() == [
+        "close_value",
+        1.0,
+        "confirmed by you",
+    ]
+    app = next(b for b in app.button if b.label == "Save to workshop").click().run()
+    assert "Saved 40 deals from sales_pipeline.csv." in said(app)
+    app = upload(open_page(workshop_code), "sales_pipeline.csv")  # the same headers next week
+    assert "Please confirm first" not in said(app)
+    assert metrics(app)["Rows used"] == "40"
+
+
+def test_picking_another_column_for_a_guess_replaces_the_guess(workshop_code):
+    app = upload(open_page(workshop_code), "sales_pipeline.csv")
+    next(s for s in app.selectbox if s.label == "Field").set_value("Created date")
+    next(s for s in app.selectbox if s.label == "Column in your file").set_value("close_date")
+    app = next(b for b in app.button if b.label == "Use this column").click().run()
+    assert "Created date now comes from “close_date”." in said(app)
+    assert "Created date ← “engage_date”" not in said(app)
+    assert "Amount ← “close_value”" in said(app)  # still a guess to confirm
+
+
+def test_a_stray_quote_is_named_and_no_row_is_lost(workshop_code):
+    lines = ["deal_id,stage,amount"] + [f"D{i},Closed Won,{i}" for i in range(30)]
+    lines[12] = 'D11,"Closed Won,11'
+    app = upload_bytes(open_page(workshop_code), "stray.csv", ("\n".join(lines) + "\n").encode())
+    assert metrics(app)["Rows read"] == "30"
+    assert "a quote opens and never closes on line 13" in said(app)
+
+
+def test_a_binary_file_gets_one_sentence_on_the_page(workshop_code):
+    app = upload_bytes(open_page(workshop_code), "zeros.csv", b"\0" * 4096)
+    assert [e.value for e in app.error] == [
+        "The file holds binary data, not comma-separated text: export the records from the CRM as CSV or Excel "
+        "(.xlsx) and upload that file."
+    ]
+
+
+def test_a_lead_source_column_blank_in_every_row_is_said_not_a_crash(workshop_code):
+    data = b"Id,StageName,Amount,LeadSource\n006A,Closed Won,100,\n006B,Prospecting,50,\n"
+    app = upload_bytes(open_page(workshop_code), "blank_source.csv", data)
+    assert "The column “LeadSource” is blank in every row" in said(app)
+    assert metrics(app)["Rows used"] == "2"

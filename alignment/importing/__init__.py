@@ -3,7 +3,7 @@
 Typical use::
 
     raw = read_table(data, "opportunities.csv")       # RawTable, or ImportRefused with one sentence
-    mapping = propose_mapping(raw.columns)            # detected CRM, kind and a column per field
+    mapping = propose_mapping(raw.columns, None, raw.table)  # detected CRM, kind, a column per field
     result = run_import(raw, mapping)                 # ImportResult: canonical frame + ImportReport
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from alignment.importing.build import ImportResult, run_import
-from alignment.importing.limits import ImportRefused, Limits
+from alignment.importing.limits import ImportRefused, Limits, read_upload
 from alignment.importing.mapping import FIELD_LABELS, FieldMatch, Mapping, header_signature, propose_mapping
 from alignment.importing.readers import RawTable, read_table
 from alignment.importing.report import ImportReport, Problem
@@ -23,13 +23,8 @@ def inspect_file(path: str | Path, kind: str | None = None, limits: Limits | Non
     """Read, map and check a file on disk with the proposed mapping and the shipped rules, saving nothing."""
     path = Path(path)
     limits = limits or Limits.from_env()
-    if path.stat().st_size > limits.max_bytes:
-        raise ImportRefused(
-            f"The file is larger than the {limits.max_bytes // (1024 * 1024)} MB upload limit: "
-            "export a shorter period or fewer columns."
-        )
-    raw = read_table(path.read_bytes(), path.name, limits)
-    return run_import(raw, propose_mapping(raw.columns, kind))
+    raw = read_table(read_upload(path, limits), path.name, limits)
+    return run_import(raw, propose_mapping(raw.columns, kind, raw.table))
 
 
 __all__ = [

@@ -26,7 +26,7 @@ from alignment.importing.mapping import FIELD_LABELS, Mapping
 from alignment.importing.readers import RawTable
 from alignment.importing.report import ImportReport, Problem
 from alignment.importing.rules import ImportRules, as_flag, normalise_name
-from alignment.importing.warnings import deal_warnings, lead_warnings
+from alignment.importing.warnings import deal_warnings, doubtful_warnings, lead_warnings
 
 TEXT_FIELDS = (
     "deal_id",
@@ -104,7 +104,11 @@ def _text(raw: RawTable, column: str | None) -> pa.ChunkedArray | None:
     if not column:
         return None
     values = raw.table.column(column)
-    if not (pc.any(pc.starts_with(values, " ")).as_py() or pc.any(pc.ends_with(values, " ")).as_py()):
+    if raw.plain_cells:  # only a space or a tab can start or end a cell (see RawTable)
+        spaced = any(pc.any(test(values, blank)).as_py() for test in (pc.starts_with, pc.ends_with) for blank in " \t")
+    else:
+        spaced = pc.any(pc.match_substring_regex(values, r"^[\s\p{Z}]|[\s\p{Z}]$")).as_py()
+    if not spaced:
         return values
     trimmed = pc.utf8_trim_whitespace(values)
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed)
@@ -221,10 +225,22 @@ def _outcomes(raw: RawTable, mapping: Mapping, rules: ImportRules, by_stage: pa.
 
 def _source_groups(lead_source: pa.ChunkedArray | None, size: int, rules: ImportRules) -> tuple[pa.Array, pd.DataFrame]:
     if lead_source is None:
-        return pa.array(["unknown"] * size, type=TEXT), pd.DataFrame(columns=["lead_source", "rows", "source_group"])
+        empty = pd.DataFrame(
+            {
+                name: pd.Series(dtype=dtype)
+                for name, dtype in (("lead_source", "string"), ("rows", "int64"), ("source_group", "string"))
+            }
+        )
+        return pa.array(["unknown"] * size, type=TEXT), empty
     distinct = _Distinct.of(lead_source)
     groups = [rules.source_group(v) for v in distinct.values]
-    table = pd.DataFrame({"lead_source": distinct.values, "rows": distinct.counts, "source_group": groups})
+    table = pd.DataFrame(
+        {
+            "lead_source": pd.Series(distinct.values, dtype="string"),
+            "rows": pd.Series(distinct.counts, dtype="int64"),
+            "source_group": pd.Series(groups, dtype="string"),
+        }
+    )
     table = table[table["rows"] > 0].sort_values("rows", ascending=False, ignore_index=True)
     return distinct.spread(groups, blank="unknown"), table
 
@@ -324,6 +340,7 @@ def run_import(
     problems += warn(
         frame, mapping, raw, stages[stages["recognised"].eq(False)] if len(stages) else stages, parsed, lead_source
     )
+    problems += doubtful_warnings(raw, mapping, parsed, kept, frame)
     if raw.footer_rows:
         problems.append(
             Problem(
@@ -354,6 +371,10 @@ def run_import(
         created_range=_range(frame["created_date"]),
         close_range=_range(frame["close_date"]) if kind == "deals" else [None, None],
         source_groups={g: int(n) for g, n in frame["source_group"].value_counts().items() if g in SOURCE_GROUPS},
+        inferred={
+            name: {"column": match.column, "confidence": match.confidence, "how": match.how}
+            for name, match in mapping.inferred().items()
+        },
     )
     if kind == "deals":
         report.amount_total = float(frame["amount"].sum())

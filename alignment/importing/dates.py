@@ -4,8 +4,9 @@ Accepted: ISO (``2024-01-22``, ``2024-01-22 16:14``, ``2024-01-22T16:14:25.000+0
 is converted to UTC), day/month/year in either order with ``/``, ``.`` or ``-`` and a two- or
 four-digit year (``1/5/2024``, ``22-01-24``, ``02/23/26 08:55 PM``), ``YYYYMMDD``, Excel serial
 numbers (days since 1899-12-30, used only when the whole column is numbers) and dates with month
-names (``Jan 5, 2024``). Two-digit years below 70 are 20xx, the rest 19xx. Dates before 1900 or
-after 2100 are not valid.
+names (``Jan 5, 2024``). Two-digit years below 70 are 20xx, the rest 19xx. A date written in one
+of these shapes but outside the plausible range 1900-01-01 to 2100-12-31 (``9999-12-31``, a common
+"no date" placeholder) is not an error: it is left blank and counted in ``out_of_range``.
 
 Day-before-month or month-before-day is decided once for the whole column: a first number above 12
 anywhere means day first, a second number above 12 means month first. When no value tells, the
@@ -38,6 +39,8 @@ COMPACT_PATTERN: Final = r"^(?:19|20)\d{6}$"
 MONTH_NAME_PATTERN: Final = r"(?i)(?:^|[^a-z])(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
 EXCEL_EPOCH: Final = pd.Timestamp("1899-12-30")
 FIRST_YEAR, LAST_YEAR = 1900, 2100
+PLAUSIBLE_RANGE: Final = f"{FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31"
+_WRITTEN_YEAR = r"^(?P<iso>\d{4})[-/.]\d{1,2}[-/.]\d{1,2}\b|^\d{1,2}[-/.]\d{1,2}[-/.](?P<dmy>\d{4})\b"
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class ParsedDates:
     values: pd.Series
     invalid: np.ndarray
     format: DateFormat
+    out_of_range: np.ndarray | None = None
 
 
 def _numbers(column: pa.Array) -> np.ndarray:
@@ -174,16 +178,31 @@ def parse_dates(
             if named.notna().any():
                 labels.append((int(named.notna().sum()), "dates with month names"))
     years = pd.DatetimeIndex(result).year
-    result[(years < FIRST_YEAR) | (years > LAST_YEAR)] = np.datetime64("NaT")
+    outside = (years < FIRST_YEAR) | (years > LAST_YEAR)
+    if len(uniques):
+        written = pc.extract_regex(uniques, _WRITTEN_YEAR)
+        year = pc.if_else(
+            pc.is_valid(written),
+            pc.coalesce(
+                pc.if_else(pc.equal(pc.struct_field(written, "iso"), ""), None, pc.struct_field(written, "iso")),
+                pc.struct_field(written, "dmy"),
+            ),
+            None,
+        )
+        year = pc.cast(pc.if_else(pc.equal(year, ""), None, year), pa.int32()).to_numpy(zero_copy_only=False)
+        year = np.asarray(year, dtype="float64")
+        outside |= np.isnat(result) & ((year < FIRST_YEAR) | (year > LAST_YEAR))
+    result[outside] = np.datetime64("NaT")
     if not keep_time:
         result = pd.DatetimeIndex(result).normalize().to_numpy(dtype="datetime64[ns]")
     rows = pd.Series(cells.spread(result, np.datetime64("NaT")), dtype="datetime64[ns]")
-    invalid = cells.present & rows.isna().to_numpy()
+    out_of_range = cells.spread(np.asarray(outside, dtype=bool), False)
+    invalid = cells.present & rows.isna().to_numpy() & ~out_of_range
     label = " and ".join(lbl for _, lbl in sorted(labels, reverse=True)) or "no dates"
     if order is None:
-        return ParsedDates(rows, invalid, DateFormat(label))
+        return ParsedDates(rows, invalid, DateFormat(label), out_of_range)
     alternative = label.replace(order.label, order.alternative) if order.alternative else None
-    return ParsedDates(rows, invalid, DateFormat(label, order.day_first, order.ambiguous, alternative))
+    return ParsedDates(rows, invalid, DateFormat(label, order.day_first, order.ambiguous, alternative), out_of_range)
 
 
 def _serials(uniques: pa.Array, serial: np.ndarray, compact: np.ndarray, result: np.ndarray) -> np.ndarray:

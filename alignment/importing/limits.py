@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
 
 MB: Final = 1024 * 1024
+_CONTAINERS: Final = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 class ImportRefused(ValueError):
@@ -51,3 +54,43 @@ def size_text(size: int) -> str:
     if size >= MB:
         return f"{size / MB:,.0f} MB"
     return f"{size / 1024:,.0f} KB" if size >= 1024 else f"{size} bytes"
+
+
+def _refuse_binary(head: bytes) -> None:
+    if b"\x00" in head and not head.startswith(_CONTAINERS):
+        raise ImportRefused(
+            "The file holds binary data, not comma-separated text: export the records from the CRM as "
+            "CSV or Excel (.xlsx) and upload that file."
+        )
+
+
+def read_upload(path: str | Path, limits: Limits) -> bytes:
+    """The bytes of a file on disk, read no further than the upload limit.
+
+    A device or pipe has no size to check first (``/dev/zero`` never ends), so the file is read in
+    pieces: binary data (NUL bytes where text should be) is refused after the first piece, and any
+    file is refused as soon as it passes ``limits.max_bytes``.
+    """
+    pieces: list[bytes] = []
+    size = 0
+    with open(path, "rb") as stream:
+        if os.path.isfile(path) and os.fstat(stream.fileno()).st_size > limits.max_bytes:
+            raise ImportRefused(
+                f"The file is over the {size_text(limits.max_bytes)} upload limit: export a shorter period or "
+                "fewer columns."
+            )
+        if os.path.isfile(path):  # a regular file: its size is known, read it in one piece
+            data = stream.read(limits.max_bytes + 1)
+            _refuse_binary(data[: 64 * 1024])
+            return data
+        while piece := stream.read(MB if pieces else 64 * 1024):
+            if not pieces:
+                _refuse_binary(piece)
+            size += len(piece)
+            if size > limits.max_bytes:
+                raise ImportRefused(
+                    f"The file is over the {size_text(limits.max_bytes)} upload limit: export a shorter period or "
+                    "fewer columns."
+                )
+            pieces.append(piece)
+    return b"".join(pieces)

@@ -17,25 +17,26 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Final
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.csv as pacsv
 
-from alignment.importing import shape
+from alignment.importing import records, shape, workbook
 from alignment.importing.limits import ImportRefused, Limits, size_text
 
 DELIMITERS: Final = (",", ";", "\t", "|")
 _HEAD_BYTES: Final = 256 * 1024
-_HEADER_SEARCH_ROWS: Final = 20
+_HEADER_SEARCH_ROWS: Final = workbook.HEADER_SEARCH_ROWS
+_MAX_HEADER_LINE: Final = 1024 * 1024
 _SEP_LINE = re.compile(r'^\s*"?sep=(.)"?\s*$', re.IGNORECASE)
 _ZIP: Final = b"PK\x03\x04"
 _OLE: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-EXPORT_HINT: Final = "export the records from the CRM as CSV or Excel (.xlsx) and upload that file"
+EXPORT_HINT: Final = workbook.EXPORT_HINT
+csv.field_size_limit(2**31 - 1)  # long notes cells in the first lines are read, not refused
 
 
 @dataclass
@@ -44,6 +45,10 @@ class RawTable:
 
     ``rows_read`` counts every line below the header that held anything: records, footer and total
     lines (``footer_rows``) and lines with the wrong number of cells (``malformed``).
+    ``stray_quotes`` are the line numbers (1 = first line of the file) whose quote never closed;
+    each such line was read without quote handling (see :mod:`.quotes`). ``plain_cells``: the file
+    is ASCII and every record one line, so a cell can only start or end with a space or a tab, never
+    another kind of white space (the import trims cells knowing this).
     """
 
     filename: str
@@ -58,6 +63,8 @@ class RawTable:
     delimiter: str | None = None
     sheet: str | None = None
     notes: list[str] = field(default_factory=list)
+    stray_quotes: list[int] = field(default_factory=list)
+    plain_cells: bool = False
 
     @property
     def decimal_comma_likely(self) -> bool:
@@ -75,12 +82,32 @@ def read_table(data: bytes, filename: str, limits: Limits | None = None) -> RawT
         )
     if not data or data.isspace():
         raise ImportRefused(f"The file is empty: {EXPORT_HINT}.")
-    if data.startswith(_ZIP) or data.startswith(_OLE):
-        raw = _read_workbook(data, filename, limits)
-    elif Path(filename).suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
+    if Path(filename).suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods") and not data.startswith((_ZIP, _OLE)):
         raise ImportRefused(f"The file is named like a spreadsheet but is not a valid one: {EXPORT_HINT}.")
-    else:
-        raw = _read_csv(data, filename, limits)
+    try:
+        raw = (
+            _read_workbook(data, filename, limits)
+            if data.startswith((_ZIP, _OLE))
+            else _read_csv(data, filename, limits)
+        )
+    except ImportRefused:
+        raise
+    except (  # a damaged file ends in one sentence, never a traceback
+        pa.ArrowException,
+        csv.Error,
+        UnicodeError,
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        NotImplementedError,
+        ValueError,
+        OSError,
+        KeyError,
+    ) as exc:
+        raise ImportRefused(
+            f"The file cannot be read ({exc.__class__.__name__}): export it again from the CRM as CSV or Excel, or "
+            "save it from a spreadsheet as CSV."
+        ) from None
     pa.default_memory_pool().release_unused()  # the parser's scratch blocks go back before numpy allocates
     if raw.rows_read > limits.max_rows:
         raise ImportRefused(
@@ -161,8 +188,37 @@ def _line_end(data: bytes, lines: int) -> int:
     return position
 
 
+def _refuse_long_first_line(text_bytes: bytes) -> None:
+    if len(text_bytes) <= _MAX_HEADER_LINE or text_bytes.find(b"\n", 0, _MAX_HEADER_LINE) >= 0:
+        return
+    if text_bytes.find(b"\n") < 0:
+        raise ImportRefused(
+            f"The file is one line of {size_text(len(text_bytes))} with no line breaks, so it holds no rows: "
+            "export the records again as CSV, one row per deal or lead."
+        )
+    raise ImportRefused(
+        f"The first line of the file is over {size_text(_MAX_HEADER_LINE)} long, which is not a row of column "
+        "names: export the file again with its header row."
+    )
+
+
+def _head_rows(body_lines: list[str], delimiter: str) -> tuple[list[list[str]], list[int]]:
+    reader = csv.reader(io.StringIO("".join(body_lines)), delimiter=delimiter)
+    rows, ends = [], []
+    try:
+        for row in reader:
+            rows.append(row)
+            ends.append(reader.line_num)
+            if len(rows) >= _HEADER_SEARCH_ROWS:
+                break
+    except csv.Error:  # a quote still open where the sample ends: the rows before it are enough
+        pass
+    return rows, ends
+
+
 def _read_csv(data: bytes, filename: str, limits: Limits) -> RawTable:
     text_bytes, encoding = _to_utf8(data)
+    _refuse_long_first_line(text_bytes)
     head = text_bytes[:_HEAD_BYTES].decode("utf-8", errors="replace")
     if len(text_bytes) > _HEAD_BYTES:
         head = head[: head.rfind("\n") + 1] or head
@@ -175,13 +231,7 @@ def _read_csv(data: bytes, filename: str, limits: Limits) -> RawTable:
         notes.append(f"The first line names the delimiter ({delimiter!r}).")
     body_lines = lines[skipped_lines:]
     delimiter = delimiter or _sniff_delimiter(body_lines[:30])
-    reader = csv.reader(io.StringIO("".join(body_lines)), delimiter=delimiter)
-    rows, ends = [], []
-    for row in reader:
-        rows.append(row)
-        ends.append(reader.line_num)
-        if len(rows) >= _HEADER_SEARCH_ROWS:
-            break
+    rows, ends = _head_rows(body_lines, delimiter)
     rows_with_content = [r for r in rows if any(c.strip() for c in r)]
     if not rows_with_content:
         raise ImportRefused(f"The file is empty: {EXPORT_HINT}.")
@@ -191,14 +241,20 @@ def _read_csv(data: bytes, filename: str, limits: Limits) -> RawTable:
     if titles:
         notes.append(f"{titles} title line(s) above the column names were skipped.")
     columns = _checked_columns(header, limits)
-    body_start = _line_end(text_bytes, skipped_lines + ends[position])
+    header_lines = skipped_lines + ends[position]
+    body_start = _line_end(text_bytes, header_lines)
     body = pa.py_buffer(text_bytes)[body_start:]
     if not bytes(body[:_HEAD_BYTES]).strip():
         raise ImportRefused("The file has column names but no rows: export the report again with its records.")
-    table, malformed = _parse(body, columns, delimiter, newlines_in_values=False)
-    if malformed and not all(shape.is_set_aside_line(t) for t in malformed):
-        table, malformed = _parse(body, columns, delimiter, newlines_in_values=True)
-    return _finish(filename, columns, table, malformed, "CSV", encoding, delimiter, None, notes)
+    lines = records.line_counts(text_bytes, body_start)
+    records.refuse_too_many_rows(lines[0], body, columns, delimiter, limits)
+    table, malformed, stray, multiline = records.parse_body(
+        text_bytes, body_start, columns, delimiter, header_lines, lines
+    )
+    raw = _finish(filename, columns, table, malformed, "CSV", encoding, delimiter, None, notes)
+    raw.stray_quotes = stray
+    raw.plain_cells = encoding == "UTF-8" and text_bytes is data and data.isascii() and not multiline
+    return raw
 
 
 def _checked_columns(header: list[str], limits: Limits) -> list[str]:
@@ -209,29 +265,6 @@ def _checked_columns(header: list[str], limits: Limits) -> list[str]:
         )
     shape.check_header(header)
     return unique_names(header)
-
-
-def _parse(body: pa.Buffer, columns: list[str], delimiter: str, newlines_in_values: bool) -> tuple[pa.Table, list[str]]:
-    malformed: list[str] = []
-
-    def set_aside(row: pacsv.InvalidRow) -> str:
-        malformed.append(row.text)
-        return "skip"
-
-    table = pacsv.read_csv(
-        pa.BufferReader(body),
-        read_options=pacsv.ReadOptions(column_names=columns, block_size=8 * 1024 * 1024),
-        parse_options=pacsv.ParseOptions(
-            delimiter=delimiter, newlines_in_values=newlines_in_values, invalid_row_handler=set_aside
-        ),
-        convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.large_string() for name in columns},
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=True,
-            null_values=[""],
-        ),
-    )
-    return table, malformed
 
 
 def _finish(
@@ -273,75 +306,12 @@ def _finish(
 # ----------------------------------------------------------------------------------------- Excel
 
 
-def check_archive(data: bytes, limits: Limits) -> None:
-    """Refuse a spreadsheet whose zip members would unpack past the limits (a zip bomb), before reading it."""
-    try:
-        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except zipfile.BadZipFile:
-        raise ImportRefused(
-            f"The file is a damaged or unsupported archive, not a readable workbook: {EXPORT_HINT}."
-        ) from None
-    unpacked = sum(m.file_size for m in members)
-    if unpacked > limits.max_unpacked_bytes:
-        raise ImportRefused(
-            f"The workbook would unpack to {size_text(unpacked)}, over the {size_text(limits.max_unpacked_bytes)} "
-            "limit: save it as CSV, or export fewer rows."
-        )
-    for member in members:
-        if member.file_size > 1024 * 1024 and member.file_size > limits.max_unpack_ratio * max(member.compress_size, 1):
-            raise ImportRefused(
-                f"The workbook is compressed more than {limits.max_unpack_ratio} to 1, which real exports never are: "
-                "save it again as CSV and upload that."
-            )
-
-
-def _cell_text(value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, (date, time)):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return str(value)
-    return str(value)
-
-
 def _read_workbook(data: bytes, filename: str, limits: Limits) -> RawTable:
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    if data.startswith(_ZIP):
-        check_archive(data, limits)
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = [book.get_sheet_by_name(name) for name in book.sheet_names]
-    except (CalamineError, ValueError, OSError) as exc:
-        raise ImportRefused(f"The workbook cannot be read ({exc.__class__.__name__}): {EXPORT_HINT}.") from None
-    sheet = next((s for s in sheets if s.height > 0 and s.width > 0), None)
-    if sheet is None:
-        raise ImportRefused(f"The workbook has no filled sheet: {EXPORT_HINT}.")
-    if sheet.total_width > limits.max_columns:
-        raise ImportRefused(
-            f"The sheet has {sheet.total_width:,} columns, over the {limits.max_columns:,}-column limit: "
-            "export only the columns you need."
-        )
-    if sheet.total_height > limits.max_rows + _HEADER_SEARCH_ROWS:
-        raise ImportRefused(
-            f"The sheet has {sheet.total_height:,} rows, over the {limits.max_rows:,}-row limit: "
-            "export a shorter period."
-        )
-    cells = [[_cell_text(v) for v in row] for row in sheet.to_python(skip_empty_area=True)]
-    cells = [row for row in cells if any(v is not None for v in row)]
+    name, sheets, cells = workbook.read_sheet(data, limits)
     if not cells:
         raise ImportRefused(f"The workbook has no filled sheet: {EXPORT_HINT}.")
     position = _header_position([[c or "" for c in row] for row in cells[:_HEADER_SEARCH_ROWS]])
-    notes = [
-        f"Sheet “{sheet.name}” was read" + (f" (the workbook has {len(sheets)} sheets)." if len(sheets) > 1 else ".")
-    ]
+    notes = [f"Sheet “{name}” was read" + (f" (the workbook has {sheets} sheets)." if sheets > 1 else ".")]
     if position:
         notes.append(f"{position} title line(s) above the column names were skipped.")
     columns = _checked_columns([c or "" for c in cells[position]], limits)
@@ -349,13 +319,8 @@ def _read_workbook(data: bytes, filename: str, limits: Limits) -> RawTable:
     if not records:
         raise ImportRefused("The file has column names but no rows: export the report again with its records.")
     width = len(columns)
-    table = pa.table(
-        {
-            name: pa.array([row[i] if i < len(row) else None for row in records], type=pa.large_string())
-            for i, name in enumerate(columns)
-        }
-    )
+    table = workbook.as_table(columns, records)
     overflow = sum(1 for row in records if any(row[width:]))
     if overflow:
         notes.append(f"{overflow} row(s) have cells beyond the last named column; those cells were ignored.")
-    return _finish(filename, columns, table, [], "Excel workbook", None, None, sheet.name, notes)
+    return _finish(filename, columns, table, [], "Excel workbook", None, None, name, notes)

@@ -2,7 +2,8 @@
 
 The counts always add up: ``rows_read == rows_accepted + rows_rejected + footer_rows``. Every row
 that is not used is counted under one reason (the first that applies) with a few example rows.
-Warnings describe rows that were kept but limit what the data can show.
+Warnings describe rows that were kept but limit what the data can show, or look doubtful.
+``inferred`` names the fields whose column was chosen from its values, with how sure (0–1) and why.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class ImportReport:
     created_range: list[str | None] = field(default_factory=lambda: [None, None])
     close_range: list[str | None] = field(default_factory=lambda: [None, None])
     notes: list[str] = field(default_factory=list)
+    inferred: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def outcome_words(self) -> str:
         """The outcomes in words: "12 won, 3 lost, 35 open" for deals; "4 converted, 1 rejected,

@@ -31,8 +31,8 @@ FALSE_WORDS: Final = frozenset({"false", "0", "no", "n", "f", "", "unchecked"})
 
 
 def normalise_name(value: object) -> str:
-    """A name as the rules compare it: lower case, single spaces, no spaces around ``-`` or ``/``."""
-    text = _SPACES.sub(" ", str(value if value is not None else "")).strip().casefold()
+    """A name as the rules compare it: lower case, ``_`` as a space, single spaces, no spaces around ``-`` or ``/``."""
+    text = _SPACES.sub(" ", str(value if value is not None else "").replace("_", " ")).strip().casefold()
     return _DASH_SPACING.sub(r" \1 ", text).replace("  ", " ")
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from alignment.importing.dates import ParsedDates
+from alignment.importing.dates import PLAUSIBLE_RANGE, ParsedDates
 from alignment.importing.mapping import FIELD_LABELS, Mapping
 from alignment.importing.readers import RawTable
 from alignment.importing.report import Problem
@@ -195,3 +198,79 @@ def lead_warnings(
             )
         )
     return problems + _source_warnings(frame, mapping, lead_source, "lead")
+
+
+def _duplicate_headers(raw: RawTable, mapping: Mapping, kept: np.ndarray) -> list[Problem]:
+    """Mapped columns whose header the file repeats, where the copies hold different values."""
+    problems = []
+    for name, column in mapping.columns().items():
+        base = re.sub(r" \(\d+\)$", "", column)
+        copies = [
+            c for c in raw.columns if c != column and (c == base or re.fullmatch(rf"{re.escape(base)} \(\d+\)", c))
+        ]
+        for copy in copies:
+            first, second = raw.table.column(column), raw.table.column(copy)
+            differ = (
+                pc.fill_null(
+                    pc.not_equal(pc.utf8_trim_whitespace(first), pc.utf8_trim_whitespace(second)), False
+                ).to_numpy(zero_copy_only=False)
+                & kept
+            )
+            differ |= (
+                first.is_null().to_numpy(zero_copy_only=False) != second.is_null().to_numpy(zero_copy_only=False)
+            ) & kept
+            if differ.any():
+                row = int(np.argmax(differ))
+                problems.append(
+                    Problem(
+                        f"duplicate_header_{name}",
+                        f"the file has two columns named “{base}” that disagree: “{column}” was used for the "
+                        f"{FIELD_LABELS[name].lower()}; choose the other in step 1 if it is the right one",
+                        int(differ.sum()),
+                        f"row {row + 1}: {column}={first[row].as_py()} · {copy}={second[row].as_py()}",
+                    )
+                )
+    return problems
+
+
+def doubtful_warnings(
+    raw: RawTable, mapping: Mapping, parsed: dict[str, ParsedDates], kept: np.ndarray, frame: pd.DataFrame
+) -> list[Problem]:
+    """Data that is kept but doubtful: negative amounts, disagreeing duplicate headers, dates outside the
+    plausible range, and lines whose quote never closed."""
+    problems = []
+    if "amount" in frame:
+        problems += _where(
+            frame,
+            frame["amount"] < 0,
+            "negative_amount",
+            "the amount is negative (kept; totals include it): check for credit notes, refunds or sign errors",
+            ["deal_id", "deal_name", "amount"],
+        )
+    problems += _duplicate_headers(raw, mapping, kept)
+    for name, result in parsed.items():
+        if result.out_of_range is None:
+            continue
+        outside = result.out_of_range & kept
+        if outside.any():
+            row = int(np.argmax(outside))
+            problems.append(
+                Problem(
+                    f"{name}_out_of_range",
+                    f"the {FIELD_LABELS[name].lower()} is outside the plausible range {PLAUSIBLE_RANGE} "
+                    "(kept, with that date left blank)",
+                    int(outside.sum()),
+                    f"row {row + 1}: {mapping.column(name)}={raw.table.column(mapping.column(name))[row].as_py()}",
+                )
+            )
+    if raw.stray_quotes:
+        lines = ", ".join(f"{n:,}" for n in raw.stray_quotes[:5]) + ("…" if len(raw.stray_quotes) > 5 else "")
+        problems.append(
+            Problem(
+                "stray_quote",
+                f"a quote opens and never closes on line {lines}: that line was read on its own without quotes "
+                "and the lines after it as usual, so no record was swallowed",
+                len(raw.stray_quotes),
+            )
+        )
+    return problems

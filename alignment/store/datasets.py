@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from alignment.canonical import conform, fields_for
 from alignment.store.engine import read_session, write_session
-from alignment.store.models import Dataset, DatasetRows
+from alignment.store.models import Dataset, DatasetRows, Workshop
 from alignment.store.workshops import bump_revision
 
 
@@ -64,6 +64,33 @@ def save_dataset(
         return add_dataset(session, workshop_id, kind, frame, filename, report)
 
 
+def save_import(
+    engine: Engine,
+    workshop_id: int,
+    kind: str,
+    frame: pd.DataFrame,
+    filename: str,
+    report: dict[str, Any],
+    settings: dict[str, Any],
+) -> int:
+    """Save an import in one transaction: the dataset (as :func:`save_dataset`) and the workshop settings
+    it was made with (``{key: value}``, e.g. the confirmed mapping and rule overrides). Either both are
+    stored or neither. Returns the new dataset id."""
+    with write_session(engine) as session:
+        workshop = session.get_one(Workshop, workshop_id)
+        workshop.settings = {**(workshop.settings or {}), **settings}
+        session.flush()
+        return add_dataset(session, workshop_id, kind, frame, filename, report)
+
+
+def is_canonical(frame: pd.DataFrame, kind: str) -> bool:
+    """True when ``frame`` already has exactly the canonical columns and dtypes of ``kind`` (so
+    :func:`conform` would change nothing and need not run again)."""
+    if list(frame.columns) != list(fields_for(kind)) or not isinstance(frame.index, pd.RangeIndex):
+        return False
+    return conform(frame.head(0), kind).dtypes.equals(frame.dtypes)
+
+
 def add_dataset(
     session: Session,
     workshop_id: int,
@@ -74,7 +101,7 @@ def add_dataset(
 ) -> int:
     """:func:`save_dataset` inside the caller's write transaction."""
     report = dict(report or {})
-    canonical = conform(frame, kind)
+    canonical = frame if is_canonical(frame, kind) else conform(frame, kind)
     buffer = io.BytesIO()
     canonical.to_parquet(buffer, index=False, compression="zstd")
     session.execute(
@@ -121,10 +148,13 @@ def load_dataset_frame(engine: Engine, dataset_id: int, columns: Sequence[str] |
         payload = session.get_one(DatasetRows, dataset_id).parquet
         kind = dataset.kind
     if columns is None:
-        return conform(pd.read_parquet(io.BytesIO(payload)), kind)
+        frame = pd.read_parquet(io.BytesIO(payload))
+        return frame if is_canonical(frame, kind) else conform(frame, kind)
     wanted = [c for c in fields_for(kind) if c in set(columns)]
     stored = set(pq.read_schema(io.BytesIO(payload)).names)
     frame = pd.read_parquet(io.BytesIO(payload), columns=[c for c in wanted if c in stored])
+    if list(frame.columns) == wanted and conform(frame.head(0), kind, columns=wanted).dtypes.equals(frame.dtypes):
+        return frame
     return conform(frame, kind, columns=wanted)
 
 

@@ -1,9 +1,11 @@
 """The Pipeline data page's pieces: upload, mapping table, rule tables, date questions, report, saving.
 
 The uploaded file is read once per session and kept in ``st.session_state`` (never shared between
-sessions: CRM exports are confidential); the import is re-run only when the mapping, the rule
-tables or a date answer change. Confirmed mappings and rule overrides are kept in the workshop's
-settings (``import_mappings``, ``stage_outcomes``, ``lead_sources``).
+sessions: CRM exports are confidential), with the mapping proposed once per kind; the import is
+re-run only when the mapping, the rule tables or a date answer change, and its result carries the
+stage and lead-source tables the rule editors show. Confirmed mappings and rule overrides are kept
+in the workshop's settings (see :mod:`alignment.importing.remember`), saved with the dataset in one
+transaction.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from alignment.canonical import OUTCOMES, SOURCE_GROUPS, fields_for
-from alignment.export.safety import neutralise_frame
 from alignment.importing import (
     FIELD_LABELS,
     ImportRefused,
@@ -23,16 +24,16 @@ from alignment.importing import (
     ImportRules,
     Limits,
     Mapping,
-    Problem,
     RawTable,
-    header_signature,
     propose_mapping,
     read_table,
     run_import,
 )
 from alignment.importing.mapping import DERIVED, HELPER_FIELDS
-from alignment.importing.rule_tables import source_table, stage_table, updated_overrides
-from alignment.store import WorkshopInfo, delete_dataset, list_datasets, make_current, save_dataset, update_settings
+from alignment.importing.remember import REMEMBERED, remembered_columns, settings_after_save, workshop_rules
+from alignment.importing.rule_tables import updated_overrides
+from alignment.store import WorkshopInfo, delete_dataset, list_datasets, make_current
+from alignment.store.datasets import save_import
 from alignment.ui import session
 from alignment.ui.session import plain
 
@@ -41,7 +42,6 @@ RESULT_KEY = "pipeline_result"
 NOT_USED = "(not used)"
 KIND_LABELS = {"deals": "Deals (opportunities)", "leads": "Leads"}
 ROUND_KEY = "pipeline_upload_round"
-MAPPINGS_SETTING, STAGES_SETTING, SOURCES_SETTING = "import_mappings", "stage_outcomes", "lead_sources"
 
 
 @dataclass
@@ -51,6 +51,13 @@ class Upload:
     file_id: str
     raw: RawTable
     detected: Mapping
+    proposals: dict[str, Mapping]
+
+    def proposal(self, kind: str) -> Mapping:
+        """The mapping proposed for this file read as ``kind`` (proposed once per kind, then kept)."""
+        if kind not in self.proposals:
+            self.proposals[kind] = propose_mapping(self.raw.columns, kind, self.raw.table)
+        return self.proposals[kind]
 
 
 # ---------------------------------------------------------------- saved datasets
@@ -129,13 +136,13 @@ def _read(file: UploadedFile, limits: Limits) -> Upload | str:
         try:
             st.write("Reading the file and finding its header row")
             raw = read_table(file.getvalue(), file.name, limits)
-            st.write(f"Recognising {len(raw.columns)} columns")
-            detected = propose_mapping(raw.columns)
+            st.write(f"Recognising {len(raw.columns)} columns from their names and values")
+            detected = propose_mapping(raw.columns, None, raw.table)
         except ImportRefused as refused:
             status.update(label=f"{name} cannot be imported", state="error", expanded=False)
             return str(refused)
         status.update(label=f"Read {raw.rows_read:,} rows from {name}", state="complete", expanded=False)
-    return Upload(file.file_id, raw, detected)
+    return Upload(file.file_id, raw, detected, {detected.kind: detected})
 
 
 def choose_kind(loaded: Upload) -> str:
@@ -154,13 +161,6 @@ def choose_kind(loaded: Upload) -> str:
 # ---------------------------------------------------------------- mapping
 
 
-def _remembered(workshop: WorkshopInfo, loaded: Upload, kind: str) -> dict[str, str | None]:
-    remembered = (workshop.settings.get(MAPPINGS_SETTING) or {}).get(header_signature(loaded.raw.columns)) or {}
-    if remembered.get("kind") != kind:
-        return {}
-    return {f: c for f, c in (remembered.get("columns") or {}).items() if c is None or c in loaded.raw.columns}
-
-
 def mapping_table(workshop: WorkshopInfo, loaded: Upload, kind: str) -> Mapping:
     """The table of which column feeds which field; returns the confirmed mapping.
 
@@ -169,10 +169,10 @@ def mapping_table(workshop: WorkshopInfo, loaded: Upload, kind: str) -> Mapping:
     the grid, the report and the saved mapping always show the same thing. Each pick made with the
     widgets starts a fresh grid (its key carries a generation number) showing the picks as its data.
     """
-    proposed = propose_mapping(loaded.raw.columns, kind)
-    remembered = _remembered(workshop, loaded, kind)
+    proposed = loaded.proposal(kind)
+    remembered = remembered_columns(workshop.settings or {}, loaded.raw.columns, kind)
     if remembered:
-        proposed = proposed.with_columns(remembered, how="remembered from your last file like this")
+        proposed = proposed.with_columns(remembered, how=REMEMBERED)
         st.caption("The columns below are the ones you confirmed for a file with the same headers.")
     st.markdown(
         f"Detected: **{plain(proposed.source)}**. Check the column for each field and change any "
@@ -184,6 +184,10 @@ def mapping_table(workshop: WorkshopInfo, loaded: Upload, kind: str) -> Mapping:
     generation = st.session_state.get(f"{picks_key}_generation", 0)
     key = f"mapping_{loaded.file_id}_{kind}_{generation}"
     current = proposed.with_columns(picks, how="your choice")
+    confirmed = st.session_state.get(_confirmed_key(loaded, kind), {})
+    current = current.with_columns(
+        {f: c for f, c in confirmed.items() if current.fields.get(f) and current.column(f) == c}, how="confirmed by you"
+    )
     table = pd.DataFrame(
         {
             "Field": [FIELD_LABELS[f] for f in fields],
@@ -209,9 +213,44 @@ def mapping_table(workshop: WorkshopInfo, loaded: Upload, kind: str) -> Mapping:
             "Confidence": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="percent"),
         },
     )
-    chosen = {f: (None if c == NOT_USED else c) for f, c in edited["Column in your file"].items()}
+    shown = {f: (None if c == NOT_USED else c) for f, c in edited["Column in your file"].items()}
+    chosen = {f: c for f, c in shown.items() if c != current.column(f)}  # grid edits only: a kept guess stays one
     _change_a_column(fields, options, chosen, picks_key)
     return current.with_columns(chosen)
+
+
+def _confirmed_key(loaded: Upload, kind: str) -> str:
+    return f"confirmed_{loaded.file_id}_{kind}"
+
+
+def confirm_inferred(loaded: Upload, mapping: Mapping) -> Mapping | None:
+    """Ask the user to confirm the fields whose column was chosen from its values; None until confirmed.
+
+    Confirming (or picking another column) makes those choices the user's own.
+    """
+    inferred = mapping.inferred()
+    if not inferred:
+        return mapping
+    confirmed: dict = st.session_state.setdefault(_confirmed_key(loaded, mapping.kind), {})
+    pending = {name: match for name, match in inferred.items() if confirmed.get(name) != match.column}
+    if not pending:
+        return mapping.with_columns({name: match.column for name, match in inferred.items()}, how="confirmed by you")
+    with st.container(border=True):
+        st.markdown("**Please confirm first: these columns were chosen from their values**")
+        st.markdown(
+            "\n".join(
+                f"- {FIELD_LABELS[name]} ← “{plain(match.column or '')}” "
+                f"({match.confidence:.0%} sure: {plain(match.how)})"
+                for name, match in pending.items()
+            )
+        )
+        st.caption("If one is wrong, change it with “Change a column” above; otherwise confirm them.")
+
+        def confirm() -> None:
+            confirmed.update({name: match.column for name, match in pending.items()})
+
+        st.button("These columns are right", type="primary", icon=":material/check:", on_click=confirm)
+    return None
 
 
 def _grid_edits(key: str) -> dict[str, dict[str, object]]:
@@ -245,11 +284,15 @@ def _change_a_column(fields: list[str], options: list[str], chosen: dict[str, st
 # ---------------------------------------------------------------- rule tables and dates
 
 
-def rule_tables(workshop: WorkshopInfo, loaded: Upload, mapping: Mapping) -> ImportRules:
-    """Stage → outcome and lead source → source group, pre-filled from the rules and the workshop's choices."""
-    saved_stages = dict(workshop.settings.get(STAGES_SETTING) or {})
-    saved_sources = dict(workshop.settings.get(SOURCES_SETTING) or {})
-    base = ImportRules.with_overrides(saved_stages, saved_sources)
+def saved_rules(workshop: WorkshopInfo) -> ImportRules:
+    """The shipped rules with this workshop's overrides."""
+    return workshop_rules(workshop.settings or {})
+
+
+def rule_tables(loaded: Upload, mapping: Mapping, base: ImportRules, checked_once: ImportResult) -> ImportRules:
+    """Stage → outcome and lead source → source group, as the import with the workshop's rules found them
+    (``checked_once.stages`` and ``.sources``); returns the rules with the user's edits."""
+    saved_stages, saved_sources = dict(base.stage_overrides), dict(base.source_overrides)
     shipped = ImportRules()
     stages_column, sources_column = st.columns(2)
     stage_overrides, source_overrides = saved_stages, saved_sources
@@ -259,7 +302,7 @@ def rule_tables(workshop: WorkshopInfo, loaded: Upload, mapping: Mapping) -> Imp
             if {"outcome", "is_won", "is_closed"} & set(mapping.columns()):
                 st.caption("A won/lost status column decides first; the stage decides where it is blank.")
             edited = st.data_editor(
-                stage_table(loaded.raw, mapping, base),
+                checked_once.stages[["stage", "deals", "outcome"]],
                 key=f"stages_{loaded.file_id}",
                 hide_index=True,
                 width="stretch",
@@ -274,7 +317,8 @@ def rule_tables(workshop: WorkshopInfo, loaded: Upload, mapping: Mapping) -> Imp
     if mapping.column("lead_source"):
         with sources_column:
             st.markdown("**Lead source → source group**")
-            sources = source_table(loaded.raw, mapping, base)
+            sources = checked_once.sources[checked_once.sources["lead_source"].fillna("").str.strip().ne("")]
+            sources = sources.reset_index(drop=True)
             if sources.empty:
                 st.caption(
                     f"The column “{plain(mapping.column('lead_source'))}” is blank in every row, so every row's "
@@ -336,7 +380,7 @@ def checked(loaded: Upload, mapping: Mapping, rules: ImportRules, choices: dict[
     if key not in kept:
         with st.spinner(f"Checking {loaded.raw.table.num_rows:,} rows…"):
             result = run_import(loaded.raw, mapping, rules, choices)
-        while len(kept) >= 2:
+        while len(kept) >= 3:
             kept.pop(next(iter(kept)))
         kept[key] = result
     return kept[key]
@@ -345,73 +389,8 @@ def checked(loaded: Upload, mapping: Mapping, rules: ImportRules, choices: dict[
 # ---------------------------------------------------------------- report, preview, save
 
 
-def _listed(problems: list[Problem]) -> str:
-    """Problems as a Markdown list, file text escaped: ``- 3 rows: the amount is not a number``."""
-    return "\n".join(f"- {p.rows:,} row{'s' if p.rows != 1 else ''}: {plain(p.message)}" for p in problems)
-
-
-def validation_report(result: ImportResult) -> None:
-    """What the import would do: counts, reasons rows are not used, formats found, warnings."""
-    report = result.report
-    read, used, not_used, footers = st.columns(4)
-    read.metric("Rows read", f"{report.rows_read:,}")
-    used.metric("Rows used", f"{report.rows_accepted:,}")
-    not_used.metric("Rows not used", f"{report.rows_rejected:,}")
-    footers.metric("Footer and total lines removed", f"{report.footer_rows:,}")
-    if report.rejections:
-        st.markdown("**Rows not used, by reason**")
-        st.markdown(_listed(report.rejections))
-        examples = neutralise_frame(pd.DataFrame(report.example_rows))
-        st.download_button(
-            "Download example rows (CSV)",
-            examples.to_csv(index=False).encode("utf-8"),
-            file_name="rows-not-used.csv",
-            mime="text/csv",
-            icon=":material/download:",
-        )
-    if report.warnings:
-        st.warning("**Warnings** (these rows are kept)\n\n" + _listed(report.warnings), icon=":material/warning:")
-    facts = [
-        ("Source", report.source),
-        (
-            "File",
-            f"{report.file_format}"
-            + (f", {report.encoding}" if report.encoding else "")
-            + (f", sheet {report.sheet}" if report.sheet else ""),
-        ),
-        ("Created", " to ".join(str(d) for d in report.created_range) if report.created_range[0] else "no dates"),
-    ]
-    if report.kind == "deals":
-        facts += [
-            ("Closed", " to ".join(str(d) for d in report.close_range) if report.close_range[0] else "no dates"),
-            ("Outcomes", report.outcome_words()),
-            (
-                "Amount total",
-                f"{report.amount_total:,.2f}"
-                + (f" ({', '.join(report.currencies)})" if report.currencies else "")
-                + ("; amounts read with decimal commas" if report.decimal_mark == "," else ""),
-            ),
-        ]
-    if report.kind == "leads":
-        facts.append(("Leads", report.outcome_words()))
-    facts.append(("Source groups", ", ".join(f"{n:,} {g}" for g, n in report.source_groups.items()) or "none"))
-    facts += [
-        (f"{FIELD_LABELS[f]} (“{info['column']}”)", info["format"] + (" — please confirm" if info["ambiguous"] else ""))
-        for f, info in report.date_formats.items()
-    ]
-    st.dataframe(pd.DataFrame(facts, columns=["Checked", "Found"]), hide_index=True, width="stretch")
-    for note in report.notes:
-        st.caption(plain(note))
-
-
-def preview(result: ImportResult, rows: int = 50) -> None:
-    """The first rows as they will be saved."""
-    st.dataframe(result.frame.head(rows), hide_index=True, width="stretch")
-    st.caption(f"The first {min(rows, len(result.frame)):,} of {len(result.frame):,} rows, as they will be saved.")
-
-
 def save_button(workshop: WorkshopInfo, loaded: Upload, result: ImportResult, rules: ImportRules) -> None:
-    """Save the rows as the workshop's current data of this kind, and remember the choices made."""
+    """Save the rows as the workshop's current data of this kind and remember the choices made, in one transaction."""
     report = result.report
     if not report.rows_accepted:
         st.error("No row can be used, so there is nothing to save: see the reasons above.", icon=":material/block:")
@@ -419,13 +398,8 @@ def save_button(workshop: WorkshopInfo, loaded: Upload, result: ImportResult, ru
     st.caption(f"Saving makes this the {report.kind} data the dashboard uses; earlier versions stay listed above.")
     if not st.button("Save to workshop", type="primary", icon=":material/save:"):
         return
-    engine = session.engine()
-    mappings = dict(workshop.settings.get(MAPPINGS_SETTING) or {})
-    mappings[header_signature(loaded.raw.columns)] = {"kind": report.kind, "columns": report.mapping}
-    update_settings(engine, workshop.id, MAPPINGS_SETTING, mappings)
-    update_settings(engine, workshop.id, STAGES_SETTING, rules.stage_overrides)
-    update_settings(engine, workshop.id, SOURCES_SETTING, rules.source_overrides)
-    save_dataset(engine, workshop.id, report.kind, result.frame, report.filename, report.to_dict())
+    settings = settings_after_save(workshop.settings or {}, loaded.raw.columns, report, rules)
+    save_import(session.engine(), workshop.id, report.kind, result.frame, report.filename, report.to_dict(), settings)
     st.session_state["pipeline_saved"] = f"Saved {report.rows_accepted:,} {report.kind} from {report.filename}."
     st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
     st.session_state.pop(UPLOAD_KEY, None)
