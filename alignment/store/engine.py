@@ -12,13 +12,16 @@ Nothing here connects at import time.
 from __future__ import annotations
 
 import os
+import uuid
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -30,6 +33,23 @@ _MIGRATION_LOCK_ID = 4_242_017  # Postgres advisory lock held while migrating (s
 
 class DatabaseUnavailable(RuntimeError):
     """The database cannot be reached or used; the message is one sentence naming what to fix."""
+
+
+class DatabaseGone(DatabaseUnavailable):
+    """The database the app opened was deleted or replaced while it ran: writing now would lose data."""
+
+
+@dataclass(frozen=True)
+class _Identity:
+    """What the app opened: the random id it keeps in ``app_settings``, and on SQLite the file's device and inode."""
+
+    database_id: str
+    where: str
+    file: tuple[int, int] | None
+
+
+DATABASE_ID_KEY = "database_id"
+_IDENTITIES: weakref.WeakKeyDictionary[Engine, _Identity] = weakref.WeakKeyDictionary()
 
 
 def default_sqlite_url() -> str:
@@ -53,7 +73,10 @@ def make_engine(url: str | None = None) -> Engine:
     try:
         parsed = make_url(resolved)
     except ArgumentError as exc:
-        raise DatabaseUnavailable(f"{URL_VARIABLE} is not a valid database URL: {resolved!r}.") from exc
+        raise DatabaseUnavailable(
+            f"{URL_VARIABLE} is not a valid database URL; use sqlite:///path/to/file.db or "
+            "postgresql://user:password@host:5432/name."
+        ) from exc
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(resolved, parsed.database)
     return create_engine(resolved, pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -87,8 +110,13 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
 
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
-    """A session for one write transaction: ``BEGIN IMMEDIATE`` on SQLite; commits on success."""
+    """A session for one write transaction: ``BEGIN IMMEDIATE`` on SQLite; commits on success.
+
+    Before anything is written, an engine from :func:`open_database` checks that the database is
+    still the one it opened (:func:`check_identity`), so nothing is saved into a deleted file.
+    """
     with Session(engine.execution_options(write=True), expire_on_commit=False) as session, session.begin():
+        check_identity(engine, session)
         yield session
 
 
@@ -131,9 +159,64 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+def _remember_identity(engine: Engine) -> None:
+    """Give the database a random id (once, in ``app_settings``) and remember it, with the SQLite file's inode."""
+    from alignment.store.models import AppSetting
+
+    for _ in range(2):  # a replica starting at the same moment may insert the id first: then read theirs
+        try:
+            with Session(engine.execution_options(write=True)) as session, session.begin():
+                setting = session.get(AppSetting, DATABASE_ID_KEY)
+                if setting is None:
+                    setting = AppSetting(key=DATABASE_ID_KEY, value=uuid.uuid4().hex)
+                    session.add(setting)
+                database_id = str(setting.value)
+            break
+        except IntegrityError:
+            continue
+    path = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    if path and path != ":memory:":
+        stat = os.stat(path)
+        _IDENTITIES[engine] = _Identity(database_id, path, (stat.st_dev, stat.st_ino))
+    else:
+        _IDENTITIES[engine] = _Identity(database_id, engine.url.render_as_string(hide_password=True), None)
+
+
+def check_identity(engine: Engine, session: Session) -> None:
+    """Raise :class:`DatabaseGone` unless the database is still the one :func:`open_database` opened.
+
+    On SQLite the file at the path must be the same file (device and inode): a deleted file stays
+    readable through open connections, and writes into it would vanish with it. On every backend the
+    random id stored at the first start must still be there (a dropped, emptied or swapped database).
+    """
+    identity = _IDENTITIES.get(engine)
+    if identity is None:
+        return
+    from alignment.store.models import AppSetting
+
+    gone = DatabaseGone(
+        f"The database at {identity.where} was deleted or replaced while the app was running, so nothing more "
+        "can be saved; restore it from a backup and restart the app."
+    )
+    if identity.file is not None:
+        try:
+            stat = os.stat(identity.where)
+        except OSError as exc:
+            raise gone from exc
+        if (stat.st_dev, stat.st_ino) != identity.file:
+            raise gone
+    try:
+        stored = session.scalar(select(AppSetting.value).where(AppSetting.key == DATABASE_ID_KEY))
+    except (OperationalError, ProgrammingError) as exc:
+        raise gone from exc
+    if stored != identity.database_id:
+        raise gone
+
+
 def open_database(url: str | None = None) -> Engine:
     """Engine + connection check + migrations: what the app and the command line call at start."""
     engine = make_engine(url)
     check_connection(engine)
     migrate(engine)
+    _remember_identity(engine)
     return engine

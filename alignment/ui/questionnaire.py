@@ -113,7 +113,7 @@ def start_form(workshop: WorkshopInfo, framework: Framework, team: str | None, l
         chosen_team = st.pills(
             "Your team",
             workshop.team_ids,
-            format_func=workshop.team_name,
+            format_func=lambda team: plain(workshop.team_name(team)),
             default=team if team in workshop.team_ids else None,
             key=f"team:{workshop.id}",
         )

@@ -20,6 +20,7 @@ from alignment.demo import ensure_demo
 from alignment.framework import DEFAULT_FRAMEWORK_PATH, Framework, FrameworkError, load_framework
 from alignment.store import DatabaseUnavailable, WorkshopInfo, find_workshop, list_workshops, open_database
 from alignment.store.engine import URL_VARIABLE
+from alignment.text import markdown_literal
 
 WORKSHOP_KEY = "workshop_code"
 _ROUTED_KEY = "_through_router"
@@ -131,9 +132,11 @@ def connection_guard() -> Iterator[None]:
         connection_lost()
 
 
-def plain(text: str) -> str:
-    """Text for ``st.markdown`` with every Markdown character escaped, so data can never become markup."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$:=\"'" else ch for ch in str(text))
+def plain(text: object) -> str:
+    """User text for any Markdown context (``st.markdown``, captions, headings, widget labels and pill
+    options): shown exactly as typed, never as markup, links, icons or reversed text (see
+    :func:`alignment.text.markdown_literal`)."""
+    return markdown_literal(text)
 
 
 def link_code() -> str | None:
