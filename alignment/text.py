@@ -45,13 +45,18 @@ def clean_text(text: object) -> str:
     return _REMOVED.sub("", unicodedata.normalize("NFC", str(text or "")))
 
 
-def clean_name(text: object, label: str, max_length: int) -> str:
-    """A name on one line: :func:`clean_text`, line breaks and runs of spaces as one space, trimmed.
+def one_line(text: object) -> str:
+    """:func:`clean_text` on one line: line breaks and runs of spaces become one space; trimmed."""
+    return _SPACES.sub(" ", _LINE_BREAKS.sub(" ", clean_text(text))).strip()
 
-    Raises ``ValueError`` with one sentence when the result is longer than ``max_length`` characters
-    (``label`` names the field: "A team name", "The workshop name").
+
+def clean_name(text: object, label: str, max_length: int) -> str:
+    """A name: :func:`one_line`, refused when longer than ``max_length`` characters.
+
+    Raises ``ValueError`` with one sentence when the result is too long (``label`` names the field:
+    "A team name", "The workshop name").
     """
-    name = _SPACES.sub(" ", _LINE_BREAKS.sub(" ", clean_text(text))).strip()
+    name = one_line(text)
     if len(name) > max_length:
         raise ValueError(f"{label} can be at most {max_length} characters; this one has {len(name)}.")
     return name
