@@ -16,11 +16,9 @@ import streamlit as st
 from alignment.auth import (
     PASSWORD_SECRET,
     PASSWORD_VARIABLE,
-    PROXY_HOPS_VARIABLE,
     SETUP_HELP,
     AccessMethod,
     access_method,
-    client_address,
     sign_in,
 )
 from alignment.framework import FrameworkError, load_framework
@@ -64,16 +62,6 @@ def _email_allowed(email: str | None) -> bool:
     if not allowed:
         return True
     return bool(email) and email.lower() in {str(a).lower() for a in allowed}
-
-
-def _client_key() -> str:
-    """Whose wrong passwords count together: the browser's address (see ``ALIGNMENT_PROXY_HOPS``)."""
-    peer = st.context.ip_address
-    try:
-        hops = int(session.setting(PROXY_HOPS_VARIABLE, "proxy_hops", 0) or 0)
-    except ValueError:
-        hops = 0
-    return client_address(peer if isinstance(peer, str) else None, st.context.headers.get("X-Forwarded-For"), hops)
 
 
 def is_facilitator() -> bool:
@@ -134,7 +122,7 @@ def _password_gate(expected: str) -> None:
         submitted = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
     if not submitted:
         return
-    result = sign_in(session.engine(), _client_key(), given, expected)
+    result = sign_in(session.engine(), session.current_client(), given, expected)
     if result.ok:
         st.session_state[SIGNED_IN_KEY] = True
         st.rerun()

@@ -16,15 +16,20 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
+from alignment.auth import PROXY_HOPS_VARIABLE, client_address
 from alignment.demo import ensure_demo
 from alignment.framework import DEFAULT_FRAMEWORK_PATH, Framework, FrameworkError, load_framework
 from alignment.store import DatabaseUnavailable, WorkshopInfo, find_workshop, list_workshops, open_database
 from alignment.store.engine import URL_VARIABLE
+from alignment.store.workshops import normalise_code
 from alignment.text import markdown_literal
+from alignment.throttle import Client, join_wait, record_wrong_code, wrong_code_wait_message
 
 WORKSHOP_KEY = "workshop_code"
 _ROUTED_KEY = "_through_router"
 _LAST_READS_KEY = "_last_reads"
+_KNOWN_CODES_KEY = "_codes_opened"
+_WRONG_CODES_KEY = "_codes_wrong"
 CONNECTION_LOST_MESSAGE = (
     "We can't reach our database just now. Nothing you entered is lost: wait a moment, then press Try again."
 )
@@ -139,6 +144,21 @@ def plain(text: object) -> str:
     return markdown_literal(text)
 
 
+def current_client() -> Client:
+    """Who is making this request, for the failure limits: this browser session, and its address when it
+    can be trusted (see :func:`alignment.auth.client_address` and ``ALIGNMENT_PROXY_HOPS``)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    peer = st.context.ip_address
+    try:
+        hops = max(0, int(setting(PROXY_HOPS_VARIABLE, "proxy_hops", 0) or 0))
+    except (TypeError, ValueError):  # reported at start by alignment.settings; counted as no proxy here
+        hops = 0
+    address = client_address(peer if isinstance(peer, str) else None, st.context.headers.get("X-Forwarded-For"), hops)
+    return Client(browser=context.session_id if context else "no-session", address=address)
+
+
 def link_code() -> str | None:
     """The join code in the link (``?w=CODE``), as typed, or ``None``."""
     code = st.query_params.get("w")
@@ -160,7 +180,7 @@ def current_workshop() -> WorkshopInfo | None:
     """
     db = engine()
     code = link_code() or st.session_state.get(WORKSHOP_KEY)
-    workshop = steady_read(("workshop", code), lambda: find_workshop(db, code))
+    workshop = open_by_code(code)
     if workshop is not None:
         return workshop
     workshops = steady_read("workshops", lambda: list_workshops(db))
@@ -169,8 +189,40 @@ def current_workshop() -> WorkshopInfo | None:
     return next((w for w in workshops if w.is_demo), None)
 
 
+def open_by_code(code: str | None) -> WorkshopInfo | None:
+    """The workshop with join code ``code`` (as typed, or from the link), or ``None``.
+
+    Wrong codes are guesses as far as the app can tell: each new one counts against this browser and
+    its address (:mod:`alignment.throttle`). While the client must wait, a code it has not opened
+    before is not looked up at all: the wait is said in one sentence and the page stops there. Codes
+    this session opened before, and the same wrong code again on a rerun, cost nothing.
+    """
+    if not code:
+        return None
+    normalised = normalise_code(code)
+    known: set[str] = st.session_state.setdefault(_KNOWN_CODES_KEY, set())
+    wrong: set[str] = st.session_state.setdefault(_WRONG_CODES_KEY, set())
+    if normalised in wrong:
+        return None
+    db = engine()
+    if normalised not in known:
+        client = current_client()
+        wait = steady_read(("join-wait", normalised), lambda: join_wait(db, client))
+        if wait is not None:
+            st.error(wrong_code_wait_message(wait), icon=":material/hourglass_top:")
+            st.stop()
+    workshop = steady_read(("workshop", normalised), lambda: find_workshop(db, normalised))
+    if workshop is None:
+        record_wrong_code(db, current_client())
+        wrong.add(normalised)
+    else:
+        known.add(normalised)
+    return workshop
+
+
 def choose_workshop(code: str) -> None:
     """Switch the app to another workshop (and keep the link in step)."""
+    st.session_state.setdefault(_KNOWN_CODES_KEY, set()).add(code)
     st.session_state[WORKSHOP_KEY] = code
     st.query_params["w"] = code
 
@@ -188,7 +240,7 @@ def workshop_picker(workshop: WorkshopInfo | None, open_by_code: bool = True) ->
             typed = st.text_input("Open a workshop by its join code", max_chars=20, placeholder="ABC123")
             opened = st.form_submit_button("Open workshop", icon=":material/login:")
         if opened and typed.strip():
-            found = steady_read(("workshop", typed), lambda: find_workshop(db, typed))
+            found = open_by_code(typed)
             if found is None:
                 st.sidebar.error("No workshop has that code. Check it with your facilitator.", icon=":material/error:")
             else:
