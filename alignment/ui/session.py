@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 
 from alignment.auth import PROXY_HOPS_VARIABLE, client_address
 from alignment.demo import ensure_demo
-from alignment.framework import DEFAULT_FRAMEWORK_PATH, Framework, FrameworkError, load_framework
+from alignment.framework import UPLOADED_FRAMEWORK_KEY, Framework, FrameworkError, load_framework, workshop_framework
 from alignment.store import DatabaseUnavailable, WorkshopInfo, find_workshop, list_workshops, open_database
 from alignment.store.engine import URL_VARIABLE
 from alignment.store.workshops import normalise_code
@@ -88,18 +88,19 @@ def engine() -> Engine:
         st.stop()
 
 
-@st.cache_resource(show_spinner=False)
-def _framework(path: str) -> Framework:
-    return load_framework(path)
+@st.cache_resource(show_spinner=False, max_entries=50)
+def _framework(choice: str | None, uploaded_name: str | None, uploaded_text: str | None) -> Framework:
+    uploaded = {"name": uploaded_name, "text": uploaded_text} if uploaded_text is not None else None
+    return workshop_framework(choice, uploaded)
 
 
 def framework(workshop: WorkshopInfo | None = None) -> Framework:
-    """The workshop's framework (its own file if it names one, else ``data/framework.yaml``)."""
-    path = (workshop.framework_path if workshop else None) or str(DEFAULT_FRAMEWORK_PATH)
+    """The workshop's framework: its uploaded YAML, else the file of ``data/`` it names, else the default."""
+    uploaded = (workshop.settings.get(UPLOADED_FRAMEWORK_KEY) if workshop else None) or {}
     try:
-        return _framework(path)
+        return _framework(workshop.framework_path if workshop else None, uploaded.get("name"), uploaded.get("text"))
     except FrameworkError as exc:
-        st.error(f"The assessment framework cannot be loaded — {exc}", icon=":material/error:")
+        st.error(plain(f"The assessment framework cannot be loaded — {exc}"), icon=":material/error:")
         st.stop()
 
 
