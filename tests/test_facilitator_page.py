@@ -169,8 +169,10 @@ def test_settings_change_the_workshop_and_a_broken_framework_file_is_refused(fac
     app = button(app, "Save settings").click().run()
     # line 3 is where the unclosed list meets the end of the file
     assert [e.value for e in app.error] == [
-        plain("The framework file cannot be used — broken.yaml, line 3: not valid YAML (expected ',' or ']', "
-              "but got '<stream end>')")  # fmt: skip
+        plain(
+            "The framework file cannot be used — broken.yaml, line 3: not valid YAML (expected ',' or ']', "
+            "but got '<stream end>')"
+        )
     ]
     assert find_workshop(engine, mine.code).framework_path is None
 
