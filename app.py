@@ -22,6 +22,7 @@ pages = [
     st.Page("pages/facilitator.py", title="Facilitator", icon=":material/co_present:", url_path="facilitator"),
 ]
 navigation = st.navigation(pages, position="hidden" if session.presenting() else "sidebar")
+session.settings_guard()  # a broken setting: one sentence each, on every page, and nothing else
 
 with session.connection_guard():  # a dropped database connection: one sentence and "Try again"
     workshop = session.current_workshop()

@@ -12,6 +12,7 @@ Nothing here connects at import time.
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 import weakref
 from collections.abc import Iterator
@@ -67,24 +68,74 @@ def database_url(explicit: str | None = None) -> str:
     return url
 
 
+SUPPORTED_URLS = "sqlite:///path/to/file.db (SQLite) or postgresql://user:password@host:5432/name (PostgreSQL)"
+SUPPORTED_DRIVERS = {"sqlite": "pysqlite", "postgresql": "psycopg"}  # backend → the driver this app installs
+
+
+def url_problem(url: str) -> str | None:
+    """One sentence when ``url`` (after :func:`database_url`) cannot be used, else ``None``.
+
+    Supported: SQLite through Python's ``sqlite3`` and PostgreSQL through psycopg 3 (``postgres://``
+    and ``postgresql://`` URLs are rewritten to it). The sentence never repeats the URL, which may
+    hold a password.
+    """
+    try:
+        parsed = make_url(database_url(url))
+    except ArgumentError:
+        return f"{URL_VARIABLE} is not a database URL; use {SUPPORTED_URLS}."
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    shown = "".join(ch for ch in f"{parsed.drivername}" if ch.isalnum() or ch in "+_-")[:40]
+    if backend not in SUPPORTED_DRIVERS:
+        return (
+            f"{URL_VARIABLE} names the database kind “{shown}”, which this app does not support; use {SUPPORTED_URLS}."
+        )
+    if driver != SUPPORTED_DRIVERS[backend]:
+        return (
+            f"{URL_VARIABLE} asks for the database driver “{shown}”, which this app does not use; write it without "
+            f"a driver name: {SUPPORTED_URLS}."
+        )
+    return None
+
+
 def make_engine(url: str | None = None) -> Engine:
     """Create an engine for ``url`` (see :func:`database_url`); SQLite gets WAL and immediate writes."""
     resolved = database_url(url)
-    try:
-        parsed = make_url(resolved)
-    except ArgumentError as exc:
-        raise DatabaseUnavailable(
-            f"{URL_VARIABLE} is not a valid database URL; use sqlite:///path/to/file.db or "
-            "postgresql://user:password@host:5432/name."
-        ) from exc
+    problem = url_problem(resolved)
+    if problem:
+        raise DatabaseUnavailable(problem)
+    parsed = make_url(resolved)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(resolved, parsed.database)
     return create_engine(resolved, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+def folder_problem(database: Path, setting: str = DATA_DIR_VARIABLE) -> str | None:
+    """One sentence when the SQLite file ``database`` cannot be used: its folder cannot be created or written
+    to, or the path is not a file. ``None`` when it can (the folder then exists).
+
+    ``setting`` is the variable to fix: ``ALIGNMENT_DATA_DIR``, or ``ALIGNMENT_DATABASE_URL`` for a file it names.
+    """
+    fix = f"set {setting} to a folder the app can write to"
+    folder = database.parent
+    if folder.exists() and not folder.is_dir():
+        return f"The data folder {folder} is a file, not a folder; {fix}."
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        return f"The app cannot write in the data folder {folder} ({(exc.strerror or 'not allowed').lower()}); {fix}."
+    if database.exists() and not database.is_file():
+        return f"The database path {database} is a folder or a device, not a file; move it away or {fix}."
+    return None
+
+
 def _sqlite_engine(url: str, database: str | None) -> Engine:
     if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        setting = URL_VARIABLE if os.environ.get(URL_VARIABLE) else DATA_DIR_VARIABLE
+        problem = folder_problem(Path(database), setting)
+        if problem:
+            raise DatabaseUnavailable(problem)
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")

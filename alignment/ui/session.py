@@ -8,6 +8,7 @@ read it with :func:`current_workshop`; they never open connections themselves.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -19,8 +20,9 @@ from sqlalchemy.exc import OperationalError
 from alignment.auth import PROXY_HOPS_VARIABLE, client_address
 from alignment.demo import ensure_demo
 from alignment.framework import UPLOADED_FRAMEWORK_KEY, Framework, FrameworkError, load_framework, workshop_framework
+from alignment.settings import check_settings
 from alignment.store import DatabaseUnavailable, WorkshopInfo, find_workshop, list_workshops, open_database
-from alignment.store.engine import URL_VARIABLE
+from alignment.store.engine import URL_VARIABLE, DatabaseGone
 from alignment.store.workshops import normalise_code
 from alignment.text import markdown_literal
 from alignment.throttle import Client, join_wait, record_wrong_code, wrong_code_wait_message
@@ -47,6 +49,24 @@ def secret(name: str, default: Any = None) -> Any:
 def setting(env_name: str, secret_name: str, default: Any = None) -> Any:
     """An environment variable, else a Streamlit secret, else ``default``."""
     return os.environ.get(env_name) or secret(secret_name, default)
+
+
+@st.cache_resource(show_spinner=False)
+def _settings_problems() -> list[str]:
+    """The settings' problems, checked once per server process and said once in the terminal."""
+    problems = check_settings(setting)
+    for problem in problems:
+        print(f"alignment: {problem}", file=sys.stderr, flush=True)
+    return problems
+
+
+def settings_guard() -> None:
+    """Stop every page with one sentence per broken setting (checked once at start), before anything else."""
+    problems = _settings_problems()
+    for problem in problems:
+        st.error(plain(problem), icon=":material/settings_alert:")
+    if problems:
+        st.stop()
 
 
 @st.cache_resource(show_spinner="Opening the database…")
@@ -134,6 +154,8 @@ def connection_guard() -> Iterator[None]:
     """Turn a dropped database connection anywhere in a page into :func:`connection_lost` (never a traceback)."""
     try:
         yield
+    except DatabaseGone as exc:  # deleted or replaced: retrying cannot help, and saying "nothing is lost" would lie
+        st.error(plain(str(exc)), icon=":material/database_off:")
     except (OperationalError, DatabaseUnavailable):
         connection_lost()
 
