@@ -14,7 +14,7 @@ Failures live in the ``login_attempts`` table (key and time), so limits hold acr
 share a database. Two kinds of limit use them:
 
 - :class:`Backoff` (join codes): the first ``free`` failures within ``window`` cost nothing; after
-  that each failure must wait ``first × 2^(n − free)`` (n failures so far), at most ``longest``,
+  that the n-th failure is followed by a wait of ``first × 2^(n − free − 1)``, at most ``longest``,
   counted from the latest failure.
 - a lockout (passwords, in :mod:`alignment.auth`): ``limit`` failures within the window lock until
   the oldest of them leaves it.
@@ -48,15 +48,15 @@ class Backoff:
 
     def wait_after(self, failures: int) -> timedelta:
         """The wait that follows the ``failures``-th failure in the window (zero while within ``free``)."""
-        if failures < self.free:
+        if failures <= self.free:
             return timedelta(0)
-        return min(self.longest, self.first * 2 ** (failures - self.free))
+        return min(self.longest, self.first * 2 ** (failures - self.free - 1))
 
 
 # Join codes. A person who mistypes twice never waits; a guesser from one browser is down to one try
-# a minute after 10 failures. The address ceiling is far above a room's mistakes (60 people typing
-# one wrong code each still pass), and past it the whole address waits up to 15 minutes per try.
-JOIN_PER_BROWSER = Backoff(free=3, first=timedelta(seconds=2), longest=timedelta(minutes=1),
+# a minute after 8 failures. The address ceiling is above a room's mistakes (60 people typing one
+# wrong code each still pass), and past it the whole address waits up to 15 minutes per try.
+JOIN_PER_BROWSER = Backoff(free=2, first=timedelta(seconds=2), longest=timedelta(minutes=1),
                            window=timedelta(minutes=15))  # fmt: skip
 JOIN_PER_ADDRESS = Backoff(free=60, first=timedelta(seconds=5), longest=timedelta(minutes=15),
                            window=timedelta(hours=1))  # fmt: skip

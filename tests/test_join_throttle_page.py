@@ -34,7 +34,8 @@ def test_a_wrong_code_is_counted_once_and_said_in_one_sentence(engine) -> None:
 def test_past_the_ceiling_no_code_is_looked_up_and_the_wait_is_said(engine) -> None:
     workshop = create_workshop(engine, "Spring offsite")
     # AppTest has no client address, so the app counts this browser and all unknown addresses together;
-    # the shared ceiling is reached: 130 failures, 10 past the free 120 → 5 s × 2^10, capped at 15 minutes.
+    # the shared ceiling is passed: 130 failures, 10 past the free 120 → 5 s × 2^(130 − 120 − 1) = 2,560 s,
+    # capped at 15 minutes.
     for guesser in range(JOIN_UNKNOWN_ADDRESSES.free + 10):
         record_wrong_code(engine, Client(f"guesser-{guesser}", None))
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run().run()  # after the router's one rerun
