@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from alignment.store import create_workshop, update_workshop
+from alignment.store import create_workshop, find_workshop, update_workshop
 from alignment.store.actions import add_action
 from alignment.store.workshops import MAX_NAME_LENGTH, MAX_TEAM_NAME_LENGTH, MAX_TEAMS
 from alignment.text import clean_name, clean_text, markdown_literal
@@ -80,3 +80,11 @@ def test_null_bytes_and_controls_never_reach_the_database(engine) -> None:
     assert (workshop.name, workshop.organisation, workshop.teams) == ("Offsite", "Acme", ("Marketing", "Sales"))
     action = add_action(engine, workshop.id, "Call\x00 back\u202e", owner="A\u200bnn")
     assert (action.text, action.owner) == ("Call back", "Ann")
+
+
+def test_a_join_code_with_a_null_byte_or_symbols_is_just_not_found(engine) -> None:
+    # PostgreSQL refuses NUL in a query parameter; only letters and digits of a typed code are looked up
+    workshop = create_workshop(engine, "Offsite")
+    assert find_workshop(engine, "\x00" + workshop.code[:3] + "\u202e-" + workshop.code[3:]).id == workshop.id
+    assert find_workshop(engine, "ZZ\x00ZZ") is None
+    assert find_workshop(engine, "Z" * 10_000) is None

@@ -19,6 +19,7 @@ from alignment.text import clean_name
 # Join codes are read aloud and typed on phones: no 0/O, 1/I/L, and no vowels (no accidental words).
 JOIN_CODE_ALPHABET = "23456789BCDFGHJKMNPQRSTVWXYZ"
 JOIN_CODE_LENGTH = 6
+MAX_CODE_LENGTH = 12  # the column's width: a longer text cannot be a code
 MIN_K = 3
 MAX_NAME_LENGTH = 200  # workshop and organisation names
 MAX_TEAM_NAME_LENGTH = 40
@@ -70,8 +71,9 @@ def team_id(name: str) -> str:
 
 
 def normalise_code(text: str) -> str:
-    """A join code as typed (any case, spaces or dashes) in its stored form."""
-    return re.sub(r"[\s\-]+", "", text or "").upper()
+    """A join code as typed (any case, spaces or dashes) in its stored form: only its ASCII letters and
+    digits, upper case (so nothing else, such as a NUL that PostgreSQL refuses, reaches a query)."""
+    return re.sub(r"[^0-9A-Za-z]+", "", text or "").upper()[:MAX_CODE_LENGTH]
 
 
 def clean_workshop_name(name: str) -> str:
