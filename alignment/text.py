@@ -19,7 +19,6 @@ exactly those characters.
 from __future__ import annotations
 
 import re
-import string
 import unicodedata
 
 # Bidirectional controls: embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069), the
@@ -33,7 +32,9 @@ WORD_JOINER = "\u2060"
 _REMOVED = re.compile(f"[{BIDI_CONTROLS}{INVISIBLE}\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _LINE_BREAKS = re.compile(r"[\t\n\r\u2028\u2029\u0085]+")
 _SPACES = re.compile(r"\s+")
-_ESCAPED = frozenset(string.punctuation)
+MARKDOWN_CHARACTERS = frozenset("\\`*_{}[]()#+-.!|<>~$:=\"'&")
+_JOIN_AFTER_COLON = re.compile(r":(?=[\w/+\-])")
+_JOIN_WWW = re.compile(r"(?i)(?<=www)\.")
 
 
 def clean_text(text: object) -> str:
@@ -65,19 +66,15 @@ def clean_name(text: object, label: str, max_length: int) -> str:
 def markdown_literal(text: object) -> str:
     """Markdown that Streamlit shows as exactly the characters of ``text``, never as markup.
 
-    - every ASCII punctuation character is backslash-escaped (CommonMark), so ``*``, ``#``, ``|``,
-      ``[``, ``<`` and ``&amp;`` stay as typed;
-    - a word joiner (U+2060, invisible) follows every ``:`` and precedes every ``.`` and ``@``, which
-      breaks what Streamlit recognises after parsing: ``:shortcode:`` emoji, ``:material/…:`` icons,
-      ``https://`` and ``www.`` links and e-mail addresses;
     - :func:`clean_text` first removes bidirectional controls, so a right-to-left override in a name
-      cannot reverse the app's own words after it.
+      cannot reverse the app's own words after it;
+    - a word joiner (U+2060, invisible) is put where Streamlit would otherwise recognise something
+      after parsing, which no escape prevents: after a ``:`` that starts a word (``:smile:`` emoji,
+      ``:material/…:`` icons, ``https://`` links), between ``www`` and its ``.`` (``www.`` links) and
+      before ``@`` (e-mail addresses);
+    - every Markdown character (:data:`MARKDOWN_CHARACTERS`) is backslash-escaped, so ``*``, ``#``,
+      ``|``, ``[``, ``<`` and ``&amp;`` stay as typed.
     """
-    out = []
-    for ch in clean_text(text):
-        if ch in ".@":
-            out.append(WORD_JOINER)
-        out.append("\\" + ch if ch in _ESCAPED else ch)
-        if ch == ":":
-            out.append(WORD_JOINER)
-    return "".join(out)
+    joined = _JOIN_AFTER_COLON.sub(":" + WORD_JOINER, clean_text(text))
+    joined = _JOIN_WWW.sub(WORD_JOINER + ".", joined).replace("@", WORD_JOINER + "@")
+    return "".join("\\" + ch if ch in MARKDOWN_CHARACTERS else ch for ch in joined)

@@ -14,19 +14,23 @@ WJ = "\u2060"  # word joiner: invisible, and breaks what Streamlit would turn in
 
 def test_markdown_characters_are_escaped_so_markup_stays_text() -> None:
     assert markdown_literal("**Q3** | # _x_ [a](b) <b> &amp; `c` ~d~ $e$") == (
-        r"\*\*Q3\*\* \| \# \_x\_ \[a\]\(b\) \<b\> \&amp\; \`c\` \~d\~ \$e\$"
+        r"\*\*Q3\*\* \| \# \_x\_ \[a\]\(b\) \<b\> \&amp; \`c\` \~d\~ \$e\$"
     )
 
 
 def test_urls_and_email_addresses_cannot_become_links() -> None:
-    # "https://a.io" → the colon is escaped and followed by a word joiner; the dot is escaped after one
-    assert markdown_literal("https://a.io") == f"https\\:{WJ}\\/\\/a{WJ}\\.io"
-    assert markdown_literal("www.a.io") == f"www{WJ}\\.a{WJ}\\.io"
-    assert markdown_literal("bob@a.io") == f"bob{WJ}\\@a{WJ}\\.io"
+    # a word joiner after the scheme's colon, between "www" and its dot, and before "@"
+    assert markdown_literal("https://a.io") == f"https\\:{WJ}//a\\.io"
+    assert markdown_literal("see WWW.a.io") == f"see WWW{WJ}\\.a\\.io"
+    assert markdown_literal("bob@a.io") == f"bob{WJ}@a\\.io"
 
 
 def test_icon_and_emoji_shortcodes_are_broken_apart() -> None:
-    assert markdown_literal(":material/home: :smile:") == f"\\:{WJ}material\\/home\\:{WJ} \\:{WJ}smile\\:{WJ}"
+    assert markdown_literal(":material/home: :smile:") == f"\\:{WJ}material/home\\: \\:{WJ}smile\\:"
+
+
+def test_ordinary_sentences_get_no_invisible_characters() -> None:
+    assert markdown_literal("Line 3: not valid. Call Ann, then Bob.") == r"Line 3\: not valid\. Call Ann, then Bob\."
 
 
 def test_bidirectional_controls_and_invisible_characters_are_removed() -> None:
