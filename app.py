@@ -26,7 +26,8 @@ session.settings_guard()  # a broken setting: one sentence each, on every page, 
 
 with session.connection_guard():  # a dropped database connection: one sentence and "Try again"
     workshop = session.current_workshop()
-    session.framework(workshop)  # a broken framework file stops here with its line, on every page
+    if navigation.url_path != "facilitator":  # there, the settings form stays reachable to choose another
+        session.framework(workshop)  # a broken framework file stops here with its line, on every page
     if not session.presenting():
         session.workshop_picker(workshop, open_by_code=navigation.url_path != "")  # Self-assessment has its own
     navigation.run()

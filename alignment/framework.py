@@ -205,13 +205,15 @@ def shipped_frameworks() -> dict[str, str]:
 
 def workshop_framework(choice: str | None, uploaded: Mapping[str, str] | None = None) -> Framework:
     """A workshop's framework: its uploaded YAML (``{"name", "text"}``), else the chosen file of ``data/``
-    by name, else ``data/framework.yaml``. Nothing outside ``data/`` is ever read."""
+    (its name, or a path to it such as ``data/framework.yaml``), else ``data/framework.yaml``. Nothing
+    outside ``data/`` is ever read."""
     if uploaded:
         return parse_framework_bytes(str(uploaded.get("text", "")).encode("utf-8"), source=str(uploaded.get("name")))
     if not choice:
         return load_framework()
     name = Path(choice).name
-    if choice != name or name not in shipped_frameworks():
+    in_data = choice == name or Path(choice).resolve() == (DATA_DIR / name).resolve()
+    if not in_data or name not in shipped_frameworks():
         raise FrameworkError(
             f"{name}: not one of the frameworks in data/; choose one on the Facilitator page or upload it as YAML"
         )

@@ -51,3 +51,20 @@ def test_a_stored_path_outside_data_is_never_read() -> None:
     assert str(refused.value) == (
         "passwd: not one of the frameworks in data/; choose one on the Facilitator page or upload it as YAML"
     )
+
+
+def test_a_path_into_data_still_works_and_one_elsewhere_leaves_the_settings_form_reachable(facilitator_env) -> None:  # noqa: F811
+    assert workshop_framework("data/framework.yaml").id == workshop_framework(None).id
+    engine = open_database()
+    old = create_workshop(engine, "Made by an older version", framework_path="/srv/private/questions.yaml")
+    app = sign_in(open_page({"w": old.code}))
+    assert not app.exception
+    assert any(
+        e.value.replace("\\", "") == "The assessment framework cannot be loaded — questions.yaml: not one of the "
+        "frameworks in data/; choose one on the Facilitator page or upload it as YAML"
+        for e in app.error
+    )
+    choices = next(s for s in app.selectbox if s.label == "Framework")  # the form to fix it is there
+    assert choices.value == "framework.yaml"
+    app = button(app, "Save settings").click().run()
+    assert find_workshop(engine, old.code).framework_path is None
