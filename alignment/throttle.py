@@ -19,8 +19,10 @@ share a database. Two kinds of limit use them:
 - a lockout (passwords, in :mod:`alignment.auth`): ``limit`` failures within the window lock until
   the oldest of them leaves it.
 
-Call :func:`failure_wait` before trying (refuse while it returns a wait) and :func:`record_failure`
-after a failure.
+For join codes, call :func:`join_wait` before looking a code up (refuse, saying
+:func:`wrong_code_wait_message`, while it returns a wait) and :func:`record_wrong_code` after a code
+that matched nothing. Other failures can use the same parts: :func:`backoff_wait` for a key and a
+:class:`Backoff`, :func:`record_failure` for a list of keys (:meth:`Client.keys` makes them).
 """
 
 from __future__ import annotations

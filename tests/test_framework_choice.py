@@ -1,5 +1,5 @@
-"""The framework is chosen from the files in data/ or uploaded as YAML on the Facilitator page; no page asks
-for a path on the server."""
+"""The Facilitator's workshop forms: the framework is chosen from the files in data/ or uploaded as YAML (no
+page asks for a path on the server), and names past their caps are refused in one sentence."""
 
 from __future__ import annotations
 
@@ -68,3 +68,12 @@ def test_a_path_into_data_still_works_and_one_elsewhere_leaves_the_settings_form
     assert choices.value == "framework.yaml"
     app = button(app, "Save settings").click().run()
     assert find_workshop(engine, old.code).framework_path is None
+
+
+def test_a_team_name_past_its_cap_is_refused_on_the_form_in_one_sentence(facilitator_env) -> None:  # noqa: F811
+    app = sign_in(open_page())
+    app.text_input(key="new-name").input("Spring offsite")
+    app.multiselect(key="new-teams").set_value(["Customer Success", "T" * 41])
+    app = button(app, "Create workshop").click().run()
+    assert not app.exception
+    assert [e.value for e in app.error] == ["A team name can be at most 40 characters; this one has 41\\."]
