@@ -287,7 +287,7 @@ def _evidence(workshop: WorkshopInfo, _step: int) -> None:
             if group in set(cycles["source_group"]):
                 days = cycles.set_index("source_group").loc[group, "median_days"]
                 big_figure(f"{charts.source_label(group)} median sales cycle", f"{days:.0f} days")
-    st.subheader(f"From {dataset.filename}: {dataset.rows_accepted:,} deals.", anchor=False)
+    st.subheader(f"From {plain(dataset.filename)}: {dataset.rows_accepted:,} deals.", anchor=False)
 
 
 def _actions(workshop: WorkshopInfo, _step: int) -> None:
