@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import streamlit as st
 
@@ -21,35 +21,24 @@ from alignment.auth import (
     access_method,
     sign_in,
 )
-from alignment.framework import (
-    DEFAULT_FRAMEWORK_PATH,
-    MAX_FRAMEWORK_BYTES,
-    UPLOADED_FRAMEWORK_KEY,
-    FrameworkError,
-    parse_framework_bytes,
-    shipped_frameworks,
-    workshop_framework,
-)
 from alignment.store import (
     WorkshopInfo,
     create_workshop,
     delete_workshop,
     list_workshops,
     start_new_round,
-    update_settings,
     update_workshop,
 )
 from alignment.store.workshops import DEFAULT_TEAMS, MIN_K, normalise_code
 from alignment.ui import session
+from alignment.ui.framework_field import FrameworkChoice, framework_field, framework_problem, keep_framework_upload
 from alignment.ui.session import plain
 
 SIGNED_IN_KEY = "facilitator_signed_in"
 FLASH_KEY = "facilitator_flash"
-T = TypeVar("T")
 SUGGESTED_TEAMS = ("Leadership", "Customer Success", "Product", "Partners", "Sales Development")
 MAX_K = 50
 MAX_SLA_HOURS = 24 * 30
-KEEP_UPLOAD = "uploaded"
 
 
 # ---------------------------------------------------------------- access
@@ -186,9 +175,8 @@ class WorkshopFields:
     teams: list[str]
     k: int
     sla_hours: int
-    framework_path: str | None  # a file name in data/ (None: the default, or the uploaded one)
-    framework_upload: tuple[str, bytes] | None = None  # (file name, YAML) uploaded in this form
-    keep_upload: bool = False  # the framework uploaded earlier stays
+    framework_path: str | None  # a file name in data/ (None: the default, or an uploaded one)
+    framework: FrameworkChoice = FrameworkChoice()
 
 
 def _workshop_fields(workshop: WorkshopInfo | None, key: str | None = None) -> WorkshopFields:
@@ -228,67 +216,23 @@ def _workshop_fields(workshop: WorkshopInfo | None, key: str | None = None) -> W
         key=key and f"{key}-sla",
         help="Used on pipeline evidence.",
     )
-    choice, upload = _framework_fields(workshop, key)
+    chosen = framework_field(workshop, key)
     teams = [*DEFAULT_TEAMS, *dict.fromkeys(t.strip() for t in extra if t.strip() and t.strip() not in DEFAULT_TEAMS)]
-    stored = None if upload or choice in (KEEP_UPLOAD, DEFAULT_FRAMEWORK_PATH.name) else choice
-    return WorkshopFields(name.strip(), organisation.strip(), teams, int(k), int(sla), stored, upload,
-                          keep_upload=choice == KEEP_UPLOAD and upload is None)  # fmt: skip
+    return WorkshopFields(name.strip(), organisation.strip(), teams, int(k), int(sla), chosen.stored, chosen)
 
 
-def _framework_fields(workshop: WorkshopInfo | None, key: str | None) -> tuple[str, tuple[str, bytes] | None]:
-    """The framework: one of the files in ``data/`` (never a path on the server), or an uploaded YAML file.
-
-    Returns the option chosen (a file name in ``data/``, or :data:`KEEP_UPLOAD`) and the upload, if any.
-    """
-    shipped = shipped_frameworks()
-    uploaded = (workshop.settings.get(UPLOADED_FRAMEWORK_KEY) if workshop else None) or {}
-    options = list(shipped) + ([KEEP_UPLOAD] if uploaded else [])
-    current = KEEP_UPLOAD if uploaded else workshop.framework_path if workshop else None
-    labels = {name: f"{title} ({name})" for name, title in shipped.items()}
-    labels[KEEP_UPLOAD] = f"Uploaded: {uploaded.get('name', '')}"
-    choice = st.selectbox("Framework", options, index=options.index(current) if current in options else 0,
-                          format_func=labels.__getitem__, key=key and f"{key}-framework")  # fmt: skip
-    file = st.file_uploader(
-        f"Or upload your own framework (YAML, up to {MAX_FRAMEWORK_BYTES // 1000} KB)",
-        type=["yaml", "yml"],
-        max_upload_size=1,
-        key=key and f"{key}-framework-upload",
-    )
-    upload = (file.name, file.getvalue()) if file is not None else None
-    return choice, upload
-
-
-def _saved(fields: WorkshopFields, save: Callable[[WorkshopFields], T]) -> T | None:
+def _saved(fields: WorkshopFields, save: Callable[[WorkshopFields], WorkshopInfo]) -> WorkshopInfo | None:
     """Check the framework file, then ``save``; say in one sentence why not, and return None, if it fails."""
-    problem = None
-    try:
-        if fields.framework_upload:
-            parse_framework_bytes(fields.framework_upload[1], source=fields.framework_upload[0])
-        elif fields.framework_path:
-            workshop_framework(fields.framework_path)
-    except FrameworkError as exc:
-        problem = f"The framework file cannot be used — {exc}"
+    problem = framework_problem(fields.framework)
     if problem is None:
         try:
             saved = save(fields)
-            _store_framework_upload(saved, fields)
+            keep_framework_upload(session.engine(), saved, fields.framework)
             return saved
         except ValueError as exc:
             problem = str(exc)
     st.error(plain(problem), icon=":material/error:")
     return None
-
-
-def _store_framework_upload(saved: WorkshopInfo, fields: WorkshopFields) -> None:
-    """Keep an uploaded framework's YAML with the workshop; choosing a file of ``data/`` drops an earlier one."""
-    if fields.framework_upload:
-        name, data = fields.framework_upload
-        value: dict[str, str] | None = {"name": name, "text": data.decode("utf-8-sig")}
-    elif fields.keep_upload or not saved.settings.get(UPLOADED_FRAMEWORK_KEY):
-        return
-    else:
-        value = None
-    update_settings(session.engine(), saved.id, UPLOADED_FRAMEWORK_KEY, value)
 
 
 def new_workshop_form() -> None:

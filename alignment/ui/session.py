@@ -223,6 +223,8 @@ def open_by_code(code: str | None) -> WorkshopInfo | None:
     if not code:
         return None
     normalised = normalise_code(code)
+    if not normalised:  # nothing that could be a code: no lookup, and not a guess
+        return None
     known: set[str] = st.session_state.setdefault(_KNOWN_CODES_KEY, set())
     wrong: set[str] = st.session_state.setdefault(_WRONG_CODES_KEY, set())
     if normalised in wrong:
