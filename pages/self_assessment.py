@@ -16,7 +16,7 @@ db = session.engine()
 with ui.reading_column():
     code = session.link_code()
     # Reads fall back to their last answer during a short outage, so the screen and what was tapped stay.
-    workshop = session.open_by_code(code)  # wrong codes are counted and slowed down (alignment.throttle)
+    workshop = session.workshop_by_code(code)  # wrong codes are counted and slowed down (alignment.throttle)
 
     # --- joining: a link with the code, or the code typed in
     if workshop is None:
@@ -24,7 +24,7 @@ with ui.reading_column():
         st.write("Rate how marketing and sales work together. Your facilitator gives you the join code.")
         typed = ui.join_code_form(code or "")
         if typed is not None or code:
-            found = session.open_by_code(typed or code)
+            found = session.workshop_by_code(typed or code)
             if found is not None:
                 session.choose_workshop(found.code)
                 st.rerun()

@@ -203,7 +203,7 @@ def current_workshop() -> WorkshopInfo | None:
     """
     db = engine()
     code = link_code() or st.session_state.get(WORKSHOP_KEY)
-    workshop = open_by_code(code)
+    workshop = workshop_by_code(code)
     if workshop is not None:
         return workshop
     workshops = steady_read("workshops", lambda: list_workshops(db))
@@ -212,7 +212,7 @@ def current_workshop() -> WorkshopInfo | None:
     return next((w for w in workshops if w.is_demo), None)
 
 
-def open_by_code(code: str | None) -> WorkshopInfo | None:
+def workshop_by_code(code: str | None) -> WorkshopInfo | None:
     """The workshop with join code ``code`` (as typed, or from the link), or ``None``.
 
     Wrong codes are guesses as far as the app can tell: each new one counts against this browser and
@@ -265,7 +265,7 @@ def workshop_picker(workshop: WorkshopInfo | None, open_by_code: bool = True) ->
             typed = st.text_input("Open a workshop by its join code", max_chars=20, placeholder="ABC123")
             opened = st.form_submit_button("Open workshop", icon=":material/login:")
         if opened and typed.strip():
-            found = open_by_code(typed)
+            found = workshop_by_code(typed)
             if found is None:
                 st.sidebar.error("No workshop has that code. Check it with your facilitator.", icon=":material/error:")
             else:
