@@ -258,8 +258,12 @@ def check_identity(engine: Engine, session: Session) -> None:
             raise gone
     try:
         stored = session.scalar(select(AppSetting.value).where(AppSetting.key == DATABASE_ID_KEY))
-    except (OperationalError, ProgrammingError) as exc:
+    except ProgrammingError as exc:  # PostgreSQL: the table is gone
         raise gone from exc
+    except OperationalError as exc:  # SQLite says "no such table"; anything else is an outage, not a loss
+        if "no such table" in str(exc.orig):
+            raise gone from exc
+        raise
     if stored != identity.database_id:
         raise gone
 
