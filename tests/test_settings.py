@@ -125,3 +125,14 @@ def test_the_command_line_exits_with_the_sentence(clean_env, monkeypatch, capsys
         f"ALIGNMENT_DATABASE_URL names the database kind “mysql”, which this app does not support; use {SUPPORTED}."
     )
     assert "Traceback" not in captured.err and "hunter2" not in captured.out + captured.err
+
+
+def test_the_terminal_gets_the_sentence_once(clean_env, monkeypatch, capsys) -> None:
+    import streamlit as st
+
+    monkeypatch.setenv("ALIGNMENT_PROXY_HOPS", "two")
+    st.cache_resource.clear()
+    for _ in range(2):  # two visitors: checked once, said once
+        AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    said = [line for line in capsys.readouterr().err.splitlines() if line.startswith("alignment: ")]
+    assert said == ["alignment: ALIGNMENT_PROXY_HOPS must be a whole number of at least 0; it is “two”."]
