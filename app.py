@@ -22,10 +22,12 @@ pages = [
     st.Page("pages/facilitator.py", title="Facilitator", icon=":material/co_present:", url_path="facilitator"),
 ]
 navigation = st.navigation(pages, position="hidden" if session.presenting() else "sidebar")
+session.settings_guard()  # a broken setting: one sentence each, on every page, and nothing else
 
 with session.connection_guard():  # a dropped database connection: one sentence and "Try again"
     workshop = session.current_workshop()
-    session.framework(workshop)  # a broken framework file stops here with its line, on every page
+    if navigation.url_path != "facilitator":  # there, the settings form stays reachable to choose another
+        session.framework(workshop)  # a broken framework file stops here with its line, on every page
     if not session.presenting():
         session.workshop_picker(workshop, open_by_code=navigation.url_path != "")  # Self-assessment has its own
     navigation.run()

@@ -6,6 +6,7 @@
   import FILE into a workshop exactly as the Pipeline data page does.
 - ``demo``: delete and recreate the demo workshop; prints its join code as the last line.
 - ``export CODE --format pptx|xlsx|csv -o FILE``: write a workshop's report.
+- ``backup FILE``: copy the SQLite database to FILE, consistently, while the app runs.
 
 The database is the app's (``ALIGNMENT_DATABASE_URL``, else the embedded SQLite file).
 """
@@ -16,6 +17,7 @@ import argparse
 import sys
 
 from alignment.framework import FrameworkError, load_framework
+from alignment.settings import check_settings
 from alignment.store import DatabaseUnavailable, open_database
 
 
@@ -54,7 +56,51 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("code", help="the workshop's join code")
     export.add_argument("--format", choices=["pptx", "xlsx", "csv"], required=True)
     export.add_argument("-o", "--output", required=True, help="the file to write")
+    backup = commands.add_parser("backup", help="copy the SQLite database to FILE (PostgreSQL: use pg_dump)")
+    backup.add_argument("file", help="the backup file to create (it must not exist yet)")
     return parser
+
+
+def run_backup(target: str) -> int:
+    """``python -m alignment backup FILE``: a consistent copy of the SQLite database, taken with SQLite's
+    online backup API (safe while the app writes); on PostgreSQL, one sentence pointing to ``pg_dump``.
+
+    Exit 0 after writing FILE; 1 with one sentence on stderr when nothing was written.
+    """
+    import sqlite3
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    from alignment.store.engine import database_url
+
+    url = make_url(database_url())
+    if url.get_backend_name() != "sqlite":
+        shown = url.set(drivername="postgresql").render_as_string(hide_password=True)
+        print(
+            f"The database is PostgreSQL: back it up with pg_dump, for example pg_dump --format=custom "
+            f"--file={target} '{shown}' (with the real password), and restore it with pg_restore.",
+            file=sys.stderr,
+        )
+        return 1
+    source, destination = Path(url.database or ""), Path(target)
+    if not source.is_file():
+        print(f"There is no database at {source} to back up.", file=sys.stderr)
+        return 1
+    if destination.exists():
+        print(f"{destination} already exists; choose a new file name for the backup.", file=sys.stderr)
+        return 1
+    try:
+        with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as reader, sqlite3.connect(destination) as writer:
+            reader.backup(writer)
+        writer.close()
+        reader.close()
+    except (sqlite3.Error, OSError) as exc:
+        destination.unlink(missing_ok=True)
+        print(f"The backup to {destination} failed ({exc}); nothing was written.", file=sys.stderr)
+        return 1
+    print(f"Backed up {source} to {destination}.")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,6 +109,12 @@ def main(argv: list[str] | None = None) -> int:
         from alignment.importing.cli import run_inspect
 
         return run_inspect(args.file, args.kind, args.json, args.map)
+    problems = check_settings()
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return 2
+    if args.command == "backup":
+        return run_backup(args.file)
     if args.command == "import":
         from alignment.importing.cli import run_import_file
 

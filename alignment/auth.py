@@ -4,29 +4,31 @@ The password comes from ``ALIGNMENT_ADMIN_PASSWORD`` (or ``admin_password`` in S
 the UI layer reads it and passes it in, so nothing here touches streamlit. Without a password and
 without an OIDC provider the page stays locked: it never runs open.
 
-Wrong passwords are rate-limited per client key (the caller's IP address, or a fallback): after
-:data:`MAX_FAILURES` failures within :data:`FAILURE_WINDOW` the client must wait until the oldest
-of them is older than the window. Failures live in the ``login_attempts`` table, so the limit holds
-across replicas that share a database.
+Wrong passwords are rate-limited per browser session and, with a higher ceiling, per address (or,
+for clients whose address is not known, all of them together; see :mod:`alignment.throttle`):
+after the limit's number of failures within :data:`FAILURE_WINDOW` the client must wait until the
+oldest of them is older than the window. Failures live in the ``login_attempts`` table, so the
+limits hold across replicas that share a database.
 """
 
 from __future__ import annotations
 
 import hmac
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine
 
-from alignment.store.engine import read_session, write_session
-from alignment.store.models import LoginAttempt, utcnow
+from alignment.store.models import utcnow
+from alignment.throttle import Client, clear_failures, describe_wait, failures_since, record_failure
 
 PASSWORD_VARIABLE = "ALIGNMENT_ADMIN_PASSWORD"
 PROXY_HOPS_VARIABLE = "ALIGNMENT_PROXY_HOPS"
 PASSWORD_SECRET = "admin_password"
-MAX_FAILURES = 5
+MAX_FAILURES = 5  # per browser within FAILURE_WINDOW
+MAX_FAILURES_PER_ADDRESS = 20  # per address: four browsers' worth, never a room's (a room does not guess)
+MAX_FAILURES_UNKNOWN_ADDRESSES = 30  # shared by every client whose address is not known
 FAILURE_WINDOW = timedelta(minutes=5)
 MAX_PASSWORD_LENGTH = 1_000
 MAX_CLIENT_LENGTH = 120
@@ -73,83 +75,93 @@ def password_matches(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
-def _recent_failures(engine: Engine, client: str, now: datetime) -> list[datetime]:
-    with read_session(engine) as session:
-        return list(
-            session.scalars(
-                select(LoginAttempt.at)
-                .where(LoginAttempt.client == client[:MAX_CLIENT_LENGTH], LoginAttempt.at > now - FAILURE_WINDOW)
-                .order_by(LoginAttempt.at)
-            )
-        )
+def _lockout(engine: Engine, key: str, limit: int, now: datetime) -> timedelta | None:
+    """With failures f1 ≤ … ≤ fn inside the window and n ≥ ``limit``, ``key`` is unlocked once
+    n − limit + 1 of them have left the window, i.e. at f[n − limit] + window."""
+    failures = failures_since(engine, key, now - FAILURE_WINDOW)
+    if len(failures) < limit:
+        return None
+    return failures[len(failures) - limit] + FAILURE_WINDOW - now
 
 
 def lockout_remaining(engine: Engine, client: str, now: datetime | None = None) -> timedelta | None:
-    """How long ``client`` must still wait, or ``None`` when it may try a password now.
+    """How long the single key ``client`` must still wait (:data:`MAX_FAILURES` per window), or ``None``."""
+    return _lockout(engine, client[:MAX_CLIENT_LENGTH], MAX_FAILURES, now or utcnow())
 
-    With failures f1 ≤ … ≤ fn inside the window and n ≥ MAX_FAILURES, the client is unlocked once
-    n − MAX_FAILURES + 1 of them have left the window, i.e. at f[n − MAX_FAILURES] + window.
+
+def _buckets(client: Client | str) -> list[tuple[str, int, str]]:
+    """(key, limit, who) for each count a failure goes into: the browser, and its address or the shared
+    unknown-address count; a plain string is one key with the browser's limit (used by tests and tools)."""
+    if isinstance(client, str):
+        return [(client[:MAX_CLIENT_LENGTH], MAX_FAILURES, "this device")]
+    browser, address = client.keys("password")
+    if client.address:
+        return [(browser, MAX_FAILURES, "this device"), (address, MAX_FAILURES_PER_ADDRESS, "this network")]
+    return [(browser, MAX_FAILURES, "this device"), (address, MAX_FAILURES_UNKNOWN_ADDRESSES, "unknown addresses")]
+
+
+def _locked(wait: timedelta, who: str) -> SignInResult:
+    if who == "unknown addresses":
+        said = "Too many wrong passwords were tried just now"
+    else:
+        said = f"Too many wrong passwords from {who}"
+    return SignInResult(ok=False, message=f"{said}. Try again in {describe_wait(wait)}.", wait=wait)
+
+
+def _first_lock(engine: Engine, buckets: list[tuple[str, int, str]], now: datetime) -> SignInResult | None:
+    for key, limit, who in buckets:
+        wait = _lockout(engine, key, limit, now)
+        if wait is not None:
+            return _locked(wait, who)
+    return None
+
+
+def client_address(peer: str | None, forwarded_for: str | None, proxy_hops: int) -> str | None:
+    """The client's address as far as it can be trusted, or ``None`` when it is not known.
+
+    Behind ``proxy_hops`` trusted proxies (load balancers), each appends the address it received the
+    request from to ``X-Forwarded-For``, so the entry ``proxy_hops`` from the right is the last one a
+    trusted proxy wrote; entries left of it were sent by the client and can be forged.
+
+    With no trusted proxy (``proxy_hops`` 0) the header is never used, and a request that carries it
+    has no known address: Streamlit's web server (uvicorn) replaces the connecting address with the
+    header's last entry when the connection comes from the same host (a tunnel or proxy there), so
+    ``peer`` may itself have been written by the client. Streamlit reports same-host connections
+    without an address (``peer`` is ``None``) too.
     """
-    now = now or utcnow()
-    failures = _recent_failures(engine, client, now)
-    if len(failures) < MAX_FAILURES:
-        return None
-    return failures[len(failures) - MAX_FAILURES] + FAILURE_WINDOW - now
-
-
-def describe_wait(wait: timedelta) -> str:
-    """A wait in words, rounded up: "1 minute", "4 minutes", "30 seconds"."""
-    seconds = max(1, math.ceil(wait.total_seconds()))
-    if seconds < 60:
-        return f"{seconds} seconds" if seconds != 1 else "1 second"
-    minutes = math.ceil(seconds / 60)
-    return f"{minutes} minutes" if minutes != 1 else "1 minute"
-
-
-def _locked(wait: timedelta) -> SignInResult:
-    return SignInResult(
-        ok=False,
-        message=f"Too many wrong passwords from this device. Try again in {describe_wait(wait)}.",
-        wait=wait,
-    )
-
-
-def client_address(peer: str | None, forwarded_for: str | None, proxy_hops: int) -> str:
-    """Whose attempts count together: the address the request came from, or, behind ``proxy_hops``
-    trusted proxies (load balancers), the address the outermost of them saw.
-
-    Each proxy appends the address it received the request from to ``X-Forwarded-For``, so the entry
-    ``proxy_hops`` from the right is the last one a trusted proxy wrote; entries left of it were sent
-    by the client and can be forged. With no trusted proxy the header is ignored.
-    """
-    if proxy_hops > 0 and forwarded_for:
-        chain = [part.strip() for part in forwarded_for.split(",") if part.strip()]
+    if proxy_hops > 0:
+        chain = [part.strip() for part in (forwarded_for or "").split(",") if part.strip()]
         if len(chain) >= proxy_hops:
             return chain[-proxy_hops]
-    return peer or "unknown client"
+        return None if forwarded_for else peer
+    if forwarded_for is not None:
+        return None
+    return peer
 
 
-def sign_in(engine: Engine, client: str, given: str, expected: str, now: datetime | None = None) -> SignInResult:
-    """Check a password attempt from ``client``, honouring and updating the rate limit.
+def sign_in(
+    engine: Engine, client: Client | str, given: str, expected: str, now: datetime | None = None
+) -> SignInResult:
+    """Check a password attempt from ``client``, honouring and updating the rate limits.
 
-    A locked client is refused without the password being compared. A wrong password is recorded;
-    the right one clears the client's recorded failures.
+    A wrong password counts against the browser (:data:`MAX_FAILURES` per window) and against its
+    address (:data:`MAX_FAILURES_PER_ADDRESS`) or, when the address is unknown, against all unknown
+    addresses together (:data:`MAX_FAILURES_UNKNOWN_ADDRESSES`). A client over any limit is refused
+    without the password being compared. The right password clears the browser's failures.
     """
     now = now or utcnow()
-    client = client[:MAX_CLIENT_LENGTH]
-    wait = lockout_remaining(engine, client, now)
-    if wait is not None:
-        return _locked(wait)
+    buckets = _buckets(client)
+    locked = _first_lock(engine, buckets, now)
+    if locked is not None:
+        return locked
     if password_matches(given, expected):
-        with write_session(engine) as session:
-            session.execute(delete(LoginAttempt).where(LoginAttempt.client == client))
+        clear_failures(engine, buckets[0][0])
         return SignInResult(ok=True)
-    with write_session(engine) as session:
-        session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - FAILURE_WINDOW * 12))
-        session.add(LoginAttempt(client=client, at=now))
-    wait = lockout_remaining(engine, client, now)
-    if wait is not None:
-        return _locked(wait)
-    left = MAX_FAILURES - len(_recent_failures(engine, client, now))
+    record_failure(engine, [key for key, _, _ in buckets], now)
+    locked = _first_lock(engine, buckets, now)
+    if locked is not None:
+        return locked
+    key, limit, _ = buckets[0]
+    left = limit - len(failures_since(engine, key, now - FAILURE_WINDOW))
     tries = "1 more try" if left == 1 else f"{left} more tries"
     return SignInResult(ok=False, message=f"That password is not right. {tries} before a short pause.")

@@ -7,6 +7,7 @@ fix it without reading code.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -15,7 +16,10 @@ import yaml
 
 from alignment.catalogue import load_catalogue
 
-DEFAULT_FRAMEWORK_PATH = Path(__file__).resolve().parent.parent / "data" / "framework.yaml"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DEFAULT_FRAMEWORK_PATH = DATA_DIR / "framework.yaml"
+MAX_FRAMEWORK_BYTES = 256_000
+UPLOADED_FRAMEWORK_KEY = "framework_upload"  # a workshop setting: {"name": file name, "text": the YAML}
 
 PRACTICE_OWNERS = ("marketing", "sales", "both")
 MIN_ITEMS, MAX_ITEMS = 2, 4
@@ -145,15 +149,63 @@ class _Reader:
 
 
 def load_framework(path: str | Path | None = None) -> Framework:
-    """Load and validate a framework file (default: ``data/framework.yaml``)."""
+    """Load and validate a framework file (default: ``data/framework.yaml``).
+
+    Only a regular file of at most :data:`MAX_FRAMEWORK_BYTES` is read (a folder, a device or a huge
+    file is refused in a sentence, never read to the end).
+    """
     path = Path(path) if path is not None else DEFAULT_FRAMEWORK_PATH
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise FrameworkError(f"{path}: the framework file does not exist") from exc
+        if not path.is_file():
+            raise FrameworkError(
+                f"{path}: the framework file does not exist" if not path.exists() else f"{path}: not a regular file"
+            )
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FRAMEWORK_BYTES + 1)
+    except OSError as exc:
+        raise FrameworkError(f"{path}: the framework file cannot be read ({exc.strerror or 'no access'})") from exc
+    return parse_framework_bytes(data, source=str(path))
+
+
+def parse_framework_bytes(data: bytes, source: str) -> Framework:
+    """A framework from the bytes of a YAML file (a file in ``data/`` or an upload): at most
+    :data:`MAX_FRAMEWORK_BYTES`, UTF-8, then :func:`parse_framework`."""
+    if len(data) > MAX_FRAMEWORK_BYTES:
+        raise FrameworkError(f"{source}: the framework file is larger than {MAX_FRAMEWORK_BYTES // 1000} KB")
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FrameworkError(f"{path}: the framework file is not UTF-8 text") from exc
-    return parse_framework(text, source=str(path))
+        raise FrameworkError(f"{source}: the framework file is not UTF-8 text") from exc
+    return parse_framework(text, source=source)
+
+
+def shipped_frameworks() -> dict[str, str]:
+    """The frameworks a facilitator may choose: file name → framework name, for each YAML file in ``data/``
+    that is a valid framework (the default first)."""
+    found = {}
+    for path in sorted(DATA_DIR.glob("*.yaml"), key=lambda p: (p != DEFAULT_FRAMEWORK_PATH, p.name)):
+        try:
+            found[path.name] = load_framework(path).name
+        except FrameworkError:
+            continue
+    return found
+
+
+def workshop_framework(choice: str | None, uploaded: Mapping[str, str] | None = None) -> Framework:
+    """A workshop's framework: its uploaded YAML (``{"name", "text"}``), else the chosen file of ``data/``
+    (its name, or a path to it such as ``data/framework.yaml``), else ``data/framework.yaml``. Nothing
+    outside ``data/`` is ever read."""
+    if uploaded:
+        return parse_framework_bytes(str(uploaded.get("text", "")).encode("utf-8"), source=str(uploaded.get("name")))
+    if not choice:
+        return load_framework()
+    name = Path(choice).name
+    in_data = choice == name or Path(choice).resolve() == (DATA_DIR / name).resolve()
+    if not in_data or name not in shipped_frameworks():
+        raise FrameworkError(
+            f"{name}: not one of the frameworks in data/; choose one on the Facilitator page or upload it as YAML"
+        )
+    return load_framework(DATA_DIR / name)
 
 
 def parse_framework(text: str, source: str = "framework") -> Framework:

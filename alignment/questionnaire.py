@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from alignment.framework import Dimension, Framework
+from alignment.text import clean_text
 
 COMMENT_MAX_CHARS = 500
 MAX_IMPORTANCE_PICKS = 3
@@ -118,8 +119,9 @@ def validate_dimension(framework: Framework, dimension_id: str) -> Dimension:
 
 
 def validate_comment(text: str | None) -> str:
-    """A comment stripped of surrounding space; refused past :data:`COMMENT_MAX_CHARS` characters."""
-    clean = (text or "").strip()
+    """A comment stripped of surrounding space and of invisible characters (:func:`alignment.text.clean_text`);
+    refused past :data:`COMMENT_MAX_CHARS` characters."""
+    clean = clean_text(text).strip()
     if len(clean) > COMMENT_MAX_CHARS:
         raise AnswerRefused(
             f"A comment can be at most {COMMENT_MAX_CHARS} characters; this one has {len(clean)}. Please shorten it."

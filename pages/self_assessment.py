@@ -8,7 +8,6 @@ phone or a dropped connection comes back to the same step with every answer.
 
 import streamlit as st
 
-from alignment.store import find_workshop
 from alignment.store import responses as store
 from alignment.ui import questionnaire as ui
 from alignment.ui import session
@@ -17,7 +16,7 @@ db = session.engine()
 with ui.reading_column():
     code = session.link_code()
     # Reads fall back to their last answer during a short outage, so the screen and what was tapped stay.
-    workshop = session.steady_read(("workshop", code), lambda: find_workshop(db, code))
+    workshop = session.workshop_by_code(code)  # wrong codes are counted and slowed down (alignment.throttle)
 
     # --- joining: a link with the code, or the code typed in
     if workshop is None:
@@ -25,7 +24,7 @@ with ui.reading_column():
         st.write("Rate how marketing and sales work together. Your facilitator gives you the join code.")
         typed = ui.join_code_form(code or "")
         if typed is not None or code:
-            found = find_workshop(db, typed or code)
+            found = session.workshop_by_code(typed or code)
             if found is not None:
                 session.choose_workshop(found.code)
                 st.rerun()

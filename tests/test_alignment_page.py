@@ -187,7 +187,8 @@ def test_choosing_one_team_keeps_its_scores_and_explains_the_missing_gap() -> No
 def test_text_from_data_is_escaped_before_markdown() -> None:
     from alignment.ui.session import plain
 
-    assert plain("[click](http://x) *bold*") == "\\[click\\]\\(http\\://x\\) \\*bold\\*"
+    # the word joiner (U+2060) after "http:" keeps Streamlit from making a link of what is left
+    assert plain("[click](http://x) *bold*") == "\\[click\\]\\(http\\:\u2060//x\\) \\*bold\\*"
 
 
 @pytest.mark.parametrize(("tab", "expected"), [("Pipeline", "No pipeline data yet"),

@@ -4,7 +4,9 @@ import pytest
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
-from alignment.store import create_workshop, delete_workshop, list_workshops, open_database
+from alignment.framework import UPLOADED_FRAMEWORK_KEY
+from alignment.store import create_workshop, delete_workshop, list_workshops, open_database, update_settings
+from alignment.ui.session import plain
 
 PAGES = {
     "pages/self_assessment.py": "Self-assessment",
@@ -87,10 +89,11 @@ def test_broken_framework_file_stops_the_page_with_the_line(app_env, tmp_path) -
     broken.write_text("id: ours\nname: Ours\nscale: [1, 2\n")
     engine = open_database()
     run_app()
-    workshop = create_workshop(engine, "Custom questions", framework_path=str(broken))
+    workshop = create_workshop(engine, "Custom questions")
+    update_settings(engine, workshop.id, UPLOADED_FRAMEWORK_KEY, {"name": broken.name, "text": broken.read_text()})
     app = run_app({"w": workshop.code})
     assert not app.exception
-    assert len(app.error) == 1 and "our-framework.yaml, line 4: not valid YAML" in app.error[0].value
+    assert len(app.error) == 1 and plain("our-framework.yaml, line 4: not valid YAML") in app.error[0].value
 
 
 @pytest.mark.parametrize("page", list(PAGES))
@@ -102,13 +105,16 @@ def test_a_page_opened_while_the_database_is_away_says_so_and_offers_to_try_agai
     run_app()  # the app has started (engine open, demo seeded) before the database goes away
     away = {"yes": True}
 
-    def find_workshop(*args, **kwargs):  # type: ignore[no-untyped-def]
-        if away["yes"]:
-            raise OperationalError("SELECT ...", {}, Exception("connection refused"))
-        return real_find(*args, **kwargs)
+    def unreachable(read):  # type: ignore[no-untyped-def]
+        def wrapped(*args, **kwargs):  # type: ignore[no-untyped-def]
+            if away["yes"]:
+                raise OperationalError("SELECT ...", {}, Exception("connection refused"))
+            return read(*args, **kwargs)
 
-    real_find = session.find_workshop
-    monkeypatch.setattr(session, "find_workshop", find_workshop)
+        return wrapped
+
+    monkeypatch.setattr(session, "find_workshop", unreachable(session.find_workshop))
+    monkeypatch.setattr(session, "list_workshops", unreachable(session.list_workshops))
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)  # a new visitor: nothing remembered
     app.run()
     app = app.switch_page(page).run()

@@ -5,6 +5,8 @@ from datetime import timedelta
 from alignment.auth import (
     FAILURE_WINDOW,
     MAX_FAILURES,
+    MAX_FAILURES_PER_ADDRESS,
+    MAX_FAILURES_UNKNOWN_ADDRESSES,
     AccessMethod,
     access_method,
     client_address,
@@ -15,6 +17,7 @@ from alignment.auth import (
 )
 from alignment.store import open_database
 from alignment.store.models import utcnow
+from alignment.throttle import Client
 
 
 def test_no_password_and_no_provider_means_not_configured_never_open() -> None:
@@ -90,17 +93,60 @@ def test_waits_are_named_in_rounded_up_words() -> None:
 
 
 def test_behind_trusted_proxies_each_browser_is_limited_on_its_own(engine) -> None:
-    # Without a trusted proxy the header is the client's to forge: it is ignored.
-    assert client_address("10.0.0.5", "203.0.113.9", proxy_hops=0) == "10.0.0.5"
     # Behind one load balancer: the address it saw; anything the client put before it is ignored.
     assert client_address("10.0.0.5", "1.2.3.4, 203.0.113.9", proxy_hops=1) == "203.0.113.9"
     assert client_address("10.0.0.5", "203.0.113.9, 10.0.0.7", proxy_hops=2) == "203.0.113.9"
     assert client_address("10.0.0.5", None, proxy_hops=1) == "10.0.0.5"
-    assert client_address(None, None, proxy_hops=0) == "unknown client"
 
-    attacker = client_address("10.0.0.5", "198.51.100.66", proxy_hops=1)
-    facilitator = client_address("10.0.0.5", "203.0.113.9", proxy_hops=1)
+    attacker = Client("tab-a", client_address("10.0.0.5", "198.51.100.66", proxy_hops=1))
+    facilitator = Client("tab-f", client_address("10.0.0.5", "203.0.113.9", proxy_hops=1))
     for _ in range(MAX_FAILURES):
         sign_in(engine, attacker, "guess", "right")
     assert not sign_in(engine, attacker, "right", "right").ok
     assert sign_in(engine, facilitator, "right", "right").ok  # one browser's guesses do not lock out the other
+
+
+def test_without_a_trusted_proxy_forwarded_for_is_never_believed_even_from_loopback(engine) -> None:
+    # The web server takes the address from X-Forwarded-For for same-host connections, so with the
+    # header present and no trusted proxy, the address is unknown rather than the client's choice.
+    assert client_address("203.0.113.9", "203.0.113.9", proxy_hops=0) is None
+    assert client_address(None, "198.51.100.1", proxy_hops=0) is None
+    assert client_address("10.0.0.5", None, proxy_hops=0) == "10.0.0.5"
+    assert client_address(None, None, proxy_hops=0) is None
+
+    now = utcnow()
+    for attempt in range(MAX_FAILURES):  # the same browser invents a new header value each time
+        forged = client_address(None, f"198.51.100.{attempt}", proxy_hops=0)
+        sign_in(engine, Client("attacker-tab", forged), "guess", "right", now=now)
+    refused = sign_in(engine, Client("attacker-tab", client_address(None, "198.51.100.99", 0)), "right", "right",
+                      now=now)  # fmt: skip
+    assert not refused.ok
+    assert refused.message == "Too many wrong passwords from this device. Try again in 5 minutes."
+
+
+def test_clients_without_an_address_are_limited_per_browser_so_one_cannot_lock_out_everyone(engine) -> None:
+    now = utcnow()
+    for _ in range(MAX_FAILURES):
+        sign_in(engine, Client("guesser", None), "guess", "right", now=now)
+    assert not sign_in(engine, Client("guesser", None), "right", "right", now=now).ok
+    assert sign_in(engine, Client("facilitator", None), "right", "right", now=now).ok
+
+
+def test_all_unknown_addresses_together_reach_a_higher_ceiling(engine) -> None:
+    now = utcnow()
+    # 30 failures from 6 browsers of 5 each: every browser is at its own limit, and together at the ceiling.
+    for tab in range(MAX_FAILURES_UNKNOWN_ADDRESSES // MAX_FAILURES):
+        for _ in range(MAX_FAILURES):
+            sign_in(engine, Client(f"tab-{tab}", None), "guess", "right", now=now)
+    refused = sign_in(engine, Client("someone-new", None), "right", "right", now=now)
+    assert refused.message == "Too many wrong passwords were tried just now. Try again in 5 minutes."
+    assert sign_in(engine, Client("with-address", "192.0.2.10"), "right", "right", now=now).ok
+
+
+def test_one_address_has_a_ceiling_above_one_browser(engine) -> None:
+    now = utcnow()
+    for tab in range(MAX_FAILURES_PER_ADDRESS // MAX_FAILURES):  # 4 tabs × 5 = 20 failures from one address
+        for _ in range(MAX_FAILURES):
+            sign_in(engine, Client(f"tab-{tab}", "192.0.2.7"), "guess", "right", now=now)
+    refused = sign_in(engine, Client("fresh-tab", "192.0.2.7"), "right", "right", now=now)
+    assert refused.message == "Too many wrong passwords from this network. Try again in 5 minutes."

@@ -12,6 +12,7 @@ from alignment.store import comments_frame, create_workshop, find_workshop, list
 from alignment.store.actions import list_actions
 from alignment.ui.facilitator import results_visible
 from alignment.ui.presentation import STEPS
+from alignment.ui.session import plain
 
 PASSWORD = "correct horse battery"
 
@@ -145,7 +146,7 @@ def test_create_close_reopen_new_round_and_delete_a_workshop(facilitator_env) ->
     assert "deleted" in app.success[0].value
 
 
-def test_settings_change_the_workshop_and_a_broken_framework_file_is_refused(facilitator_env, tmp_path) -> None:
+def test_settings_change_the_workshop_and_a_broken_framework_file_is_refused(facilitator_env) -> None:
     engine = open_database()
     mine = create_workshop(engine, "Autumn offsite", teams=["Marketing", "Sales", "Product"], k=4)
     app = sign_in(open_page({"w": mine.code}))
@@ -163,11 +164,16 @@ def test_settings_change_the_workshop_and_a_broken_framework_file_is_refused(fac
     changed = find_workshop(engine, mine.code)
     assert (changed.name, changed.k, changed.teams) == ("Autumn offsite, day 2", 6, ("Marketing", "Sales", "Product"))
 
-    broken = tmp_path / "broken.yaml"
-    broken.write_text("id: x\nscale: [1, 2\n", encoding="utf-8")
-    field("text_input", "Framework file (optional)").input(str(broken))
+    uploader = next(u for u in app.get("file_uploader") if u.label.startswith("Or upload your own framework"))
+    uploader.set_value(("broken.yaml", b"id: x\nscale: [1, 2\n", "application/yaml"))
     app = button(app, "Save settings").click().run()
-    assert any(e.value.startswith("The framework file cannot be used") for e in app.error)
+    # line 3 is where the unclosed list meets the end of the file
+    assert [e.value for e in app.error] == [
+        plain(
+            "The framework file cannot be used — broken.yaml, line 3: not valid YAML (expected ',' or ']', "
+            "but got '<stream end>')"
+        )
+    ]
     assert find_workshop(engine, mine.code).framework_path is None
 
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from conftest import ROOT, TINY_SCALE, TINY_SHARED_DIMENSIONS
 from streamlit.testing.v1 import AppTest
 
-from alignment.store import answers_frame, create_workshop, open_database, start_new_round, update_workshop
+from alignment.framework import UPLOADED_FRAMEWORK_KEY
+from alignment.store import (
+    answers_frame,
+    create_workshop,
+    open_database,
+    start_new_round,
+    update_settings,
+    update_workshop,
+)
 from alignment.store.responses import answered_count
 from alignment.ui.questionnaire import DONT_KNOW_OPTION
 
@@ -25,11 +31,9 @@ def engine(app_env):
 
 
 @pytest.fixture
-def workshop(engine, tmp_path: Path):
-    path = tmp_path / "tiny.yaml"
-    path.write_text(TINY_FRAMEWORK, encoding="utf-8")
-    return create_workshop(engine, "Spring offsite", teams=["Marketing", "Sales", "Customer Success"],
-                           k=4, framework_path=str(path))  # fmt: skip
+def workshop(engine):
+    created = create_workshop(engine, "Spring offsite", teams=["Marketing", "Sales", "Customer Success"], k=4)
+    return update_settings(engine, created.id, UPLOADED_FRAMEWORK_KEY, {"name": "tiny.yaml", "text": TINY_FRAMEWORK})
 
 
 def open_page(**query: str) -> AppTest:

@@ -28,7 +28,7 @@ from alignment.export.safety import neutralise, safe_file_name
 from alignment.export.slides import DEFAULT_BRAND, brand_colour
 from alignment.export.tables import pipeline
 from alignment.export.workbook import build_csv_zip, build_workbook, table_csv
-from alignment.framework import Framework, FrameworkError, load_framework
+from alignment.framework import UPLOADED_FRAMEWORK_KEY, Framework, FrameworkError, workshop_framework
 from alignment.store import WorkshopInfo, WorkshopNotFound, get_workshop
 
 BRAND_VARIABLE: Final = "ALIGNMENT_BRAND_COLOUR"
@@ -130,7 +130,7 @@ def run_export(engine: Engine, code: str, fmt: str, output: str) -> int:
     """
     try:
         workshop = get_workshop(engine, code)
-        framework = load_framework(workshop.framework_path)
+        framework = workshop_framework(workshop.framework_path, workshop.settings.get(UPLOADED_FRAMEWORK_KEY))
         result = export_file(engine, workshop, framework, fmt, brand=os.environ.get(BRAND_VARIABLE) or DEFAULT_BRAND,
                              logo=logo_bytes(os.environ.get(LOGO_VARIABLE)))
         Path(output).write_bytes(result.data)

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select
 from alignment.store.engine import read_session, write_session
 from alignment.store.models import Action, Workshop
 from alignment.store.workshops import bump_revision
+from alignment.text import one_line
 
 ACTION_STATUSES = ("open", "done")
 MAX_ACTION_LENGTH = 500
@@ -55,13 +56,13 @@ def _clean(changes: dict[str, Any]) -> dict[str, Any]:
     """Validate and tidy the fields of an action; raises ValueError with a sentence to show."""
     clean = dict(changes)
     if "text" in clean:
-        clean["text"] = (clean["text"] or "").strip()
+        clean["text"] = one_line(clean["text"])
         if not clean["text"]:
             raise ValueError("Say what the action is.")
         if len(clean["text"]) > MAX_ACTION_LENGTH:
             raise ValueError(f"Keep the action under {MAX_ACTION_LENGTH} characters.")
     if "owner" in clean:
-        clean["owner"] = (clean["owner"] or "").strip()
+        clean["owner"] = one_line(clean["owner"])
         if len(clean["owner"]) > MAX_OWNER_LENGTH:
             raise ValueError(f"Keep the owner under {MAX_OWNER_LENGTH} characters.")
     if "status" in clean and clean["status"] not in ACTION_STATUSES:

@@ -17,6 +17,7 @@ from alignment.canonical import conform, fields_for
 from alignment.store.engine import read_session, write_session
 from alignment.store.models import Dataset, DatasetRows, Workshop
 from alignment.store.workshops import bump_revision
+from alignment.text import one_line
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def add_dataset(
     dataset = Dataset(
         workshop_id=workshop_id,
         kind=kind,
-        filename=filename[:255],
+        filename=one_line(filename)[:255],
         rows_read=int(report.get("rows_read", len(canonical))),
         rows_accepted=int(report.get("rows_accepted", len(canonical))),
         rows_rejected=int(report.get("rows_rejected", 0)),

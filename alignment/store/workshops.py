@@ -14,11 +14,16 @@ from sqlalchemy.orm import Session
 
 from alignment.store.engine import read_session, write_session
 from alignment.store.models import Participant, Response, Round, Workshop, utcnow
+from alignment.text import clean_name
 
 # Join codes are read aloud and typed on phones: no 0/O, 1/I/L, and no vowels (no accidental words).
 JOIN_CODE_ALPHABET = "23456789BCDFGHJKMNPQRSTVWXYZ"
 JOIN_CODE_LENGTH = 6
+MAX_CODE_LENGTH = 12  # the column's width: a longer text cannot be a code
 MIN_K = 3
+MAX_NAME_LENGTH = 200  # workshop and organisation names
+MAX_TEAM_NAME_LENGTH = 40
+MAX_TEAMS = 12
 DEFAULT_TEAMS = ("Marketing", "Sales")
 STATUSES = ("open", "closed", "archived")
 
@@ -66,8 +71,32 @@ def team_id(name: str) -> str:
 
 
 def normalise_code(text: str) -> str:
-    """A join code as typed (any case, spaces or dashes) in its stored form."""
-    return re.sub(r"[\s\-]+", "", text or "").upper()
+    """A join code as typed (any case, spaces or dashes) in its stored form: only its ASCII letters and
+    digits, upper case (so nothing else, such as a NUL that PostgreSQL refuses, reaches a query)."""
+    return re.sub(r"[^0-9A-Za-z]+", "", text or "").upper()[:MAX_CODE_LENGTH]
+
+
+def clean_workshop_name(name: str) -> str:
+    """A workshop name on one line (see :func:`alignment.text.clean_name`); refused when empty or too long."""
+    clean = clean_name(name, "The workshop name", MAX_NAME_LENGTH)
+    if not clean:
+        raise ValueError("A workshop needs a name.")
+    return clean
+
+
+def clean_team_names(teams: tuple[str, ...] | list[str]) -> list[str]:
+    """Team names cleaned and capped; at least two, at most :data:`MAX_TEAMS`, no two with the same id.
+
+    A name must contain a letter or digit, since its id (:func:`team_id`) is made of those.
+    """
+    clean = [name for name in (clean_name(t, "A team name", MAX_TEAM_NAME_LENGTH) for t in teams) if name]
+    if len(clean) > MAX_TEAMS:
+        raise ValueError(f"A workshop can have at most {MAX_TEAMS} teams; this one has {len(clean)}.")
+    if any(not team_id(name) for name in clean):
+        raise ValueError("A team name needs at least one letter or digit.")
+    if len({team_id(t) for t in clean}) != len(clean) or len(clean) < 2:
+        raise ValueError("A workshop needs at least two teams with different names.")
+    return clean
 
 
 def new_join_code() -> str:
@@ -107,14 +136,11 @@ def create_workshop(
     code: str | None = None,
 ) -> WorkshopInfo:
     """Create an open workshop with round 1 and a fresh, unique join code."""
-    name = name.strip()
-    if not name:
-        raise ValueError("A workshop needs a name.")
+    name = clean_workshop_name(name)
+    organisation = clean_name(organisation, "The organisation's name", MAX_NAME_LENGTH)
     if k < MIN_K:
         raise ValueError(f"The anonymity threshold k cannot be below {MIN_K}.")
-    clean_teams = [t.strip() for t in teams if t.strip()]
-    if len({team_id(t) for t in clean_teams}) != len(clean_teams) or len(clean_teams) < 2:
-        raise ValueError("A workshop needs at least two teams with different names.")
+    clean_teams = clean_team_names(teams)
     for attempt in range(20):
         candidate = normalise_code(code) if code and attempt == 0 else new_join_code()
         try:
@@ -122,7 +148,7 @@ def create_workshop(
                 workshop = Workshop(
                     code=candidate,
                     name=name,
-                    organisation=organisation.strip(),
+                    organisation=organisation,
                     teams=clean_teams,
                     k=k,
                     sla_hours=sla_hours,
@@ -177,6 +203,12 @@ def update_workshop(engine: Engine, workshop_id: int, **changes: Any) -> Worksho
         raise ValueError(f"The anonymity threshold k cannot be below {MIN_K}.")
     if "status" in changes and changes["status"] not in STATUSES:
         raise ValueError(f"Status must be one of {', '.join(STATUSES)}.")
+    if "name" in changes:
+        changes["name"] = clean_workshop_name(changes["name"])
+    if "organisation" in changes:
+        changes["organisation"] = clean_name(changes["organisation"], "The organisation's name", MAX_NAME_LENGTH)
+    if "teams" in changes:
+        changes["teams"] = clean_team_names(changes["teams"])
     with write_session(engine) as session:
         workshop = session.get_one(Workshop, workshop_id)
         for key, value in changes.items():

@@ -9,21 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import streamlit as st
 
 from alignment.auth import (
     PASSWORD_SECRET,
     PASSWORD_VARIABLE,
-    PROXY_HOPS_VARIABLE,
     SETUP_HELP,
     AccessMethod,
     access_method,
-    client_address,
     sign_in,
 )
-from alignment.framework import FrameworkError, load_framework
 from alignment.store import (
     WorkshopInfo,
     create_workshop,
@@ -34,11 +31,11 @@ from alignment.store import (
 )
 from alignment.store.workshops import DEFAULT_TEAMS, MIN_K, normalise_code
 from alignment.ui import session
+from alignment.ui.framework_field import FrameworkChoice, framework_field, framework_problem, keep_framework_upload
 from alignment.ui.session import plain
 
 SIGNED_IN_KEY = "facilitator_signed_in"
 FLASH_KEY = "facilitator_flash"
-T = TypeVar("T")
 SUGGESTED_TEAMS = ("Leadership", "Customer Success", "Product", "Partners", "Sales Development")
 MAX_K = 50
 MAX_SLA_HOURS = 24 * 30
@@ -64,16 +61,6 @@ def _email_allowed(email: str | None) -> bool:
     if not allowed:
         return True
     return bool(email) and email.lower() in {str(a).lower() for a in allowed}
-
-
-def _client_key() -> str:
-    """Whose wrong passwords count together: the browser's address (see ``ALIGNMENT_PROXY_HOPS``)."""
-    peer = st.context.ip_address
-    try:
-        hops = int(session.setting(PROXY_HOPS_VARIABLE, "proxy_hops", 0) or 0)
-    except ValueError:
-        hops = 0
-    return client_address(peer if isinstance(peer, str) else None, st.context.headers.get("X-Forwarded-For"), hops)
 
 
 def is_facilitator() -> bool:
@@ -134,7 +121,7 @@ def _password_gate(expected: str) -> None:
         submitted = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
     if not submitted:
         return
-    result = sign_in(session.engine(), _client_key(), given, expected)
+    result = sign_in(session.engine(), session.current_client(), given, expected)
     if result.ok:
         st.session_state[SIGNED_IN_KEY] = True
         st.rerun()
@@ -188,7 +175,8 @@ class WorkshopFields:
     teams: list[str]
     k: int
     sla_hours: int
-    framework_path: str | None
+    framework_path: str | None  # a file name in data/ (None: the default, or an uploaded one)
+    framework: FrameworkChoice = FrameworkChoice()
 
 
 def _workshop_fields(workshop: WorkshopInfo | None, key: str | None = None) -> WorkshopFields:
@@ -228,26 +216,22 @@ def _workshop_fields(workshop: WorkshopInfo | None, key: str | None = None) -> W
         key=key and f"{key}-sla",
         help="Used on pipeline evidence.",
     )
-    framework_path = st.text_input("Framework file (optional)", value=workshop.framework_path or "" if workshop else "",
-                                   placeholder="data/framework.yaml", key=key and f"{key}-framework")  # fmt: skip
+    chosen = framework_field(workshop, key)
     teams = [*DEFAULT_TEAMS, *dict.fromkeys(t.strip() for t in extra if t.strip() and t.strip() not in DEFAULT_TEAMS)]
-    return WorkshopFields(name.strip(), organisation.strip(), teams, int(k), int(sla), framework_path.strip() or None)
+    return WorkshopFields(name.strip(), organisation.strip(), teams, int(k), int(sla), chosen.stored, chosen)
 
 
-def _saved(fields: WorkshopFields, save: Callable[[WorkshopFields], T]) -> T | None:
+def _saved(fields: WorkshopFields, save: Callable[[WorkshopFields], WorkshopInfo]) -> WorkshopInfo | None:
     """Check the framework file, then ``save``; say in one sentence why not, and return None, if it fails."""
-    problem = None
-    if fields.framework_path:
-        try:
-            load_framework(fields.framework_path)
-        except FrameworkError as exc:
-            problem = f"The framework file cannot be used — {exc}"
+    problem = framework_problem(fields.framework)
     if problem is None:
         try:
-            return save(fields)
+            saved = save(fields)
+            keep_framework_upload(session.engine(), saved, fields.framework)
+            return saved
         except ValueError as exc:
             problem = str(exc)
-    st.error(problem, icon=":material/error:")
+    st.error(plain(problem), icon=":material/error:")
     return None
 
 

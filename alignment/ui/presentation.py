@@ -211,7 +211,7 @@ def _evidence(workshop: WorkshopInfo, _step: int) -> None:
             if group in cycles.index and numbers.known(cycles.loc[group, "median_days"]):
                 big_figure(f"{charts.source_label(group)} median sales cycle",
                            numbers.formatted(cycles.loc[group, "median_days"], "days"))
-    st.subheader(f"From {results.pipeline.deals_file}: {facts.deals:,} deals.", anchor=False)
+    st.subheader(f"From {plain(results.pipeline.deals_file)}: {facts.deals:,} deals.", anchor=False)
 
 
 def _actions(workshop: WorkshopInfo, _step: int) -> None:

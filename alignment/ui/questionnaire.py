@@ -29,7 +29,7 @@ from alignment.questionnaire import (
     dimension_summary,
     steps,
 )
-from alignment.store.engine import DatabaseUnavailable
+from alignment.store.engine import DatabaseGone, DatabaseUnavailable
 from alignment.store.responses import RoundChanged, UnknownParticipant, WorkshopClosed
 from alignment.store.workshops import WorkshopInfo
 from alignment.ui.session import plain
@@ -113,7 +113,7 @@ def start_form(workshop: WorkshopInfo, framework: Framework, team: str | None, l
         chosen_team = st.pills(
             "Your team",
             workshop.team_ids,
-            format_func=workshop.team_name,
+            format_func=lambda team: plain(workshop.team_name(team)),
             default=team if team in workshop.team_ids else None,
             key=f"team:{workshop.id}",
         )
@@ -312,6 +312,8 @@ def attempt(action: Callable[[], T]) -> tuple[bool, T | None]:
     except UnknownParticipant:
         del st.query_params["p"]
         st.rerun()
+    except DatabaseGone as exc:
+        st.error(plain(str(exc)), icon=":material/database_off:")
     except (OperationalError, DatabaseUnavailable):
         st.error(RETRY_MESSAGE, icon=":material/cloud_off:")
     return False, None

@@ -8,6 +8,7 @@ read it with :func:`current_workshop`; they never open connections themselves.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -16,14 +17,21 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
+from alignment.auth import PROXY_HOPS_VARIABLE, client_address
 from alignment.demo import ensure_demo
-from alignment.framework import DEFAULT_FRAMEWORK_PATH, Framework, FrameworkError, load_framework
+from alignment.framework import UPLOADED_FRAMEWORK_KEY, Framework, FrameworkError, load_framework, workshop_framework
+from alignment.settings import check_settings
 from alignment.store import DatabaseUnavailable, WorkshopInfo, find_workshop, list_workshops, open_database
-from alignment.store.engine import URL_VARIABLE
+from alignment.store.engine import URL_VARIABLE, DatabaseGone
+from alignment.store.workshops import normalise_code
+from alignment.text import markdown_literal
+from alignment.throttle import Client, join_wait, record_wrong_code, wrong_code_wait_message
 
 WORKSHOP_KEY = "workshop_code"
 _ROUTED_KEY = "_through_router"
 _LAST_READS_KEY = "_last_reads"
+_KNOWN_CODES_KEY = "_codes_opened"
+_WRONG_CODES_KEY = "_codes_wrong"
 CONNECTION_LOST_MESSAGE = (
     "We can't reach our database just now. Nothing you entered is lost: wait a moment, then press Try again."
 )
@@ -41,6 +49,24 @@ def secret(name: str, default: Any = None) -> Any:
 def setting(env_name: str, secret_name: str, default: Any = None) -> Any:
     """An environment variable, else a Streamlit secret, else ``default``."""
     return os.environ.get(env_name) or secret(secret_name, default)
+
+
+@st.cache_resource(show_spinner=False)
+def _settings_problems() -> list[str]:
+    """The settings' problems, checked once per server process and said once in the terminal."""
+    problems = check_settings(setting)
+    for problem in problems:
+        print(f"alignment: {problem}", file=sys.stderr, flush=True)
+    return problems
+
+
+def settings_guard() -> None:
+    """Stop every page with one sentence per broken setting (checked once at start), before anything else."""
+    problems = _settings_problems()
+    for problem in problems:
+        st.error(plain(problem), icon=":material/settings_alert:")
+    if problems:
+        st.stop()
 
 
 @st.cache_resource(show_spinner="Opening the database…")
@@ -82,18 +108,19 @@ def engine() -> Engine:
         st.stop()
 
 
-@st.cache_resource(show_spinner=False)
-def _framework(path: str) -> Framework:
-    return load_framework(path)
+@st.cache_resource(show_spinner=False, max_entries=50)
+def _framework(choice: str | None, uploaded_name: str | None, uploaded_text: str | None) -> Framework:
+    uploaded = {"name": uploaded_name, "text": uploaded_text} if uploaded_text is not None else None
+    return workshop_framework(choice, uploaded)
 
 
 def framework(workshop: WorkshopInfo | None = None) -> Framework:
-    """The workshop's framework (its own file if it names one, else ``data/framework.yaml``)."""
-    path = (workshop.framework_path if workshop else None) or str(DEFAULT_FRAMEWORK_PATH)
+    """The workshop's framework: its uploaded YAML, else the file of ``data/`` it names, else the default."""
+    uploaded = (workshop.settings.get(UPLOADED_FRAMEWORK_KEY) if workshop else None) or {}
     try:
-        return _framework(path)
+        return _framework(workshop.framework_path if workshop else None, uploaded.get("name"), uploaded.get("text"))
     except FrameworkError as exc:
-        st.error(f"The assessment framework cannot be loaded — {exc}", icon=":material/error:")
+        st.error(plain(f"The assessment framework cannot be loaded — {exc}"), icon=":material/error:")
         st.stop()
 
 
@@ -127,13 +154,32 @@ def connection_guard() -> Iterator[None]:
     """Turn a dropped database connection anywhere in a page into :func:`connection_lost` (never a traceback)."""
     try:
         yield
+    except DatabaseGone as exc:  # deleted or replaced: retrying cannot help, and saying "nothing is lost" would lie
+        st.error(plain(str(exc)), icon=":material/database_off:")
     except (OperationalError, DatabaseUnavailable):
         connection_lost()
 
 
-def plain(text: str) -> str:
-    """Text for ``st.markdown`` with every Markdown character escaped, so data can never become markup."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$:=\"'" else ch for ch in str(text))
+def plain(text: object) -> str:
+    """User text for any Markdown context (``st.markdown``, captions, headings, widget labels and pill
+    options): shown exactly as typed, never as markup, links, icons or reversed text (see
+    :func:`alignment.text.markdown_literal`)."""
+    return markdown_literal(text)
+
+
+def current_client() -> Client:
+    """Who is making this request, for the failure limits: this browser session, and its address when it
+    can be trusted (see :func:`alignment.auth.client_address` and ``ALIGNMENT_PROXY_HOPS``)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    peer = st.context.ip_address
+    try:
+        hops = max(0, int(setting(PROXY_HOPS_VARIABLE, "proxy_hops", 0) or 0))
+    except (TypeError, ValueError):  # reported at start by alignment.settings; counted as no proxy here
+        hops = 0
+    address = client_address(peer if isinstance(peer, str) else None, st.context.headers.get("X-Forwarded-For"), hops)
+    return Client(browser=context.session_id if context else "no-session", address=address)
 
 
 def link_code() -> str | None:
@@ -157,7 +203,7 @@ def current_workshop() -> WorkshopInfo | None:
     """
     db = engine()
     code = link_code() or st.session_state.get(WORKSHOP_KEY)
-    workshop = steady_read(("workshop", code), lambda: find_workshop(db, code))
+    workshop = workshop_by_code(code)
     if workshop is not None:
         return workshop
     workshops = steady_read("workshops", lambda: list_workshops(db))
@@ -166,8 +212,42 @@ def current_workshop() -> WorkshopInfo | None:
     return next((w for w in workshops if w.is_demo), None)
 
 
+def workshop_by_code(code: str | None) -> WorkshopInfo | None:
+    """The workshop with join code ``code`` (as typed, or from the link), or ``None``.
+
+    Wrong codes are guesses as far as the app can tell: each new one counts against this browser and
+    its address (:mod:`alignment.throttle`). While the client must wait, a code it has not opened
+    before is not looked up at all: the wait is said in one sentence and the page stops there. Codes
+    this session opened before, and the same wrong code again on a rerun, cost nothing.
+    """
+    if not code:
+        return None
+    normalised = normalise_code(code)
+    if not normalised:  # nothing that could be a code: no lookup, and not a guess
+        return None
+    known: set[str] = st.session_state.setdefault(_KNOWN_CODES_KEY, set())
+    wrong: set[str] = st.session_state.setdefault(_WRONG_CODES_KEY, set())
+    if normalised in wrong:
+        return None
+    db = engine()
+    if normalised not in known:
+        client = current_client()
+        wait = steady_read(("join-wait", normalised), lambda: join_wait(db, client))
+        if wait is not None:
+            st.error(wrong_code_wait_message(wait), icon=":material/hourglass_top:")
+            st.stop()
+    workshop = steady_read(("workshop", normalised), lambda: find_workshop(db, normalised))
+    if workshop is None:
+        record_wrong_code(db, current_client())
+        wrong.add(normalised)
+    else:
+        known.add(normalised)
+    return workshop
+
+
 def choose_workshop(code: str) -> None:
     """Switch the app to another workshop (and keep the link in step)."""
+    st.session_state.setdefault(_KNOWN_CODES_KEY, set()).add(code)
     st.session_state[WORKSHOP_KEY] = code
     st.query_params["w"] = code
 
@@ -185,7 +265,7 @@ def workshop_picker(workshop: WorkshopInfo | None, open_by_code: bool = True) ->
             typed = st.text_input("Open a workshop by its join code", max_chars=20, placeholder="ABC123")
             opened = st.form_submit_button("Open workshop", icon=":material/login:")
         if opened and typed.strip():
-            found = steady_read(("workshop", typed), lambda: find_workshop(db, typed))
+            found = workshop_by_code(typed)
             if found is None:
                 st.sidebar.error("No workshop has that code. Check it with your facilitator.", icon=":material/error:")
             else:
