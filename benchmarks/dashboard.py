@@ -46,12 +46,11 @@ from alignment import charts, pipeline_charts  # noqa: E402
 from alignment.demo import demo_deals, demo_leads  # noqa: E402
 from alignment.framework import load_framework  # noqa: E402
 from alignment.metrics import USED_COLUMNS, DealFilters, prepare_pipeline  # noqa: E402
+from alignment.perception import perception_results, restrict_to_teams  # noqa: E402
 from alignment.results import (  # noqa: E402
     assemble,
     build_results,
-    perception_results,
     pipeline_results,
-    restrict_to_teams,
 )
 from alignment.store import (  # noqa: E402
     answers_frame,

@@ -24,15 +24,14 @@ from alignment import metrics
 from alignment.catalogue import Catalogue
 from alignment.framework import Framework
 from alignment.metrics import DealFilters
+from alignment.perception import participation_table, visible_comments
 from alignment.results import (
     EVERY_DEAL,
     TOP_GAPS,
     PipelineEvidence,
     Results,
     build_results,
-    participation_table,
     top_gap_ids,
-    visible_comments,
     withhold_counts,
 )
 from alignment.store import (
