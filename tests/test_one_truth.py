@@ -241,3 +241,36 @@ def test_a_hidden_round_offers_no_download_to_the_room(app_env) -> None:  # noqa
     assert not room.downloads_allowed and room.index.index is None and room.evidence.empty
     facilitator = load_results(engine, workshop, FRAMEWORK, for_facilitator=True)
     assert facilitator.downloads_allowed and facilitator.index.index is not None
+
+
+def test_blank_lead_source_and_no_won_deal_are_said_in_words_not_as_zero(small) -> None:  # noqa: ANN001
+    engine, workshop = small
+    blank = _deals().assign(source_group=None, lead_source=None, outcome="open")
+    save_dataset(engine, workshop.id, "deals", conform(blank, "deals"), "no_source.csv")
+    from alignment.evidence import NO_SOURCE
+    from alignment.store import find_workshop
+
+    workshop = find_workshop(engine, workshop.code)
+    assert load_results(engine, workshop, FRAMEWORK).share_sentence() == NO_SOURCE
+    page = _texts(_page(workshop, "Pipeline"))
+    assert "The deals have no lead source" in page and "nan" not in page
+    assert "sourced 0%" not in page and "0% of" not in page  # ("0%" of "don't know" answers is a real zero)
+    deck = Presentation(io.BytesIO(export_file(engine, workshop, FRAMEWORK, "pptx").data))
+    text = "\n".join(shape.text_frame.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame)
+    assert NO_SOURCE in text and "sourced 0%" not in text and "nan" not in text
+
+    def script(code: str) -> None:
+        import streamlit as st
+
+        from alignment.store import find_workshop
+        from alignment.ui import presentation, session
+
+        st.session_state[presentation.STEP_KEY] = 7
+        presentation.show(find_workshop(session.engine(), code))
+
+    app = AppTest.from_function(script, args=(workshop.code,), default_timeout=90)
+    app.run()
+    assert not app.exception, app.exception
+    step = _texts(app)
+    assert "The deals have no lead source" in step and "0%" not in step and "nan" not in step
+    assert "win rate" not in step  # no split by source to show
