@@ -139,7 +139,7 @@ def test_a_workshop_from_creation_to_the_executive_deck(browser, tmp_path: Path)
         wait_for_app(room)
         screenshot(room, "journey-3-present-hidden")
         room.get_by_role("button", name="Reveal results to the room").click()
-        room.get_by_text(re.compile(r"^Alignment index \d+ of 100 — ")).wait_for(timeout=WAIT)
+        room.get_by_text(re.compile(r"^Alignment index \d+ of 100, ")).wait_for(timeout=WAIT)
         wait_for_app(room)
         screenshot(room, "journey-3-present-revealed")
         assert find_workshop(db, code).results_revealed
