@@ -274,3 +274,25 @@ def test_blank_lead_source_and_no_won_deal_are_said_in_words_not_as_zero(small) 
     step = _texts(app)
     assert "The deals have no lead source" in step and "0%" not in step and "nan" not in step
     assert "win rate" not in step  # no split by source to show
+
+
+def test_the_wall_counts_only_teams_with_k_answers() -> None:
+    from alignment.ui.room import shown_counts
+
+    counts = {"marketing": {"started": 4, "submitted": 3}, "sales": {"started": 2, "submitted": 1}}
+    total, cards = shown_counts(counts, ("Marketing", "Sales", "Leadership"), 3)
+    # marketing's 3 are shown (1 still answering is fewer than 3: "a few"); sales' 1 is neither counted nor added in
+    assert total == 3
+    assert cards == [("Marketing", "3", "a few still answering"), ("Sales", "fewer than 3", "shown once it reaches 3"),
+                     ("Leadership", "0", "")]
+
+
+def test_a_catalogue_entry_with_an_unknown_parameter_is_refused_in_one_sentence() -> None:
+    data = yaml.safe_load(catalogue.DEFAULT_CATALOGUE_PATH.read_text(encoding="utf-8"))
+    data["metrics"][0]["sentence"] = "Within {hours} hours."
+    with pytest.raises(catalogue.CatalogueError, match=r"metric 'win_rate' uses \{hours\}"):
+        catalogue.parse_catalogue(data)
+    data = yaml.safe_load(catalogue.DEFAULT_CATALOGUE_PATH.read_text(encoding="utf-8"))
+    data["metrics"][0]["direction"] = "up"
+    with pytest.raises(catalogue.CatalogueError, match="'direction' is 'up'; use one of"):
+        catalogue.parse_catalogue(data)
