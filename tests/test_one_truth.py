@@ -241,6 +241,10 @@ def test_a_hidden_round_offers_no_download_to_the_room(app_env) -> None:  # noqa
     assert not room.downloads_allowed and room.index.index is None and room.evidence.empty
     facilitator = load_results(engine, workshop, FRAMEWORK, for_facilitator=True)
     assert facilitator.downloads_allowed and facilitator.index.index is not None
+    book = load_workbook(io.BytesIO(export_file(engine, workshop, FRAMEWORK, "xlsx", signed_in=False).data))
+    about = {row[0]: row[1] for row in book["About"].iter_rows(min_row=2, values_only=True)}
+    assert about["Alignment index (0–100)"] is None  # a file made for the room holds no hidden figure
+    assert all(row[5] is None for row in book["Dimensions"].iter_rows(min_row=2, values_only=True))
 
 
 def test_blank_lead_source_and_no_won_deal_are_said_in_words_not_as_zero(small) -> None:  # noqa: ANN001
