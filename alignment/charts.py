@@ -19,6 +19,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from alignment import numbers
+
 TEAM_COLOURS: Final[dict[str, str]] = {
     "marketing": "#E69F00",
     "sales": "#0072B2",
@@ -179,8 +181,8 @@ def gap_dumbbell_chart(gaps: pd.DataFrame, font_scale: float = 1.0, selection: s
     for column in ("marketing", "sales", "gap", "low", "high"):
         wide[column] = wide[column].astype("float64").round(1)
     shown = wide["gap"].notna()
-    wide["gap_text"] = np.where(shown, wide["gap"].map("{:+.0f}".format) + "  (" + wide["low"].map("{:+.0f}".format)
-                                + " to " + wide["high"].map("{:+.0f}".format) + ")", "not shown")
+    wide["gap_text"] = np.where(shown, wide["gap"].map(numbers.signed) + "  (" + wide["low"].map(numbers.signed)
+                                + " to " + wide["high"].map(numbers.signed) + ")", "not shown")
     wide["certainty"] = np.where(shown & ((wide["low"] > 0) | (wide["high"] < 0)), "clear", "may be chance")
     wide["left"], wide["right"] = 0.0, 100.0
     long = wide.melt(id_vars=["dimension_id", "dimension_name", "gap_text", "n_marketing", "n_sales"],
@@ -217,7 +219,8 @@ def gap_dumbbell_chart(gaps: pd.DataFrame, font_scale: float = 1.0, selection: s
     description = (
         f"Dot plot of marketing's and sales' scores for {len(order)} dimensions, sorted by the size of the gap, "
         "with each gap and its 95% interval written above the line."
-        + (f" Largest gap: {biggest['dimension_name']}, {biggest['gap']:+.0f} points." if biggest is not None else "")
+        + (f" Largest gap: {biggest['dimension_name']}, {numbers.signed(biggest['gap'])} points."
+           if biggest is not None else "")
     )
     layered = alt.layer(lines, points, names, labels).resolve_scale(color="independent")
     return finish(layered, description, font_scale, step=46)

@@ -288,45 +288,50 @@ def answer_distributions(answers: pd.DataFrame | AnswerMatrix, framework: Framew
     answered any of its items.
     """
     matrix = as_matrix(answers, framework)
-    labels = {point.value: point.label for point in framework.scale}
-    values = [1, 2, 3, 4, 5, 0]
-    codes = np.where(matrix.rated, np.nan_to_num(matrix.values), 0).astype("int64")  # 0 = don't know
-    slot = np.select([codes == v for v in values], list(range(len(values))), default=0)
-    out: dict[str, pd.DataFrame] = {}
+    values = np.array([1, 2, 3, 4, 5, 0], dtype="int64")
     teams = matrix.team_names
-    counts = np.zeros((len(teams), len(matrix.items), len(values)), dtype="int64")
-    for position, team in enumerate(teams):
-        rows = matrix.rows_of(team)
-        answered = matrix.answered[rows]
-        for value_slot in range(len(values)):
-            counts[position, :, value_slot] = ((slot[rows] == value_slot) & answered).sum(axis=0)
-    item_dimension = matrix.items["dimension_id"].to_numpy(dtype=object)
-    for dimension in framework.dimensions:
-        columns = np.flatnonzero(item_dimension == dimension.id)
-        present = [t for position, t in enumerate(teams) if counts[position][columns].sum() > 0]
-        chosen = counts[[teams.index(t) for t in present]][:, columns, :] if present else np.zeros((0, 0, 6), int)
-        item_ids = matrix.items["item_id"].to_numpy(dtype=object)[columns]
-        table = pd.DataFrame({
-            "team": np.repeat(np.array(present, dtype=object), len(columns) * len(values)),
-            "item_id": np.tile(np.repeat(item_ids, len(values)), len(present)),
-            "value": np.tile(np.array(values, dtype="int64"), len(present) * len(columns)),
-            "count": chosen.reshape(-1).astype("float64"),
-        })
-        rated = chosen[:, :, :5].sum(axis=2)
-        answered = chosen.sum(axis=2)
-        table["rated"] = np.repeat(rated.reshape(-1), len(values))
-        whole = np.repeat(answered.reshape(-1), len(values)).astype("float64")
-        with np.errstate(invalid="ignore", divide="ignore"):
-            table["share"] = np.where(table["value"] > 0, table["count"] / table["rated"].where(table["rated"] > 0),
-                                      table["count"] / np.where(whole > 0, whole, np.nan))
-        table["label"] = table["value"].map(labels).fillna(framework.dont_know_label)
-        table["item_no"] = table["item_id"].map({item.id: n for n, item in enumerate(dimension.items, start=1)})
-        table["item_text"] = table["item_id"].map({item.id: item.text for item in dimension.items})
-        table["suppressed"] = table["rated"] < k
-        table["count"] = table["count"].mask(table["suppressed"])
-        table["share"] = table["share"].mask(table["suppressed"])
-        out[dimension.id] = table
-    return out
+    codes = np.where(matrix.rated, np.nan_to_num(matrix.values), 0).astype("int64")  # 0 = don't know
+    counts = np.stack([np.stack([((codes == v) & matrix.answered)[matrix.rows_of(team)].sum(axis=0) for v in values],
+                                axis=1) for team in teams]) if teams else np.zeros((0, len(matrix.items), 6), "int64")
+    items = matrix.items.reset_index(drop=True)
+    number = items.groupby("dimension_id", sort=False).cumcount().to_numpy() + 1
+    texts = {item.id: item.text for item in framework.items}
+    rated = counts[:, :, :5].sum(axis=2)
+    answered = counts.sum(axis=2)
+    per_item = len(values)
+    shape = (len(teams), len(items), per_item)
+    value = np.broadcast_to(values, shape).ravel()
+    count = counts.ravel().astype("float64")
+    rated_cells = np.repeat(rated.ravel(), per_item)
+    whole = np.repeat(answered.ravel(), per_item).astype("float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(value > 0, count / np.where(rated_cells > 0, rated_cells, np.nan),
+                         count / np.where(whole > 0, whole, np.nan))
+    suppressed = rated_cells < k
+    labels = {point.value: point.label for point in framework.scale}
+    item_ids = items["item_id"].to_numpy(dtype=object)
+    table = pd.DataFrame({
+        "team": np.repeat(np.array(teams, dtype=object), len(items) * per_item),
+        "item_id": np.tile(np.repeat(item_ids, per_item), len(teams)),
+        "value": value,
+        "count": np.where(suppressed, np.nan, count),
+        "rated": rated_cells,
+        "share": np.where(suppressed, np.nan, share),
+        "label": np.array([labels.get(int(v), framework.dont_know_label) for v in values], dtype=object)[
+            np.tile(np.arange(per_item), len(teams) * len(items))],
+        "item_no": np.tile(np.repeat(number, per_item), len(teams)),
+        "item_text": np.tile(np.repeat(np.array([texts.get(i, "") for i in item_ids], dtype=object), per_item),
+                             len(teams)),
+        "suppressed": suppressed,
+        "_dimension": np.tile(np.repeat(items["dimension_id"].to_numpy(dtype=object), per_item), len(teams)),
+        "_answered": whole,
+    })
+    present = table.groupby(["_dimension", "team"], sort=False)["_answered"].transform("sum") > 0
+    table = table[present.to_numpy()]
+    split = {str(d): part for d, part in table.groupby("_dimension", sort=False)}
+    empty = table.iloc[0:0]
+    return {d.id: split.get(d.id, empty).drop(columns=["_dimension", "_answered"]).reset_index(drop=True)
+            for d in framework.dimensions}
 
 
 def respondents_by_team(answers: pd.DataFrame | AnswerMatrix, k: int) -> pd.DataFrame:

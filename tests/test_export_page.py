@@ -8,6 +8,7 @@ the bytes are checked by calling the same cached builder the button calls.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -65,7 +66,7 @@ def test_the_buttons_hand_out_real_files(app_env) -> None:  # noqa: ANN001
     key = (workshop.code, workshop.revision, workshop.current_round)
     deck = Presentation(io.BytesIO(downloads.report_file(*key, "pptx", False, "#0072B2")))
     assert len(deck.slides) >= 10
-    book = load_workbook(io.BytesIO(downloads.report_file(*key, "xlsx", True, "#0072B2")))
+    book = load_workbook(io.BytesIO(downloads.report_file(*key, "xlsx", True, "#0072B2", signed_in=True)))
     assert "Answers" in book.sheetnames
     archive = zipfile.ZipFile(io.BytesIO(downloads.report_file(*key, "csv", False, "#0072B2")))
     assert "dimensions.csv" in archive.namelist()
@@ -135,3 +136,36 @@ def test_every_chart_on_the_alignment_page_has_png_and_csv_downloads(app_env) ->
     png = next(b for b in app.download_button if b.label == "Download PNG")
     app = png.click().run()
     assert not app.exception, app.exception
+
+
+@pytest.mark.browser
+def test_an_unsigned_browser_on_a_hidden_round_finds_no_download(app_server, browser) -> None:  # noqa: ANN001
+    from conftest import DESKTOP, screenshot, wait_for_app
+
+    from alignment.framework import load_framework
+    from alignment.store import create_workshop
+    from alignment.store.responses import join, save_importance, save_step, submit
+
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(f"{app_server.url}/alignment")  # the first request seeds the demo
+    wait_for_app(page)
+    engine = open_database(f"sqlite:///{app_server.data_dir / 'alignment.db'}")
+    framework = load_framework()
+    workshop = create_workshop(engine, "Not revealed yet")
+    for team in ("marketing", "marketing", "marketing", "sales", "sales", "sales"):
+        person = join(engine, workshop, team, "ic")
+        for dimension in framework.dimensions:
+            save_step(engine, framework, workshop.id, person.token, round_no=1, dimension_id=dimension.id,
+                      answers={item.id: 4 for item in dimension.items})
+        save_importance(engine, framework, workshop.id, person.token, round_no=1,
+                        dimension_ids=(framework.dimensions[0].id,))
+        submit(engine, framework, workshop.id, person.token, round_no=1, submission_id=person.token[:20] + "-s")
+    page.goto(f"{app_server.url}/alignment?w={workshop.code}")
+    wait_for_app(page)
+    page.get_by_text("results stay hidden until the facilitator reveals them").first.wait_for(timeout=60_000)
+    page.get_by_text("The files appear here once the facilitator reveals").wait_for(timeout=60_000)
+    assert page.get_by_role("button", name=re.compile("^Download")).count() == 0
+    screenshot(page, "hidden-round-no-downloads")
+    context.close()
+    engine.dispose()

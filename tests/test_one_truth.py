@@ -241,3 +241,62 @@ def test_a_hidden_round_offers_no_download_to_the_room(app_env) -> None:  # noqa
     assert not room.downloads_allowed and room.index.index is None and room.evidence.empty
     facilitator = load_results(engine, workshop, FRAMEWORK, for_facilitator=True)
     assert facilitator.downloads_allowed and facilitator.index.index is not None
+    book = load_workbook(io.BytesIO(export_file(engine, workshop, FRAMEWORK, "xlsx", signed_in=False).data))
+    about = {row[0]: row[1] for row in book["About"].iter_rows(min_row=2, values_only=True)}
+    assert about["Alignment index (0–100)"] is None  # a file made for the room holds no hidden figure
+    assert all(row[5] is None for row in book["Dimensions"].iter_rows(min_row=2, values_only=True))
+
+
+def test_blank_lead_source_and_no_won_deal_are_said_in_words_not_as_zero(small) -> None:  # noqa: ANN001
+    engine, workshop = small
+    blank = _deals().assign(source_group=None, lead_source=None, outcome="open")
+    save_dataset(engine, workshop.id, "deals", conform(blank, "deals"), "no_source.csv")
+    from alignment.evidence import NO_SOURCE
+    from alignment.store import find_workshop
+
+    workshop = find_workshop(engine, workshop.code)
+    assert load_results(engine, workshop, FRAMEWORK).share_sentence() == NO_SOURCE
+    page = _texts(_page(workshop, "Pipeline"))
+    assert "The deals have no lead source" in page and "nan" not in page
+    assert "sourced 0%" not in page and "0% of" not in page  # ("0%" of "don't know" answers is a real zero)
+    deck = Presentation(io.BytesIO(export_file(engine, workshop, FRAMEWORK, "pptx").data))
+    text = "\n".join(shape.text_frame.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame)
+    assert NO_SOURCE in text and "sourced 0%" not in text and "nan" not in text
+
+    def script(code: str) -> None:
+        import streamlit as st
+
+        from alignment.store import find_workshop
+        from alignment.ui import presentation, session
+
+        st.session_state[presentation.STEP_KEY] = 7
+        presentation.show(find_workshop(session.engine(), code))
+
+    app = AppTest.from_function(script, args=(workshop.code,), default_timeout=90)
+    app.run()
+    assert not app.exception, app.exception
+    step = _texts(app)
+    assert "The deals have no lead source" in step and "0%" not in step and "nan" not in step
+    assert "win rate" not in step  # no split by source to show
+
+
+def test_the_wall_counts_only_teams_with_k_answers() -> None:
+    from alignment.ui.room import shown_counts
+
+    counts = {"marketing": {"started": 4, "submitted": 3}, "sales": {"started": 2, "submitted": 1}}
+    total, cards = shown_counts(counts, ("Marketing", "Sales", "Leadership"), 3)
+    # marketing's 3 are shown (1 still answering is fewer than 3: "a few"); sales' 1 is neither counted nor added in
+    assert total == 3
+    assert cards == [("Marketing", "3", "a few still answering"), ("Sales", "fewer than 3", "shown once it reaches 3"),
+                     ("Leadership", "0", "")]
+
+
+def test_a_catalogue_entry_with_an_unknown_parameter_is_refused_in_one_sentence() -> None:
+    data = yaml.safe_load(catalogue.DEFAULT_CATALOGUE_PATH.read_text(encoding="utf-8"))
+    data["metrics"][0]["sentence"] = "Within {hours} hours."
+    with pytest.raises(catalogue.CatalogueError, match=r"metric 'win_rate' uses \{hours\}"):
+        catalogue.parse_catalogue(data)
+    data = yaml.safe_load(catalogue.DEFAULT_CATALOGUE_PATH.read_text(encoding="utf-8"))
+    data["metrics"][0]["direction"] = "up"
+    with pytest.raises(catalogue.CatalogueError, match="'direction' is 'up'; use one of"):
+        catalogue.parse_catalogue(data)

@@ -116,9 +116,15 @@ def export_file(
     logo: bytes | None = None,
     for_facilitator: bool = False,
     round_no: int | None = None,
+    signed_in: bool = True,
 ) -> ExportFile:
-    """Build the workshop's report and render it (the download buttons and the CLI both call this)."""
-    report = build_report(engine, workshop, framework, round_no=round_no, for_facilitator=for_facilitator)
+    """Build the workshop's report and render it (the download buttons and the CLI both call this).
+
+    ``signed_in`` False (a download by anyone but the signed-in facilitator) builds the report as the
+    room sees it: a round not yet revealed holds no figure.
+    """
+    report = build_report(engine, workshop, framework, round_no=round_no, for_facilitator=for_facilitator,
+                          signed_in=signed_in)
     return render(report, fmt, brand, logo)
 
 

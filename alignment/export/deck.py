@@ -260,9 +260,16 @@ def pipeline_slides(deck: DeckBuilder, summary: pd.DataFrame) -> None:
     panels = (("Win rate by source, with 95% interval",
                pipeline_charts.win_rate_chart(evidence.table("win_rate"), font_scale=FONT_SCALE)),
               ("Leads accepted by sales, with 95% interval" if with_leads else "Sales cycle of won deals", right))
+    tables = (evidence.table("win_rate"), leads if with_leads else evidence.table("cycle_time"))
+    values = ("win_rate", "acceptance_rate" if with_leads else "median_days")
     for position, (heading, chart) in enumerate(panels):
         left = MARGIN + position * (half + 0.4)
         slides.text(slide, Box(left, 1.55, half, 0.4), heading, 15, bold=True)
+        table = tables[position]
+        if table is None or table.empty or not table[values[position]].notna().any():
+            slides.text(slide, Box(left, 2.0, half, 1.0), "Nothing to show yet: no deal or lead in this view has "
+                        "the outcome this needs.", 14, colour=MUTED)
+            continue
         deck.chart(slide, chart, Box(left, 2.0, half, 3.85))
     notes = [report.share_sentence()]
     files = [f for f in (evidence.deals_file, evidence.leads_file) if f]

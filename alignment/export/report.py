@@ -24,15 +24,14 @@ from alignment import metrics
 from alignment.catalogue import Catalogue
 from alignment.framework import Framework
 from alignment.metrics import DealFilters
+from alignment.perception import participation_table, visible_comments
 from alignment.results import (
     EVERY_DEAL,
     TOP_GAPS,
     PipelineEvidence,
     Results,
     build_results,
-    participation_table,
     top_gap_ids,
-    visible_comments,
     withhold_counts,
 )
 from alignment.store import (
@@ -146,11 +145,14 @@ def build_report(
     for_facilitator: bool = False,
     made_on: date | None = None,
     rng: random.Random | None = None,
+    signed_in: bool = True,
 ) -> Results:
     """The report of ``round_no`` (default: the current round) for every team and level.
 
-    A report is made by the facilitator (the Facilitator page, the command line), so it holds the
-    round's figures whether revealed or not; ``for_facilitator`` adds the anonymous answers.
+    Made by the signed-in facilitator (the Facilitator page, the command line) it holds the round's
+    figures whether revealed or not, and ``for_facilitator`` adds the anonymous answers; with
+    ``signed_in`` False it is the room's view (nothing from a round not yet revealed, no answers).
     """
     return load_results(engine, workshop, framework, filters=AnswerFilters(round_no=round_no or workshop.current_round),
-                        for_facilitator=True, with_answers=for_facilitator, made_on=made_on, rng=rng)
+                        for_facilitator=signed_in, with_answers=for_facilitator and signed_in, made_on=made_on,
+                        rng=rng)

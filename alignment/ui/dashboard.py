@@ -16,13 +16,15 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from alignment import perception
 from alignment import results as model
 from alignment.canonical import SOURCE_GROUPS
 from alignment.export.report import actions_table
 from alignment.export.tables import chart_table
 from alignment.framework import Framework
 from alignment.metrics import USED_COLUMNS, DealFilters, prepare_pipeline
-from alignment.results import Perception, PipelineEvidence, Results
+from alignment.perception import Perception
+from alignment.results import PipelineEvidence, Results
 from alignment.store import answers_frame, comments_frame, current_dataset, importance_frame, load_dataset_frame
 from alignment.store.workshops import WorkshopInfo, round_numbers
 from alignment.suppression import LEVEL_LABELS, AnswerFilters
@@ -56,14 +58,14 @@ def workshop_answers(workshop_id: int, revision: int) -> WorkshopAnswers:
 @st.cache_data(max_entries=64, ttl=CACHE_TTL, show_spinner=False)
 def _screened(workshop_id: int, revision: int, filters: AnswerFilters, k: int) -> tuple[AnswerFilters, str]:
     data = workshop_answers(workshop_id, revision)
-    return model.screened(data.answers, data.importance, filters, k)
+    return perception.screened(data.answers, data.importance, filters, k)
 
 
 @st.cache_data(max_entries=32, ttl=CACHE_TTL, show_spinner="Scoring the answers…")
 def _all_teams(workshop_id: int, revision: int, filters: AnswerFilters, note: str, for_facilitator: bool,
                framework_key: str, _workshop: WorkshopInfo, _framework: Framework) -> Perception:
     data = workshop_answers(workshop_id, revision)
-    return model.all_teams_results(_workshop, _framework, data.answers, data.importance, data.comments, filters,
+    return perception.all_teams_results(_workshop, _framework, data.answers, data.importance, data.comments, filters,
                                    note, for_facilitator=for_facilitator)
 
 
@@ -75,7 +77,7 @@ def _perception(workshop_id: int, revision: int, filters: AnswerFilters, for_fac
     allowed, note = _screened(workshop_id, revision, filters, max(3, int(workshop.k)))
     every_team = _all_teams(workshop_id, revision, replace(allowed, teams=()), note, for_facilitator, framework_key,
                             workshop, framework)
-    return model.restrict_to_teams(every_team, filters.teams)
+    return perception.restrict_to_teams(every_team, filters.teams)
 
 
 @st.cache_data(max_entries=64, ttl=CACHE_TTL, show_spinner="Computing the pipeline figures…")
@@ -97,9 +99,9 @@ def page_results(workshop_id: int, revision: int, filters: AnswerFilters, deal_f
     Keyed by workshop id, change counter, the answer and deal filters, the viewer and the framework
     (``framework_key`` names its file and version).
     """
-    perception = _perception(workshop_id, revision, filters, for_facilitator, framework_key, _workshop, _framework)
+    half = _perception(workshop_id, revision, filters, for_facilitator, framework_key, _workshop, _framework)
     pipeline = _pipeline(current_files(_workshop), deal_filters, _workshop.sla_hours, revision)
-    return model.assemble(_workshop, _framework, perception, pipeline, deal_filters=deal_filters,
+    return model.assemble(_workshop, _framework, half, pipeline, deal_filters=deal_filters,
                           actions=actions_table(session.engine(), _workshop, _framework),
                           for_facilitator=for_facilitator)
 

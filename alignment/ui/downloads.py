@@ -36,7 +36,8 @@ def brand(workshop: WorkshopInfo) -> tuple[str, str | None]:
 
 @st.cache_data(max_entries=24, ttl=3600, show_spinner=False)
 def report_file(
-    code: str, revision: int, round_no: int, fmt: str, for_facilitator: bool, colour: str, logo: str | None = None
+    code: str, revision: int, round_no: int, fmt: str, for_facilitator: bool, colour: str, logo: str | None = None,
+    signed_in: bool = False,
 ) -> bytes:
     """The export's bytes; ``revision`` is part of the cache key so any change to the results makes a new file."""
     engine = session.engine()
@@ -52,13 +53,18 @@ def report_file(
         logo=export.logo_bytes(logo),
         for_facilitator=for_facilitator,
         round_no=round_no,
+        signed_in=signed_in,
     )
     return result.data
 
 
 def _builder(workshop: WorkshopInfo, round_no: int, fmt: str, for_facilitator: bool) -> Callable[[], bytes]:
+    from alignment.ui.facilitator import is_facilitator  # the facilitator module builds on this one
+
     colour, logo = brand(workshop)
-    return lambda: report_file(workshop.code, workshop.revision, round_no, fmt, for_facilitator, colour, logo)
+    signed_in = is_facilitator()
+    return lambda: report_file(workshop.code, workshop.revision, round_no, fmt, for_facilitator, colour, logo,
+                               signed_in)
 
 
 def report_downloads(
