@@ -95,7 +95,9 @@ def apply_filters(frame: pd.DataFrame, filters: AnswerFilters) -> pd.DataFrame:
     return frame[mask]
 
 
-def level_groups(answers: pd.DataFrame, k: int, importance: pd.DataFrame | None = None) -> dict[tuple[int, str], Groups]:
+def level_groups(
+    answers: pd.DataFrame, k: int, importance: pd.DataFrame | None = None
+) -> dict[tuple[int, str], Groups]:
     """The level groups of every (round, team): a partition of the level cells present (see the module text).
 
     Of all partitions whose groups are each empty-or-at-least-``k`` for every count that reaches ``k``
@@ -115,7 +117,7 @@ def level_groups(answers: pd.DataFrame, k: int, importance: pd.DataFrame | None 
         totals = cells.sum()
         relevant = cells.loc[:, totals >= k]
         present = tuple(cell for cell in CELLS if cell in cells.index)
-        out[(int(round_no), str(team))] = _best_partition(present, lambda group: _safe(relevant, group, k))
+        out[(int(round_no), str(team))] = _best_partition(present, relevant, k)
     return out
 
 
@@ -129,8 +131,13 @@ def released_groups(
     levels); ``importance`` the priority picks, whose respondents count as well.
     """
     scope = apply_filters(answers, AnswerFilters(round_no=filters.round_no, teams=filters.teams))
-    groups = level_groups(scope, k, None if importance is None else apply_filters(
-        importance, AnswerFilters(round_no=filters.round_no, teams=filters.teams)))
+    groups = level_groups(
+        scope,
+        k,
+        None
+        if importance is None
+        else apply_filters(importance, AnswerFilters(round_no=filters.round_no, teams=filters.teams)),
+    )
     shown = {key for key, found in groups.items() if _takes_whole_groups(found, filters.levels)}
     return Release(shown=frozenset(shown), withheld=frozenset(set(groups) - shown))
 
@@ -138,8 +145,11 @@ def released_groups(
 def released_answers(frame: pd.DataFrame, filters: AnswerFilters, release: Release) -> pd.DataFrame:
     """The rows of an answers or importance frame that a view may use: its filters, shown groups only."""
     chosen = apply_filters(frame, filters)
-    keys = pd.Series(list(zip(chosen["round_no"].astype("int64"), chosen["team"].astype(str), strict=True)),
-                     index=chosen.index, dtype=object)
+    keys = pd.Series(
+        list(zip(chosen["round_no"].astype("int64"), chosen["team"].astype(str), strict=True)),
+        index=chosen.index,
+        dtype=object,
+    )
     return chosen[keys.isin(release.shown).to_numpy(dtype=bool)]
 
 
@@ -148,8 +158,11 @@ def offered_level_filters(
 ) -> list[tuple[str, ...]]:
     """The level choices of a round that show at least one team (all levels, ``()``, first)."""
     options = [()] + [tuple(c) for size in (1, 2, 3) for c in combinations(LEVEL_LABELS, size)]
-    return [levels for levels in options
-            if released_groups(answers, AnswerFilters(round_no=round_no, levels=levels), k, importance).shown]
+    return [
+        levels
+        for levels in options
+        if released_groups(answers, AnswerFilters(round_no=round_no, levels=levels), k, importance).shown
+    ]
 
 
 def check_filter(
@@ -168,9 +181,12 @@ def check_filter(
         return FilterCheck(True)
     what = " and ".join(LEVEL_LABELS.get(level, level) for level in filters.levels)
     teams = ", ".join(team.replace("_", " ").title() for team in lost)
-    return FilterCheck(False, f"Showing only {what} would let someone work out the answers of fewer than {k} "
-                              f"people, so {teams} {'is' if len(lost) == 1 else 'are'} not shown for this "
-                              "choice. Choose all levels, or a wider set of levels, to see every team.")
+    return FilterCheck(
+        False,
+        f"Showing only {what} would let someone work out the answers of fewer than {k} "
+        f"people, so {teams} {'is' if len(lost) == 1 else 'are'} not shown for this "
+        "choice. Choose all levels, or a wider set of levels, to see every team.",
+    )
 
 
 def visible_comments(comments: pd.DataFrame, release: Release) -> pd.DataFrame:
@@ -193,8 +209,10 @@ def withheld_caption(release: Release, k: int, team_name: Callable[[str], str] =
     if not names:
         return ""
     listed = ", ".join(names)
-    return (f"Not shown: {listed} — fewer than {k} people for this choice, or a choice that would let someone "
-            "work out a few people's answers.")
+    return (
+        f"Not shown: {listed} — fewer than {k} people for this choice, or a choice that would let someone "
+        "work out a few people's answers."
+    )
 
 
 def _cell_counts(answers: pd.DataFrame, importance: pd.DataFrame | None) -> pd.DataFrame:
@@ -202,10 +220,14 @@ def _cell_counts(answers: pd.DataFrame, importance: pd.DataFrame | None) -> pd.D
     data = answers.assign(cell=answers["level"].astype(object).where(answers["level"].notna(), NO_LEVEL))
     keys = ["round_no", "team", "cell"]
     people = data.groupby(keys, observed=True)["participant_id"].nunique().rename("people")
-    answered = data.pivot_table(index=keys, columns="item_id", values="participant_id", aggfunc="nunique",
-                                observed=True).add_prefix("answered:")
-    rated = data[data["value"].notna()].pivot_table(index=keys, columns="item_id", values="participant_id",
-                                                    aggfunc="nunique", observed=True).add_prefix("rated:")
+    answered = data.pivot_table(
+        index=keys, columns="item_id", values="participant_id", aggfunc="nunique", observed=True
+    ).add_prefix("answered:")
+    rated = (
+        data[data["value"].notna()]
+        .pivot_table(index=keys, columns="item_id", values="participant_id", aggfunc="nunique", observed=True)
+        .add_prefix("rated:")
+    )
     parts = [people, answered, rated]
     if importance is not None and len(importance):
         picks = importance.assign(cell=importance["level"].astype(object).where(importance["level"].notna(), NO_LEVEL))
@@ -221,11 +243,11 @@ def _safe(relevant: pd.DataFrame, group: frozenset[str], k: int) -> bool:
     return bool(((total == 0) | (total >= k)).all())
 
 
-def _best_partition(cells: tuple[str, ...], safe: Callable[[frozenset[str]], bool]) -> Groups:
+def _best_partition(cells: tuple[str, ...], relevant: pd.DataFrame, k: int) -> Groups:
     best: Groups = ()
     best_key: tuple[int, int] = (-1, -1)
     for partition in _partitions(cells):
-        if not all(safe(group) for group in partition):
+        if not all(_safe(relevant, group, k) for group in partition):
             continue
         key = (_offered(partition), len(partition))
         if key > best_key:
@@ -264,5 +286,5 @@ def _partitions(cells: tuple[str, ...]) -> tuple[Groups, ...]:
     for partition in _partitions(rest):
         out.append((frozenset({first}), *partition))
         for position, group in enumerate(partition):
-            out.append((*partition[:position], group | {first}, *partition[position + 1:]))
+            out.append((*partition[:position], group | {first}, *partition[position + 1 :]))
     return tuple(out)
