@@ -180,7 +180,7 @@ def check_filter(
     if not lost:
         return FilterCheck(True)
     what = " and ".join(LEVEL_LABELS.get(level, level) for level in filters.levels)
-    teams = ", ".join(team.replace("_", " ").title() for team in lost)
+    teams = ", ".join(team.replace("_", " ") for team in lost)
     return FilterCheck(
         False,
         f"Showing only {what} would let someone work out the answers of fewer than {k} "

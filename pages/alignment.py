@@ -3,6 +3,7 @@
 import streamlit as st
 
 from alignment.charts import PRESENTATION_FONT_SCALE
+from alignment.suppression import withheld_caption
 from alignment.ui import alignment_sections as sections
 from alignment.ui import dashboard, downloads, session
 from alignment.ui.facilitator import is_facilitator, results_visible
@@ -32,12 +33,13 @@ if deals_id is not None:
     facts = dashboard.pipeline_view(deals_id, leads_id, deal_filters, workshop.sla_hours,
                                     workshop.revision)
 
-hidden = (not view.empty and filters.round_no == workshop.current_round
-          and not results_visible(workshop, is_facilitator()))
-if hidden:
+hidden = filters.round_no == workshop.current_round and not results_visible(workshop, is_facilitator())
+if hidden and not view.empty:
     st.info(f"Round {workshop.current_round} results stay hidden until the facilitator reveals them, so that nobody "
             "is anchored before the discussion. Earlier rounds are in the Round filter.",
             icon=":material/visibility_off:")
+elif view.empty and view.release.withheld:
+    st.info(withheld_caption(view.release, k, workshop.team_name), icon=":material/shield_person:")
 elif view.empty:
     st.info(f"No answers yet in round {filters.round_no}{' for these filters' if chosen.teams else ''}. Share the "
             f"join code **{workshop.code}**; results appear here as answers arrive.", icon=":material/hourglass_empty:")
@@ -57,8 +59,8 @@ if perception_tab.open and not view.empty and not hidden:
             st.session_state["drill_dimension"] = clicked
         st.session_state["last_clicked"] = clicked
         dimension_id = st.selectbox("Dimension", list(names), format_func=names.__getitem__, key="drill_dimension")
-        sections.drill_down(view, framework, workshop, data.comments[data.comments["round_no"] == filters.round_no],
-                            dimension_id, k, scale)
+        readable = dashboard.readable_comments(workshop, data, filters.round_no, k)
+        sections.drill_down(view, framework, workshop, readable, dimension_id, k, scale)
         sections.definitions()
 if priorities_tab.open and not view.empty and not hidden:
     with priorities_tab:
@@ -76,4 +78,9 @@ if pipeline_tab.open:
 if not session.presenting():
     st.divider()
     st.subheader("Take the results with you", anchor=False)
-    downloads.report_downloads(workshop, round_no=filters.round_no or workshop.current_round, key="alignment-report")
+    if hidden:
+        st.caption(f"The deck and data files of round {workshop.current_round} can be downloaded once the facilitator "
+                   "reveals its results.")
+    else:
+        downloads.report_downloads(workshop, round_no=filters.round_no or workshop.current_round,
+                                   key="alignment-report")

@@ -11,6 +11,7 @@ from alignment.framework import Framework
 from alignment.gaps import largest_gap
 from alignment.metrics import METRIC_DEFINITIONS
 from alignment.store.workshops import WorkshopInfo
+from alignment.suppression import withheld_caption
 from alignment.ui.dashboard import PerceptionView, show_chart
 from alignment.ui.session import plain
 
@@ -86,15 +87,9 @@ def headline(view: PerceptionView, workshop: WorkshopInfo, k: int) -> None:
     with cols[2]:
         total = int(view.respondents["respondents"].sum())
         st.metric("Respondents", f"{total}", help=f"Figures from fewer than k = {k} people are not shown.")
-        st.caption(
-            plain(
-                " · ".join(
-                    f"{workshop.team_name(r.team)} {r.respondents}" + ("" if r.enough else " (under k)")
-                    for r in view.respondents.itertuples()
-                )
-                + f" — k is {k}"
-            )
-        )
+        shown = " · ".join(f"{workshop.team_name(r.team)} {r.respondents}" for r in view.respondents.itertuples())
+        st.caption(plain(" ".join(part for part in (shown, withheld_caption(view.release, k, workshop.team_name))
+                                  if part)))
     with cols[3]:
         shares = view.dont_know_by_team.dropna(subset=["share"])
         overall = shares["dont_know"].sum() / shares["answers"].sum() if len(shares) else None
@@ -118,10 +113,7 @@ def perception(view: PerceptionView, framework: Framework, workshop: WorkshopInf
     if short:
         st.info(
             plain(
-                " ".join(
-                    f"{workshop.team_name(team)}: not enough answers to show — k is {k} ({counts.get(team, 0)} so far)."
-                    for team in short
-                )
+                " ".join(f"{workshop.team_name(team)}: not enough answers to show — k is {k}." for team in short)
                 + " No gap can be shown until both teams reach k."
             ),
             icon=":material/group:",

@@ -32,7 +32,16 @@ from alignment.metrics import USED_COLUMNS, DealFilters, filter_deals, prepare_p
 from alignment.scoring import MARKETING, SALES
 from alignment.store import answers_frame, comments_frame, current_dataset, importance_frame, load_dataset_frame
 from alignment.store.workshops import WorkshopInfo, round_numbers
-from alignment.suppression import LEVEL_LABELS, AnswerFilters, FilterCheck, apply_filters, check_filter
+from alignment.suppression import (
+    LEVEL_LABELS,
+    AnswerFilters,
+    FilterCheck,
+    Release,
+    check_filter,
+    released_answers,
+    released_groups,
+    visible_comments,
+)
 from alignment.ui import downloads, session
 
 LEAKAGE_DAYS = 7
@@ -65,6 +74,7 @@ class PerceptionView:
     previous_index: scoring.AlignmentIndex | None
     round_change: pd.DataFrame
     answers: pd.DataFrame
+    release: Release = Release(frozenset(), frozenset())
 
     @property
     def empty(self) -> bool:
@@ -93,9 +103,15 @@ def build_perception(data: WorkshopAnswers, framework: Framework, k: int, filter
     return restrict_to_teams(_all_teams(data, framework, k, everyone), filters.teams)
 
 
+def _released(data: WorkshopAnswers, filters: AnswerFilters, k: int) -> tuple[pd.DataFrame, pd.DataFrame, Release]:
+    """The answers and picks a view may use: only teams that ``released_groups`` shows for it."""
+    release = released_groups(data.answers, filters, k, data.importance)
+    return (released_answers(data.answers, filters, release), released_answers(data.importance, filters, release),
+            release)
+
+
 def _all_teams(data: WorkshopAnswers, framework: Framework, k: int, filters: AnswerFilters) -> PerceptionView:
-    answers = apply_filters(data.answers, filters)
-    importance = apply_filters(data.importance, filters)
+    answers, importance, release = _released(data, filters, k)
     matrix = AnswerMatrix.build(answers, framework)
     dimensions = scoring.dimension_scores(matrix, framework, k)
     gaps = perception_gaps(matrix, framework, k)
@@ -103,11 +119,11 @@ def _all_teams(data: WorkshopAnswers, framework: Framework, k: int, filters: Ans
     previous = None
     if filters.round_no is not None and filters.round_no - 1 in data.rounds:
         earlier = AnswerFilters(round_no=filters.round_no - 1, teams=filters.teams, levels=filters.levels)
-        before = apply_filters(data.answers, earlier)
-        if check_filter(data.answers, earlier, k).allowed and len(before):
+        before = _released(data, earlier, k)[0]
+        if len(before):
             earlier_gaps = perception_gaps(before, framework, k, resamples=1).dimensions  # only the point gaps are used
             previous = scoring.alignment_index(pd.DataFrame(), earlier_gaps)
-    across_rounds = apply_filters(data.answers, AnswerFilters(teams=filters.teams, levels=filters.levels))
+    across_rounds = _released(data, AnswerFilters(teams=filters.teams, levels=filters.levels), k)[0]
     return PerceptionView(
         respondents=scoring.respondents_by_team(matrix, k),
         dimensions=dimensions,
@@ -122,6 +138,7 @@ def _all_teams(data: WorkshopAnswers, framework: Framework, k: int, filters: Ans
         previous_index=previous,
         round_change=scoring.round_change(across_rounds, framework, k),
         answers=answers,
+        release=release,
     )
 
 
@@ -150,6 +167,8 @@ def restrict_to_teams(view: PerceptionView, teams: tuple[str, ...]) -> Perceptio
         index=scoring.alignment_index(dimensions, gaps.dimensions),
         previous_index=view.previous_index if both else None, round_change=rows(view.round_change),
         answers=rows(view.answers),
+        release=Release(frozenset(g for g in view.release.shown if g[1] in chosen),
+                        frozenset(g for g in view.release.withheld if g[1] in chosen)),
     )
 
 
@@ -297,6 +316,13 @@ def _filter_check(workshop_id: int, revision: int, filters: AnswerFilters, k: in
     return check_filter(data.answers, filters, k, data.importance)
 
 
+def readable_comments(workshop: WorkshopInfo, data: WorkshopAnswers, round_no: int | None, k: int) -> pd.DataFrame:
+    """The round's comments anyone may read: from teams whose all-levels view is shown (never split by level)."""
+    everyone = AnswerFilters(round_no=round_no)
+    return visible_comments(data.comments[data.comments["round_no"] == round_no],
+                            released_groups(data.answers, everyone, k, data.importance))
+
+
 def first_to_explore(view: PerceptionView, framework: Framework) -> str:
     """The dimension the drill-down opens on: the largest perception gap, else the first dimension."""
     biggest = largest_gap(view.gaps.dimensions)
@@ -304,12 +330,9 @@ def first_to_explore(view: PerceptionView, framework: Framework) -> str:
 
 
 def safe_filters(workshop: WorkshopInfo, filters: AnswerFilters, k: int) -> tuple[AnswerFilters, FilterCheck]:
-    """The filters to use: as chosen, or without the level cut when the differencing guard blocks it
-    (the check is cached by workshop, change counter, filters and ``k``)."""
-    check = _filter_check(workshop.id, workshop.revision, filters, k)
-    if check.allowed:
-        return filters, check
-    return AnswerFilters(round_no=filters.round_no, teams=filters.teams), check
+    """The filters as chosen, and whether the level cut withholds teams that all levels show (cached by
+    workshop, change counter, filters and ``k``). The view itself only ever uses the released groups."""
+    return filters, _filter_check(workshop.id, workshop.revision, filters, k)
 
 
 def show_chart(chart: object, data: pd.DataFrame, name: str, on_select: str = "ignore") -> object:
