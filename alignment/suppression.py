@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
 
+import numpy as np
 import pandas as pd
 
 LEVEL_LABELS = {"ic": "individual contributors", "manager": "managers", "leader": "leaders"}
@@ -105,19 +106,15 @@ def level_groups(
     in a fixed order), so the choice depends on the answers only, never on the filter asked for.
     A team with fewer than ``k`` respondents gets no groups: it is never shown.
     """
-    if answers.empty:
-        return {}
-    counts = _cell_counts(answers, importance)
     out: dict[tuple[int, str], Groups] = {}
-    for (round_no, team), table in counts.groupby(level=[0, 1], sort=True):
-        cells = table.droplevel([0, 1])
-        if int(cells["people"].sum()) < k:
-            out[(int(round_no), str(team))] = ()
+    for key, cells in _cell_sets(answers, importance).items():
+        measures = sorted(set().union(*(found.keys() for found in cells.values())))
+        present = tuple(cell for cell in CELLS if cell in cells)
+        counts = np.array([[len(cells[cell].get(m, ())) for m in measures] for cell in present], dtype="int64")
+        if len(set().union(*(cells[cell]["people"] for cell in present))) < k:
+            out[key] = ()
             continue
-        totals = cells.sum()
-        relevant = cells.loc[:, totals >= k]
-        present = tuple(cell for cell in CELLS if cell in cells.index)
-        out[(int(round_no), str(team))] = _best_partition(present, relevant, k)
+        out[key] = _best_partition(present, counts[:, counts.sum(axis=0) >= k], k)
     return out
 
 
@@ -215,39 +212,49 @@ def withheld_caption(release: Release, k: int, team_name: Callable[[str], str] =
     )
 
 
-def _cell_counts(answers: pd.DataFrame, importance: pd.DataFrame | None) -> pd.DataFrame:
-    """Per (round, team, level cell): people, people who answered / rated each item, people with picks."""
-    data = answers.assign(cell=answers["level"].astype(object).where(answers["level"].notna(), NO_LEVEL))
-    keys = ["round_no", "team", "cell"]
-    people = data.groupby(keys, observed=True)["participant_id"].nunique().rename("people")
-    answered = data.pivot_table(
-        index=keys, columns="item_id", values="participant_id", aggfunc="nunique", observed=True
-    ).add_prefix("answered:")
-    rated = (
-        data[data["value"].notna()]
-        .pivot_table(index=keys, columns="item_id", values="participant_id", aggfunc="nunique", observed=True)
-        .add_prefix("rated:")
-    )
-    parts = [people, answered, rated]
+def _cell_sets(answers: pd.DataFrame, importance: pd.DataFrame | None) -> dict[tuple[int, str], dict[str, dict]]:
+    """Per (round, team), per level cell: who answered at all, who answered / rated each item, who picked."""
+    out: dict[tuple[int, str], dict[str, dict[str, set]]] = {}
+
+    def add(round_no: object, team: object, cell: object, measure: str, who: object) -> None:
+        found = out.setdefault((int(round_no), str(team)), {}).setdefault(str(cell), {"people": set()})
+        found.setdefault(measure, set()).add(who)
+
+    rated = answers["value"].notna().to_numpy(dtype=bool)
+    for round_no, team, cell, item, who, has_rating in zip(
+        answers["round_no"].to_numpy(), answers["team"].to_numpy(dtype=object), _cells(answers["level"]).to_numpy(),
+        answers["item_id"].to_numpy(dtype=object), answers["participant_id"].to_numpy(), rated, strict=True,
+    ):  # fmt: skip
+        add(round_no, team, cell, "people", who)
+        add(round_no, team, cell, f"answered:{item}", who)
+        if has_rating:
+            add(round_no, team, cell, f"rated:{item}", who)
     if importance is not None and len(importance):
-        picks = importance.assign(cell=importance["level"].astype(object).where(importance["level"].notna(), NO_LEVEL))
-        parts.append(picks.groupby(keys, observed=True)["participant_id"].nunique().rename("picked"))
-    table = pd.concat(parts, axis=1).reindex(people.index).fillna(0).astype("int64")
-    table.index = table.index.set_names(keys)
-    return table
+        for round_no, team, cell, who in zip(
+            importance["round_no"].to_numpy(), importance["team"].to_numpy(dtype=object),
+            _cells(importance["level"]).to_numpy(), importance["participant_id"].to_numpy(), strict=True,
+        ):  # fmt: skip
+            if (int(round_no), str(team)) in out:
+                add(round_no, team, cell, "picked", who)
+    return out
 
 
-def _safe(relevant: pd.DataFrame, group: frozenset[str], k: int) -> bool:
-    """Every relevant count of the group is 0 or at least ``k``."""
-    total = relevant.loc[[cell for cell in relevant.index if cell in group]].sum()
+def _cells(levels: pd.Series) -> pd.Series:
+    return levels.astype(object).where(levels.notna(), NO_LEVEL)
+
+
+def _safe(cells: tuple[str, ...], counts: np.ndarray, group: frozenset[str], k: int) -> bool:
+    """Every relevant count of the group (rows of ``counts`` are ``cells``) is 0 or at least ``k``."""
+    total = counts[[position for position, cell in enumerate(cells) if cell in group]].sum(axis=0)
     return bool(((total == 0) | (total >= k)).all())
 
 
-def _best_partition(cells: tuple[str, ...], relevant: pd.DataFrame, k: int) -> Groups:
+def _best_partition(cells: tuple[str, ...], counts: np.ndarray, k: int) -> Groups:
+    """The partition of ``cells`` (rows of ``counts``, the relevant counts) that lets most level choices through."""
     best: Groups = ()
     best_key: tuple[int, int] = (-1, -1)
     for partition in _partitions(cells):
-        if not all(_safe(relevant, group, k) for group in partition):
+        if not all(_safe(cells, counts, group, k) for group in partition):
             continue
         key = (_offered(partition), len(partition))
         if key > best_key:
