@@ -23,21 +23,24 @@ ITEMS = ("a.1", "a.2", "b.1")
 TEAMS = ("marketing", "sales", "leadership")
 LEVEL_CHOICES = [()] + [tuple(c) for size in (1, 2, 3) for c in combinations(LEVEL_LABELS, size)]
 
-person = st.fixed_dictionaries({
-    "team": st.sampled_from(TEAMS),
-    "level": st.sampled_from([*LEVEL_LABELS, None]),
-    "values": st.lists(st.one_of(st.none(), st.integers(1, 5)), min_size=len(ITEMS), max_size=len(ITEMS)),
-    "picks": st.booleans(),
-    "round_no": st.sampled_from([1, 1, 2]),
-})
+person = st.fixed_dictionaries(
+    {
+        "team": st.sampled_from(TEAMS),
+        "level": st.sampled_from([*LEVEL_LABELS, None]),
+        "values": st.lists(st.one_of(st.none(), st.integers(1, 5)), min_size=len(ITEMS), max_size=len(ITEMS)),
+        "picks": st.booleans(),
+        "round_no": st.sampled_from([1, 1, 2]),
+    }
+)
 
 
 def frames(people: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
     answers, importance = [], []
     for pid, who in enumerate(people, start=1):
         common = {"participant_id": pid, "team": who["team"], "level": who["level"], "round_no": who["round_no"]}
-        answers += [{**common, "item_id": item, "value": value} for item, value in zip(ITEMS, who["values"],
-                                                                                        strict=True)]
+        answers += [
+            {**common, "item_id": item, "value": value} for item, value in zip(ITEMS, who["values"], strict=True)
+        ]
         if who["picks"]:
             importance.append({**common, "dimension_id": "a"})
     answer_frame = pd.DataFrame(answers, columns=["participant_id", "team", "level", "round_no", "item_id", "value"])
@@ -51,8 +54,9 @@ def frames(people: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
 def every_view(answers: pd.DataFrame) -> list[AnswerFilters]:
     rounds = sorted(answers["round_no"].unique())
     team_choices = [()] + [tuple(c) for size in (1, 2, 3) for c in combinations(TEAMS, size)]
-    return [AnswerFilters(round_no=int(r), teams=t, levels=lv) for r in rounds for t in team_choices
-            for lv in LEVEL_CHOICES]
+    return [
+        AnswerFilters(round_no=int(r), teams=t, levels=lv) for r in rounds for t in team_choices for lv in LEVEL_CHOICES
+    ]
 
 
 def bases(answers: pd.DataFrame, importance: pd.DataFrame, filters: AnswerFilters, k: int) -> dict:
