@@ -32,7 +32,7 @@ The page and every download call ``released_groups`` / ``released_answers`` for 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
@@ -97,7 +97,7 @@ def apply_filters(frame: pd.DataFrame, filters: AnswerFilters) -> pd.DataFrame:
 
 
 def level_groups(
-    answers: pd.DataFrame, k: int, importance: pd.DataFrame | None = None
+    answers: pd.DataFrame, k: int, importance: pd.DataFrame | None = None, dimensions: Mapping[str, str] | None = None
 ) -> dict[tuple[int, str], Groups]:
     """The level groups of every (round, team): a partition of the level cells present (see the module text).
 
@@ -107,7 +107,7 @@ def level_groups(
     A team with fewer than ``k`` respondents gets no groups: it is never shown.
     """
     out: dict[tuple[int, str], Groups] = {}
-    for key, cells in _cell_sets(answers, importance).items():
+    for key, cells in _cell_sets(answers, importance, dimensions).items():
         measures = sorted(set().union(*(found.keys() for found in cells.values())))
         present = tuple(cell for cell in CELLS if cell in cells)
         counts = np.array([[len(cells[cell].get(m, ())) for m in measures] for cell in present], dtype="int64")
@@ -119,13 +119,18 @@ def level_groups(
 
 
 def released_groups(
-    answers: pd.DataFrame, filters: AnswerFilters, k: int, importance: pd.DataFrame | None = None
+    answers: pd.DataFrame,
+    filters: AnswerFilters,
+    k: int,
+    importance: pd.DataFrame | None = None,
+    dimensions: Mapping[str, str] | None = None,
 ) -> Release:
     """Which (round, team) the view ``filters`` may show; the rest of its teams with answers are withheld.
 
     A team is shown when the chosen levels take whole level groups and at least ``k`` people (all levels:
     the whole team, at least ``k`` people). ``answers`` holds every submitted answer (all teams and
-    levels); ``importance`` the priority picks, whose respondents count as well.
+    levels); ``importance`` the priority picks, whose respondents count as well; ``dimensions`` maps item
+    ids to dimension ids, so that who rated anything in a dimension counts too.
     """
     scope = apply_filters(answers, AnswerFilters(round_no=filters.round_no, teams=filters.teams))
     groups = level_groups(
@@ -134,6 +139,7 @@ def released_groups(
         None
         if importance is None
         else apply_filters(importance, AnswerFilters(round_no=filters.round_no, teams=filters.teams)),
+        dimensions,
     )
     shown = {key for key, found in groups.items() if _takes_whole_groups(found, filters.levels)}
     return Release(shown=frozenset(shown), withheld=frozenset(set(groups) - shown))
@@ -151,19 +157,27 @@ def released_answers(frame: pd.DataFrame, filters: AnswerFilters, release: Relea
 
 
 def offered_level_filters(
-    answers: pd.DataFrame, round_no: int, k: int, importance: pd.DataFrame | None = None
+    answers: pd.DataFrame,
+    round_no: int,
+    k: int,
+    importance: pd.DataFrame | None = None,
+    dimensions: Mapping[str, str] | None = None,
 ) -> list[tuple[str, ...]]:
     """The level choices of a round that show at least one team (all levels, ``()``, first)."""
     options = [()] + [tuple(c) for size in (1, 2, 3) for c in combinations(LEVEL_LABELS, size)]
     return [
         levels
         for levels in options
-        if released_groups(answers, AnswerFilters(round_no=round_no, levels=levels), k, importance).shown
+        if released_groups(answers, AnswerFilters(round_no=round_no, levels=levels), k, importance, dimensions).shown
     ]
 
 
 def check_filter(
-    answers: pd.DataFrame, filters: AnswerFilters, k: int, importance: pd.DataFrame | None = None
+    answers: pd.DataFrame,
+    filters: AnswerFilters,
+    k: int,
+    importance: pd.DataFrame | None = None,
+    dimensions: Mapping[str, str] | None = None,
 ) -> FilterCheck:
     """Whether the level cut shows every team that all levels would show; if not, which ones it withholds.
 
@@ -171,8 +185,10 @@ def check_filter(
     """
     if not filters.levels:
         return FilterCheck(True)
-    everyone = released_groups(answers, AnswerFilters(round_no=filters.round_no, teams=filters.teams), k, importance)
-    chosen = released_groups(answers, filters, k, importance)
+    everyone = released_groups(
+        answers, AnswerFilters(round_no=filters.round_no, teams=filters.teams), k, importance, dimensions
+    )
+    chosen = released_groups(answers, filters, k, importance, dimensions)
     lost = sorted({team for _, team in everyone.shown - chosen.shown})
     if not lost:
         return FilterCheck(True)
@@ -212,8 +228,11 @@ def withheld_caption(release: Release, k: int, team_name: Callable[[str], str] =
     )
 
 
-def _cell_sets(answers: pd.DataFrame, importance: pd.DataFrame | None) -> dict[tuple[int, str], dict[str, dict]]:
-    """Per (round, team), per level cell: who answered at all, who answered / rated each item, who picked."""
+def _cell_sets(
+    answers: pd.DataFrame, importance: pd.DataFrame | None, dimensions: Mapping[str, str] | None = None
+) -> dict[tuple[int, str], dict[str, dict]]:
+    """Per (round, team), per level cell: who answered at all, who answered / rated each item, who rated
+    anything in each dimension (when ``dimensions`` maps items to them), who picked priorities."""
     out: dict[tuple[int, str], dict[str, dict[str, set]]] = {}
 
     def add(round_no: object, team: object, cell: object, measure: str, who: object) -> None:
@@ -229,6 +248,8 @@ def _cell_sets(answers: pd.DataFrame, importance: pd.DataFrame | None) -> dict[t
         add(round_no, team, cell, f"answered:{item}", who)
         if has_rating:
             add(round_no, team, cell, f"rated:{item}", who)
+            if dimensions and item in dimensions:
+                add(round_no, team, cell, f"rated in dimension:{dimensions[item]}", who)
     if importance is not None and len(importance):
         for round_no, team, cell, who in zip(
             importance["round_no"].to_numpy(), importance["team"].to_numpy(dtype=object),

@@ -4,9 +4,10 @@ Random workshops (teams, levels, "don't know" answers, priority picks, some grou
 as answer frames; every view is every round × every set of teams × every set of levels, computed with
 ``released_groups`` / ``released_answers`` — the functions the Alignment page uses for its figures.
 For each (round, team) shown in two views, the respondent sets behind every count (who answered at
-all, who answered and who rated each statement, who picked priorities) must be equal or differ, each
-way, by at least k people. Reveal closes a round, so "one more submission" after a view was seen is
-impossible; ``tests/test_reveal_closes_round.py`` checks that on the store.
+all, who answered and who rated each statement, who rated anything in a dimension, who picked
+priorities) must be equal or differ, each way, by at least k people. Reveal closes a round, so "one
+more submission" after a view was seen is impossible; ``tests/test_reveal_closes_round.py`` checks
+that on the store.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 from alignment.suppression import LEVEL_LABELS, AnswerFilters, released_answers, released_groups
 
 ITEMS = ("a.1", "a.2", "b.1")
+DIMENSIONS = {"a.1": "a", "a.2": "a", "b.1": "b"}
 TEAMS = ("marketing", "sales", "leadership")
 LEVEL_CHOICES = [()] + [tuple(c) for size in (1, 2, 3) for c in combinations(LEVEL_LABELS, size)]
 
@@ -61,7 +63,7 @@ def every_view(answers: pd.DataFrame) -> list[AnswerFilters]:
 
 def bases(answers: pd.DataFrame, importance: pd.DataFrame, filters: AnswerFilters, k: int) -> dict:
     """Per shown (round, team): the respondent set behind each count the view's figures rest on."""
-    release = released_groups(answers, filters, k, importance)
+    release = released_groups(answers, filters, k, importance, DIMENSIONS)
     used = released_answers(answers, filters, release)
     picks = released_answers(importance, filters, release)
     out = {}
@@ -72,6 +74,9 @@ def bases(answers: pd.DataFrame, importance: pd.DataFrame, filters: AnswerFilter
             mine = rows[rows["item_id"] == item]
             sets[f"answered {item}"] = frozenset(mine["participant_id"])
             sets[f"rated {item}"] = frozenset(mine.loc[mine["value"].notna(), "participant_id"])
+        for dimension in set(DIMENSIONS.values()):
+            mine = rows[rows["item_id"].map(DIMENSIONS) == dimension]
+            sets[f"rated in {dimension}"] = frozenset(mine.loc[mine["value"].notna(), "participant_id"])
         chosen = picks[(picks["round_no"] == key[0]) & (picks["team"] == key[1])]
         sets["picked"] = frozenset(chosen["participant_id"])
         out[key] = sets

@@ -103,15 +103,17 @@ def build_perception(data: WorkshopAnswers, framework: Framework, k: int, filter
     return restrict_to_teams(_all_teams(data, framework, k, everyone), filters.teams)
 
 
-def _released(data: WorkshopAnswers, filters: AnswerFilters, k: int) -> tuple[pd.DataFrame, pd.DataFrame, Release]:
+def _released(
+    data: WorkshopAnswers, framework: Framework, filters: AnswerFilters, k: int
+) -> tuple[pd.DataFrame, pd.DataFrame, Release]:
     """The answers and picks a view may use: only teams that ``released_groups`` shows for it."""
-    release = released_groups(data.answers, filters, k, data.importance)
+    release = released_groups(data.answers, filters, k, data.importance, item_dimensions(framework))
     return (released_answers(data.answers, filters, release), released_answers(data.importance, filters, release),
             release)
 
 
 def _all_teams(data: WorkshopAnswers, framework: Framework, k: int, filters: AnswerFilters) -> PerceptionView:
-    answers, importance, release = _released(data, filters, k)
+    answers, importance, release = _released(data, framework, filters, k)
     matrix = AnswerMatrix.build(answers, framework)
     dimensions = scoring.dimension_scores(matrix, framework, k)
     gaps = perception_gaps(matrix, framework, k)
@@ -119,11 +121,11 @@ def _all_teams(data: WorkshopAnswers, framework: Framework, k: int, filters: Ans
     previous = None
     if filters.round_no is not None and filters.round_no - 1 in data.rounds:
         earlier = AnswerFilters(round_no=filters.round_no - 1, teams=filters.teams, levels=filters.levels)
-        before = _released(data, earlier, k)[0]
+        before = _released(data, framework, earlier, k)[0]
         if len(before):
             earlier_gaps = perception_gaps(before, framework, k, resamples=1).dimensions  # only the point gaps are used
             previous = scoring.alignment_index(pd.DataFrame(), earlier_gaps)
-    across_rounds = _released(data, AnswerFilters(teams=filters.teams, levels=filters.levels), k)[0]
+    across_rounds = _released(data, framework, AnswerFilters(teams=filters.teams, levels=filters.levels), k)[0]
     return PerceptionView(
         respondents=scoring.respondents_by_team(matrix, k),
         dimensions=dimensions,
@@ -311,9 +313,15 @@ def _day(value: object) -> date | None:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _filter_check(workshop_id: int, revision: int, filters: AnswerFilters, k: int) -> FilterCheck:
+def _filter_check(workshop_id: int, revision: int, filters: AnswerFilters, k: int, framework_key: str,
+                  _framework: Framework) -> FilterCheck:
     data = workshop_answers(workshop_id, revision)
-    return check_filter(data.answers, filters, k, data.importance)
+    return check_filter(data.answers, filters, k, data.importance, item_dimensions(_framework))
+
+
+def item_dimensions(framework: Framework) -> dict[str, str]:
+    """Item id → dimension id, so that the disclosure check also counts who rated anything in a dimension."""
+    return {item.id: item.dimension_id for item in framework.items}
 
 
 def readable_comments(workshop: WorkshopInfo, data: WorkshopAnswers, round_no: int | None, k: int) -> pd.DataFrame:
@@ -332,7 +340,9 @@ def first_to_explore(view: PerceptionView, framework: Framework) -> str:
 def safe_filters(workshop: WorkshopInfo, filters: AnswerFilters, k: int) -> tuple[AnswerFilters, FilterCheck]:
     """The filters as chosen, and whether the level cut withholds teams that all levels show (cached by
     workshop, change counter, filters and ``k``). The view itself only ever uses the released groups."""
-    return filters, _filter_check(workshop.id, workshop.revision, filters, k)
+    framework = session.framework(workshop)
+    return filters, _filter_check(workshop.id, workshop.revision, filters, k, f"{framework.id}:{framework.version}",
+                                  framework)
 
 
 def show_chart(chart: object, data: pd.DataFrame, name: str, on_select: str = "ignore") -> object:
