@@ -39,7 +39,8 @@ if hidden and not view.empty:
             "is anchored before the discussion. Earlier rounds are in the Round filter.",
             icon=":material/visibility_off:")
 elif view.empty and view.release.withheld:
-    st.info(withheld_caption(view.release, k, workshop.team_name), icon=":material/shield_person:")
+    if check.allowed:  # otherwise the warning above already says which teams are not shown and why
+        st.info(withheld_caption(view.release, k, workshop.team_name), icon=":material/shield_person:")
 elif view.empty:
     st.info(f"No answers yet in round {filters.round_no}{' for these filters' if chosen.teams else ''}. Share the "
             f"join code **{workshop.code}**; results appear here as answers arrive.", icon=":material/hourglass_empty:")
