@@ -107,14 +107,15 @@ def level_groups(
     A team with fewer than ``k`` respondents gets no groups: it is never shown.
     """
     out: dict[tuple[int, str], Groups] = {}
-    for key, cells in _cell_sets(answers, importance, dimensions).items():
-        measures = sorted(set().union(*(found.keys() for found in cells.values())))
-        present = tuple(cell for cell in CELLS if cell in cells)
-        counts = np.array([[len(cells[cell].get(m, ())) for m in measures] for cell in present], dtype="int64")
-        if len(set().union(*(cells[cell]["people"] for cell in present))) < k:
-            out[key] = ()
+    counts = _cell_counts(answers, importance, dimensions)
+    for (round_no, team), block in counts.groupby(level=["round_no", "team"], sort=False):
+        block = block.droplevel(["round_no", "team"])
+        present = tuple(cell for cell in CELLS if cell in block.index)
+        table = block.loc[list(present)].to_numpy(dtype="int64")
+        if int(block["people"].sum()) < k:
+            out[(int(round_no), str(team))] = ()
             continue
-        out[key] = _best_partition(present, counts[:, counts.sum(axis=0) >= k], k)
+        out[(int(round_no), str(team))] = _best_partition(present, table[:, table.sum(axis=0) >= k], k)
     return out
 
 
@@ -228,36 +229,38 @@ def withheld_caption(release: Release, k: int, team_name: Callable[[str], str] =
     )
 
 
-def _cell_sets(
+def _cell_counts(
     answers: pd.DataFrame, importance: pd.DataFrame | None, dimensions: Mapping[str, str] | None = None
-) -> dict[tuple[int, str], dict[str, dict]]:
-    """Per (round, team), per level cell: who answered at all, who answered / rated each item, who rated
-    anything in each dimension (when ``dimensions`` maps items to them), who picked priorities."""
-    out: dict[tuple[int, str], dict[str, dict[str, set]]] = {}
-
-    def add(round_no: object, team: object, cell: object, measure: str, who: object) -> None:
-        found = out.setdefault((int(round_no), str(team)), {}).setdefault(str(cell), {"people": set()})
-        found.setdefault(measure, set()).add(who)
-
+) -> pd.DataFrame:
+    """Per (round, team, level cell), one column per count: ``people`` (who answered at all), who answered
+    and who rated each item, who rated anything in each dimension (when ``dimensions`` maps items to them)
+    and who picked priorities. Everyone is counted once per round in each count."""
+    keys = ["round_no", "team", "cell"]
+    base = pd.DataFrame({
+        "round_no": answers["round_no"].astype("int64").to_numpy(),
+        "team": answers["team"].astype(str).to_numpy(dtype=object),
+        "cell": _cells(answers["level"]).to_numpy(dtype=object),
+        "participant_id": answers["participant_id"].to_numpy(),
+    })  # fmt: skip
+    items = answers["item_id"].astype(str).to_numpy(dtype=object)
     rated = answers["value"].notna().to_numpy(dtype=bool)
-    for round_no, team, cell, item, who, has_rating in zip(
-        answers["round_no"].to_numpy(), answers["team"].to_numpy(dtype=object), _cells(answers["level"]).to_numpy(),
-        answers["item_id"].to_numpy(dtype=object), answers["participant_id"].to_numpy(), rated, strict=True,
-    ):  # fmt: skip
-        add(round_no, team, cell, "people", who)
-        add(round_no, team, cell, f"answered:{item}", who)
-        if has_rating:
-            add(round_no, team, cell, f"rated:{item}", who)
-            if dimensions and item in dimensions:
-                add(round_no, team, cell, f"rated in dimension:{dimensions[item]}", who)
+    parts = [base.assign(measure="people"), base.assign(measure="answered:" + items),
+             base[rated].assign(measure="rated:" + items[rated])]  # fmt: skip
+    if dimensions:
+        named = pd.Series(items[rated]).map(dict(dimensions))
+        known = named.notna().to_numpy(dtype=bool)
+        parts.append(base[rated][known].assign(measure="rated in dimension:" + named[known].to_numpy(dtype=object)))
     if importance is not None and len(importance):
-        for round_no, team, cell, who in zip(
-            importance["round_no"].to_numpy(), importance["team"].to_numpy(dtype=object),
-            _cells(importance["level"]).to_numpy(), importance["participant_id"].to_numpy(), strict=True,
-        ):  # fmt: skip
-            if (int(round_no), str(team)) in out:
-                add(round_no, team, cell, "picked", who)
-    return out
+        parts.append(pd.DataFrame({
+            "round_no": importance["round_no"].astype("int64").to_numpy(),
+            "team": importance["team"].astype(str).to_numpy(dtype=object),
+            "cell": _cells(importance["level"]).to_numpy(dtype=object),
+            "participant_id": importance["participant_id"].to_numpy(),
+            "measure": "picked",
+        }))  # fmt: skip
+    long = pd.concat(parts, ignore_index=True).drop_duplicates([*keys, "measure", "participant_id"])
+    table = long.groupby([*keys, "measure"], sort=False).size().unstack("measure", fill_value=0)
+    return table.loc[table.get("people", pd.Series(0, index=table.index)) > 0]
 
 
 def _cells(levels: pd.Series) -> pd.Series:

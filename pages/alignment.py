@@ -60,7 +60,7 @@ if perception_tab.open and not view.empty and not hidden:
             st.session_state["drill_dimension"] = clicked
         st.session_state["last_clicked"] = clicked
         dimension_id = st.selectbox("Dimension", list(names), format_func=names.__getitem__, key="drill_dimension")
-        readable = dashboard.readable_comments(workshop, data, filters.round_no, k)
+        readable = dashboard.readable_comments(workshop.id, workshop.revision, filters.round_no, k)
         sections.drill_down(view, framework, workshop, readable, dimension_id, k, scale)
         sections.definitions()
 if priorities_tab.open and not view.empty and not hidden:

@@ -324,8 +324,10 @@ def item_dimensions(framework: Framework) -> dict[str, str]:
     return {item.id: item.dimension_id for item in framework.items}
 
 
-def readable_comments(workshop: WorkshopInfo, data: WorkshopAnswers, round_no: int | None, k: int) -> pd.DataFrame:
+@st.cache_data(max_entries=16, show_spinner=False)
+def readable_comments(workshop_id: int, revision: int, round_no: int | None, k: int) -> pd.DataFrame:
     """The round's comments anyone may read: from teams whose all-levels view is shown (never split by level)."""
+    data = workshop_answers(workshop_id, revision)
     everyone = AnswerFilters(round_no=round_no)
     return visible_comments(data.comments[data.comments["round_no"] == round_no],
                             released_groups(data.answers, everyone, k, data.importance))
