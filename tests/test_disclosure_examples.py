@@ -152,3 +152,39 @@ def test_with_answers_workbook_numbers_do_not_follow_join_order_and_leave_out_sm
         numbers_by_join = [n for n, _ in sorted(joiner.items(), key=lambda pair: pair[1])]
         in_join_order.append(numbers_by_join == sorted(numbers_by_join))
     assert not all(in_join_order)  # numbers that grew with join order would tell who answered first
+
+
+def test_alignment_page_lists_no_comment_and_no_count_of_a_team_below_k(app_env) -> None:
+    from test_alignment_page import FRAMEWORK as FULL
+    from test_alignment_page import answer, open_page, texts
+
+    from alignment.store import create_workshop, open_database, update_workshop
+    from alignment.store.responses import join, save_importance, save_step, submit
+
+    open_page()  # first start: migrate and seed the demo
+    engine = open_database()
+    workshop = create_workshop(engine, "Small team", teams=("Marketing", "Sales", "Customer Success"))
+    for team in ("marketing", "sales"):
+        for _ in range(3):
+            answer(engine, workshop, team, 4)
+    first = FULL.dimensions[0]
+    said = {"marketing": "we share one plan", "customer_success": "only two of us answered this"}
+    for team, count in (("marketing", 1), ("customer_success", 2)):
+        for _ in range(count):
+            person = join(engine, workshop, team)
+            for dimension in FULL.dimensions:
+                save_step(engine, FULL, workshop.id, person.token, round_no=1, dimension_id=dimension.id,
+                          answers={item.id: 3 for item in dimension.items},
+                          comment=said[team] if dimension.id == first.id else None)  # fmt: skip
+            save_importance(engine, FULL, workshop.id, person.token, round_no=1, dimension_ids=(first.id,))
+            submit(engine, FULL, workshop.id, person.token, round_no=1, submission_id=person.token[:20] + "-s")
+    update_workshop(engine, workshop.id, results_revealed=True)
+    engine.dispose()
+
+    app = open_page({"w": workshop.code})
+    app.selectbox(key="drill_dimension").set_value(first.id).run()
+    shown = texts(app) + " ".join(str(frame.value.to_dict()) for frame in app.dataframe)
+    assert "we share one plan" in shown  # marketing has 4 respondents
+    assert "only two of us answered this" not in shown  # customer success has 2 < k = 3
+    # marketing 3 + 1 = 4, sales 3; customer success is named without its 2
+    assert "Marketing 4 · Sales 3 Not shown: Customer Success — fewer than 3 people" in shown
