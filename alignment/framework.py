@@ -74,6 +74,10 @@ class Framework:
     def items(self) -> tuple[Item, ...]:
         return tuple(item for dim in self.dimensions for item in dim.items)
 
+    def item_dimensions(self) -> dict[str, str]:
+        """Item id → dimension id (the disclosure rules also count who rated anything in a dimension)."""
+        return {item.id: item.dimension_id for item in self.items}
+
     @cached_property
     def _items_by_id(self) -> dict[str, Item]:
         return {item.id: item for item in self.items}

@@ -21,7 +21,15 @@ from alignment.framework import Framework
 from alignment.gaps import PerceptionGaps, perception_gaps
 from alignment.scoring import MARKETING, SALES, AlignmentIndex
 from alignment.store.workshops import WorkshopInfo
-from alignment.suppression import AnswerFilters, apply_filters, check_filter
+from alignment.suppression import (
+    AnswerFilters,
+    Release,
+    apply_filters,
+    check_filter,
+    released_answers,
+    released_groups,
+)
+from alignment.suppression import visible_comments as readable_comments
 
 
 @dataclass(frozen=True)
@@ -54,32 +62,43 @@ class Perception:
 
 
 def participation_table(answers: pd.DataFrame, workshop: WorkshopInfo, k: int,
-                        teams: tuple[str, ...] = ()) -> pd.DataFrame:
+                        teams: tuple[str, ...] = (), withheld: frozenset[str] = frozenset()) -> pd.DataFrame:
     """People who submitted per team (every team of the workshop, or the chosen ``teams``):
     ``team, team_name, respondents, enough, answered``; ``respondents`` is NA for teams with 1 to
-    k − 1 people (``answered`` True), 0 for teams with nobody yet."""
+    k − 1 people and for teams the view withholds (``answered`` True, ``enough`` False), 0 for teams
+    with nobody yet."""
     counts = answers.groupby("team", observed=True)["participant_id"].nunique() if len(answers) else pd.Series()
     every = list(dict.fromkeys([*workshop.team_ids, *[str(t) for t in counts.index]]))
     chosen = [t for t in every if not teams or t in teams]
     people = np.array([int(counts.get(t, 0)) for t in chosen], dtype="int64")
+    enough = (people >= k) & np.array([t not in withheld for t in chosen], dtype=bool)
     table = pd.DataFrame({"team": chosen, "team_name": [workshop.team_name(t) for t in chosen],
-                          "respondents": pd.array(people, dtype="Int64"), "enough": people >= k,
+                          "respondents": pd.array(people, dtype="Int64"), "enough": enough,
                           "answered": people > 0})
     table["respondents"] = table["respondents"].mask(table["answered"] & ~table["enough"])
     return table
 
 
-def visible_comments(comments: pd.DataFrame, answers: pd.DataFrame, k: int) -> pd.DataFrame:
-    """Comments that are not hidden, from teams with at least ``k`` respondents among ``answers``
-    (one round and view): ``round_no, team, dimension_id, text``."""
+def visible_comments(comments: pd.DataFrame, answers: pd.DataFrame, k: int,
+                     importance: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Comments anyone may read: not hidden by the facilitator, and only from a (round, team) whose
+    all-levels view is shown (``alignment.suppression.visible_comments``): ``round_no, team, dimension_id, text``."""
     columns = ["round_no", "team", "dimension_id", "text"]
     if comments.empty or answers.empty:
         return pd.DataFrame(columns=columns)
-    size = answers.groupby(["round_no", "team"], observed=True)["participant_id"].nunique()
-    enough = {(int(r), str(t)) for (r, t), people in size.items() if people >= k}
-    keep = [(int(r), str(t)) in enough and not bool(h)
-            for r, t, h in zip(comments["round_no"], comments["team"], comments["hidden"], strict=True)]
-    return comments.loc[keep, columns].reset_index(drop=True)
+    shown: set[tuple[int, str]] = set()
+    for round_no in sorted({int(r) for r in comments["round_no"]}):
+        shown |= released_groups(answers, AnswerFilters(round_no=round_no), k, importance).shown
+    kept = readable_comments(comments[~comments["hidden"].astype(bool)], Release(frozenset(shown), frozenset()))
+    return kept[columns].reset_index(drop=True)
+
+
+def released(answers: pd.DataFrame, importance: pd.DataFrame, filters: AnswerFilters, k: int,
+             dimensions: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame, Release]:
+    """The answers and picks a view may use: its filters, and only the (round, team) groups that
+    ``alignment.suppression.released_groups`` shows for it, so no two views differ by fewer than k people."""
+    release = released_groups(answers, filters, k, importance, dimensions)
+    return released_answers(answers, filters, release), released_answers(importance, filters, release), release
 
 
 def _per_round(answers: pd.DataFrame, framework: Framework, k: int) -> pd.DataFrame:
@@ -91,12 +110,12 @@ def _per_round(answers: pd.DataFrame, framework: Framework, k: int) -> pd.DataFr
 
 def _previous_index(answers: pd.DataFrame, importance: pd.DataFrame, framework: Framework, k: int,
                     filters: AnswerFilters) -> AlignmentIndex | None:
-    """The alignment index of the round before, for the same teams and levels (when that filter is allowed)."""
+    """The alignment index of the round before, for the same levels, from the groups that view may show."""
     if filters.round_no is None or filters.round_no < 2:
         return None
-    earlier = replace(filters, round_no=filters.round_no - 1)
-    before = apply_filters(answers, earlier)
-    if before.empty or not check_filter(answers, earlier, k, importance).allowed:
+    before = released(answers, importance, replace(filters, round_no=filters.round_no - 1), k,
+                      framework.item_dimensions())[0]
+    if before.empty:
         return None
     gaps = perception_gaps(before, framework, k, resamples=1).dimensions  # only the point gaps are used
     return scoring.alignment_index(pd.DataFrame(), gaps)
@@ -117,11 +136,11 @@ def _only_chosen_gaps(gaps: PerceptionGaps, teams: tuple[str, ...]) -> Perceptio
 
 
 def screened(answers: pd.DataFrame, importance: pd.DataFrame, filters: AnswerFilters,
-             k: int) -> tuple[AnswerFilters, str]:
-    """The filters that may be applied (with the round filled in by the caller) and, when a level cut
-    is refused by ``alignment.suppression.check_filter``, the filters without it and the reason."""
-    check = check_filter(answers, filters, k, importance)
-    return (filters, "") if check.allowed else (replace(filters, levels=()), check.reason)
+             k: int, dimensions: dict[str, str] | None = None) -> tuple[AnswerFilters, str]:
+    """The filters as chosen and, when the level cut withholds teams that all levels would show, the
+    sentence that names them (never their counts); ``released`` decides what the view may use."""
+    check = check_filter(answers, filters, k, importance, dimensions)
+    return filters, ("" if check.allowed else check.reason)
 
 
 def all_teams_results(
@@ -147,15 +166,18 @@ def all_teams_results(
     hidden_reason = "" if visible else (
         f"Round {round_no} results stay hidden until the facilitator reveals them, so that nobody is anchored "
         "before the discussion.")
-    chosen = apply_filters(answers, filters) if visible else answers.iloc[0:0]
-    picks = apply_filters(importance, filters) if visible else importance.iloc[0:0]
-    history = apply_filters(answers, replace(filters, round_no=None)) if visible else answers.iloc[0:0]
+    dimensions_of = framework.item_dimensions()
+    chosen, picks, release = released(answers, importance, filters, k, dimensions_of)
+    history = released(answers, importance, replace(filters, round_no=None), k, dimensions_of)[0]
+    if not visible:
+        chosen, picks, history = answers.iloc[0:0], importance.iloc[0:0], answers.iloc[0:0]
     history = history[history["round_no"] <= round_no]
     matrix = AnswerMatrix.build(chosen, framework)
     dimensions = scoring.dimension_scores(matrix, framework, k)
     gaps = perception_gaps(matrix, framework, k)
     shares = scoring.importance_share(picks, framework, k)
-    participation = participation_table(chosen, workshop, k)
+    withheld = frozenset(team for _, team in release.withheld)
+    participation = participation_table(apply_filters(answers, filters), workshop, k, withheld=withheld)
     return Perception(
         round_no=round_no, filters=filters, filter_note=note, visible=visible, hidden_reason=hidden_reason,
         has_answers=bool(len(apply_filters(answers, filters))),
@@ -175,8 +197,8 @@ def all_teams_results(
         rounds=scoring.round_change(history, framework, k),
         round_items=_per_round(history, framework, k),
         distributions=scoring.answer_distributions(matrix, framework, k),
-        comments=visible_comments(comments[comments["round_no"] == round_no], chosen, k) if visible
-        else visible_comments(comments.iloc[0:0], chosen, k),
+        comments=visible_comments(comments[comments["round_no"] == round_no], answers, k, importance) if visible
+        else visible_comments(comments.iloc[0:0], answers, k),
     )
 
 
@@ -224,7 +246,7 @@ def perception_results(
     """
     k = max(3, int(workshop.k))
     filters = replace(filters, round_no=filters.round_no or workshop.current_round)
-    allowed, note = screened(answers, importance, filters, k)
+    allowed, note = screened(answers, importance, filters, k, framework.item_dimensions())
     every_team = all_teams_results(workshop, framework, answers, importance, comments, allowed, note,
                                    for_facilitator=for_facilitator)
     return restrict_to_teams(every_team, filters.teams)

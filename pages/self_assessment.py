@@ -39,8 +39,8 @@ with ui.reading_column():
     session.demo_banner(workshop)
     ui.show_notice()
 
-    if not workshop.is_open:
-        ui.closed(submitted=draft is not None and draft.submitted)
+    if not workshop.is_open or workshop.round_closed:
+        ui.closed(submitted=draft is not None and draft.submitted, revealed=workshop.is_open)
         st.stop()
 
     # --- start: pick a team (a fresh anonymous participant, or correcting one's team)

@@ -54,7 +54,8 @@ def test_an_answer_submitted_through_one_replica_shows_on_the_other(browser, two
 
             update_workshop(db, workshop.id, results_revealed=True)
             page.goto(f"{server_b.url}/alignment?w={workshop.code}")
-            page.get_by_text("Not shown, fewer than 3 people so far: Sales.", exact=False).wait_for(timeout=30_000)
+            not_shown = "Not shown in this view, to keep answers anonymous: Sales."
+            page.get_by_text(not_shown, exact=False).wait_for(timeout=30_000)
             wait_for_app(page)
             screenshot(page, "scale-out-b-alignment")
             assert page.locator("[data-testid='stException']").count() == 0

@@ -12,8 +12,11 @@ edits re-submits the same response. Double clicks, reconnects and two replicas t
 the same rows. A transaction that loses a lock race (SQLite "database is locked", a Postgres
 serialization failure or deadlock) is retried once.
 
-Answers can be changed after submitting until the facilitator closes the workshop or starts a new
-round; edits to a submitted response count at once and bump the workshop revision.
+Answers can be changed after submitting until the facilitator closes the workshop, reveals the
+round's results or starts a new round; edits to a submitted response count at once and bump the
+workshop revision. Revealing closes the round for good (``RoundRevealed``): what the room has seen
+never changes afterwards, and stored drafts are kept but not counted. For the same reason a
+participant's team or level is fixed once a round they submitted in is closed.
 """
 
 from __future__ import annotations
@@ -55,6 +58,16 @@ T = TypeVar("T")
 
 class WorkshopClosed(RuntimeError):
     """The facilitator has closed the workshop: answers can no longer be given or changed."""
+
+
+class RoundRevealed(WorkshopClosed):
+    """The round's results have been shown: it takes no more answers (drafts are kept, not counted)."""
+
+
+REVEALED_MESSAGE = (
+    "The facilitator has shown this round's results, so it no longer takes answers: what the room has seen "
+    "cannot change. Anything you had not submitted is kept but not counted."
+)
 
 
 class RoundChanged(RuntimeError):
@@ -112,6 +125,7 @@ def change_team(engine: Engine, workshop: WorkshopInfo, token: str, team: str, l
     def work(session: Session) -> None:
         _check_open(session, workshop.id, None)
         participant_id = _participant_id(session, workshop.id, token)
+        _refuse_if_counted_in_closed_round(session, participant_id)
         session.execute(update(Participant).where(Participant.id == participant_id).values(team=team, level=level))
         bump_revision(session, workshop.id)
 
@@ -357,6 +371,21 @@ def _refuse_unless_open(found: Any, round_no: int | None) -> None:
         )
 
 
+def _refuse_if_counted_in_closed_round(session: Session, participant_id: int) -> None:
+    """A team or level change would move answers between groups that people have already seen."""
+    counted = session.scalar(
+        select(Response.id)
+        .join(Round, Round.id == Response.round_id)
+        .where(Response.participant_id == participant_id, Response.status == "submitted", Round.closed_at.is_not(None))
+        .limit(1)
+    )
+    if counted is not None:
+        raise AnswerRefused(
+            "Your team and level stay as they were when your answers were shown to the room, so that nobody can "
+            "work out your answers by comparing the results before and after the change."
+        )
+
+
 def _participant_id(session: Session, workshop_id: int, token: str) -> int:
     found = session.scalar(
         select(Participant.id).where(Participant.workshop_id == workshop_id, Participant.token == token)
@@ -377,6 +406,7 @@ def _open_response(session: Session, workshop_id: int, token: str, round_no: int
             Workshop.status,
             Workshop.current_round,
             Round.id.label("round_pk"),
+            Round.closed_at,
             Participant.id.label("participant_id"),
             Response.id.label("response_id"),
             Response.status.label("response_status"),
@@ -389,6 +419,8 @@ def _open_response(session: Session, workshop_id: int, token: str, round_no: int
         .where(Workshop.id == workshop_id)
     ).first()
     _refuse_unless_open(found, round_no)
+    if found.closed_at is not None:
+        raise RoundRevealed(REVEALED_MESSAGE)
     if found.round_pk is None:
         raise LookupError(f"Workshop {workshop_id} has no row for its current round.")
     if found.participant_id is None:

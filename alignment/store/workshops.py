@@ -1,4 +1,10 @@
-"""Workshops and their rounds: create, find by join code, change settings and status."""
+"""Workshops and their rounds: create, find by join code, change settings and status.
+
+Revealing a round's results closes that round to answers for good (``closed_at`` is set): figures
+that people have seen can then never change under them, so comparing a download from before a late
+answer with one from after it cannot reveal that answer. Hiding the results again does not reopen
+the round; starting a new round does open a fresh one.
+"""
 
 from __future__ import annotations
 
@@ -51,6 +57,7 @@ class WorkshopInfo:
     revision: int
     created_at: datetime
     settings: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    round_closed: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -120,6 +127,7 @@ def _info(workshop: Workshop) -> WorkshopInfo:
         revision=workshop.revision,
         created_at=workshop.created_at,
         settings=dict(workshop.settings or {}),
+        round_closed=any(r.number == workshop.current_round and r.closed_at is not None for r in workshop.rounds),
     )
 
 
@@ -213,6 +221,8 @@ def update_workshop(engine: Engine, workshop_id: int, **changes: Any) -> Worksho
         workshop = session.get_one(Workshop, workshop_id)
         for key, value in changes.items():
             setattr(workshop, key, value)
+        if changes.get("results_revealed"):
+            _close_current_round(session, workshop)
         workshop.revision += 1
         session.flush()
         return _info(workshop)
@@ -237,11 +247,7 @@ def start_new_round(engine: Engine, workshop_id: int) -> WorkshopInfo:
     """Close the current round and open the next one; earlier answers are kept for comparison."""
     with write_session(engine) as session:
         workshop = session.get_one(Workshop, workshop_id)
-        current = session.scalar(
-            select(Round).where(Round.workshop_id == workshop_id, Round.number == workshop.current_round)
-        )
-        if current is not None and current.closed_at is None:
-            current.closed_at = utcnow()
+        _close_current_round(session, workshop)
         workshop.current_round += 1
         session.add(
             Round(workshop_id=workshop_id, number=workshop.current_round, label=f"Round {workshop.current_round}")
@@ -251,6 +257,15 @@ def start_new_round(engine: Engine, workshop_id: int) -> WorkshopInfo:
         workshop.revision += 1
         session.flush()
         return _info(workshop)
+
+
+def _close_current_round(session: Session, workshop: Workshop) -> None:
+    """Stop the workshop's current round taking answers (kept closed if it already is)."""
+    current = session.scalar(
+        select(Round).where(Round.workshop_id == workshop.id, Round.number == workshop.current_round)
+    )
+    if current is not None and current.closed_at is None:
+        current.closed_at = utcnow()
 
 
 def round_numbers(engine: Engine, workshop_id: int) -> list[int]:

@@ -52,7 +52,7 @@ def headline(results: Results) -> None:
         st.metric("Respondents", f"{results.respondents_shown}", help=_term(results, "anonymity"))
         teams = " · ".join(f"{results.team_name(r.team)} {r.respondents}" for r in shown.itertuples())
         withheld = results.withheld_teams
-        note = (f" Not shown, fewer than {results.k} people so far: {', '.join(withheld)}." if withheld else "")
+        note = f" Not shown in this view, to keep answers anonymous: {', '.join(withheld)}." if withheld else ""
         st.caption(plain(teams + "." + note if teams else note.strip()))
     with cols[3]:
         overall = results.dont_know_overall()

@@ -85,8 +85,9 @@ def report_downloads(
     with_answers = allow_answers and st.toggle(
         "Include anonymous answers and comments in the data files",
         key=f"{key}-answers",
-        help=f"Each respondent gets a random number that changes with every download; teams with fewer than "
-        f"{workshop.k} respondents are left out. The deck never contains individual answers.",
+        help=f"Each respondent gets a random number, unrelated to when they joined, drawn afresh whenever the "
+        f"answers change; teams with fewer than {workshop.k} respondents are left out. The deck never contains "
+        "individual answers.",
     )
     columns = st.columns(3)
     for column, fmt in zip(columns, ("pptx", "xlsx", "csv"), strict=True):

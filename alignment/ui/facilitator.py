@@ -287,9 +287,17 @@ def _delete(workshop: WorkshopInfo) -> None:
     flash(f"Workshop “{plain(workshop.name)}” and everything in it were deleted.")
 
 
+REVEAL_CLOSES = (
+    "Revealing closes this round to answers for good, so that the results people see never change under "
+    "them (a late answer could otherwise be worked out by comparing two downloads). Start a new round to ask again."
+)
+
+
 def status_line(workshop: WorkshopInfo) -> str:
     """The workshop's state in one line: round, submissions open or closed, results shown or hidden."""
     state = {"open": "open for answers", "closed": "closed", "archived": "archived"}[workshop.status]
+    if workshop.status == "open" and workshop.round_closed:
+        state = "closed to answers since its results were shown"
     shown = "results shown to the room" if workshop.results_revealed else "results hidden from the room"
     return f"Round {workshop.current_round} · {state} · {shown} · k = {workshop.k}"
 
@@ -315,8 +323,9 @@ def run_controls(workshop: WorkshopInfo) -> None:
         )  # fmt: skip
     else:
         row.button(
-            "Reveal results", icon=":material/visibility:", type="primary", on_click=_change,
-            args=(workshop.id, "This round's results are now shown."), kwargs={"results_revealed": True},
+            "Reveal results", icon=":material/visibility:", type="primary", on_click=_change, help=REVEAL_CLOSES,
+            args=(workshop.id, "This round's results are now shown, and the round takes no more answers."),
+            kwargs={"results_revealed": True},
         )  # fmt: skip
     with row.popover(f"Start round {workshop.current_round + 1}", icon=":material/replay:"):
         st.markdown(
@@ -329,6 +338,8 @@ def run_controls(workshop: WorkshopInfo) -> None:
             "Archive", icon=":material/archive:", on_click=_change,
             args=(workshop.id, "Workshop archived. Choose it again here to restore it."), kwargs={"status": "archived"},
         )  # fmt: skip
+    if not workshop.round_closed:
+        st.caption(REVEAL_CLOSES)
 
 
 def danger_zone(workshop: WorkshopInfo) -> None:

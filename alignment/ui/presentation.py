@@ -18,6 +18,7 @@ from alignment.store import WorkshopInfo, update_workshop
 from alignment.store.actions import list_actions
 from alignment.ui import dashboard, session
 from alignment.ui.discussion import describe_action
+from alignment.ui.facilitator import REVEAL_CLOSES
 from alignment.ui.room import big_figure, brand_header, room_screen
 from alignment.ui.session import plain
 
@@ -98,7 +99,8 @@ def show(workshop: WorkshopInfo | None) -> None:
         st.header("Results are hidden until you reveal them.", anchor=False)
         st.subheader("Talk about expectations first: what do you think the teams said?", anchor=False)
         st.button("Reveal results to the room", type="primary", icon=":material/visibility:", on_click=_reveal,
-                  args=(workshop.id,))  # fmt: skip
+                  args=(workshop.id,), help=REVEAL_CLOSES)  # fmt: skip
+        st.caption(REVEAL_CLOSES)
     else:
         _STEP_VIEWS[step](workshop, step)
 

@@ -30,7 +30,7 @@ from alignment.questionnaire import (
     steps,
 )
 from alignment.store.engine import DatabaseGone, DatabaseUnavailable
-from alignment.store.responses import RoundChanged, UnknownParticipant, WorkshopClosed
+from alignment.store.responses import REVEALED_MESSAGE, RoundChanged, UnknownParticipant, WorkshopClosed
 from alignment.store.workshops import WorkshopInfo
 from alignment.ui.session import plain
 
@@ -91,8 +91,12 @@ def unknown_code(code: str) -> None:
     )
 
 
-def closed(submitted: bool) -> None:
+def closed(submitted: bool, revealed: bool = False) -> None:
+    """Why answers are no longer taken: the workshop is closed, or this round's results have been shown."""
     received = " Your answers were received." if submitted else ""
+    if revealed:
+        st.info(f"{REVEALED_MESSAGE}{received}", icon=":material/lock:")
+        return
     st.info(
         f"This workshop is closed for answers.{received} Your facilitator will share the results.",
         icon=":material/lock:",
