@@ -1,0 +1,97 @@
+"""Storing action targets, and datasets that belong to a round, on SQLite and Postgres."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from alignment.action_targets import ActionTarget
+from alignment.store import (
+    create_workshop,
+    current_dataset,
+    delete_dataset,
+    list_datasets,
+    make_current,
+    save_dataset,
+    start_new_round,
+)
+from alignment.store.actions import add_action, list_actions, update_action
+from alignment.store.datasets import round_dataset
+
+DEALS = pd.DataFrame({"deal_id": ["D1", "D2"], "outcome": ["won", "lost"]})
+
+
+def test_an_action_keeps_its_pipeline_target_with_population_value_and_date(engine) -> None:
+    workshop = create_workshop(engine, "Offsite")
+    target = ActionTarget("pipeline", metric="response_time", source_group="marketing", value=4.0, by=date(2027, 3, 31))
+    add_action(engine, workshop.id, "Call every accepted lead within the day", target=target)
+    [stored] = list_actions(engine, workshop.id)
+    assert stored.target == target
+    assert stored.target.describe() == "Median lead response time (marketing-sourced) to 4 hours by 31 Mar 2027"
+
+
+def test_a_perception_target_can_be_set_later_and_removed(engine) -> None:
+    workshop = create_workshop(engine, "Offsite")
+    action = add_action(engine, workshop.id, "Joint pipeline review", dimension_id="handoff")
+    update_action(engine, workshop.id, action.id, target=ActionTarget("perception", dimension="handoff", below=10))
+    assert list_actions(engine, workshop.id)[0].target.describe({"handoff": "Hand-off"}) == (
+        "Gap on Hand-off below 10 points"
+    )
+    update_action(engine, workshop.id, action.id, target=None)
+    assert list_actions(engine, workshop.id)[0].target is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"kind": "pipeline", "metric": "happiness", "value": 1}, "Choose a pipeline metric"),
+        ({"kind": "pipeline", "metric": "win_rate"}, "Give the target value"),
+        ({"kind": "pipeline", "metric": "lead_acceptance", "value": 0.5, "segment": "SMB"}, "Leads have no segment"),
+        ({"kind": "perception", "dimension": "handoff", "below": 0}, "between 0 and 100"),
+    ],
+)
+def test_a_target_that_cannot_be_checked_is_refused_with_a_sentence(fields, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        ActionTarget(**fields)
+
+
+def test_round_two_export_sits_beside_round_one(engine) -> None:
+    workshop = create_workshop(engine, "Offsite")
+    first = save_dataset(engine, workshop.id, "deals", DEALS, "round1.csv")
+    start_new_round(engine, workshop.id)
+    # Before round 2 has its own export, the round uses round 1's; the check sees none for round 2.
+    assert current_dataset(engine, workshop.id, "deals").id == first
+    assert round_dataset(engine, workshop.id, "deals", 2) is None
+    second = save_dataset(engine, workshop.id, "deals", DEALS.head(1), "round2.csv")
+    assert current_dataset(engine, workshop.id, "deals").id == second
+    assert current_dataset(engine, workshop.id, "deals", round_no=1).id == first
+    assert round_dataset(engine, workshop.id, "deals", 1).filename == "round1.csv"
+    assert [(d.filename, d.round_no, d.is_current) for d in list_datasets(engine, workshop.id)] == [
+        ("round2.csv", 2, True),
+        ("round1.csv", 1, True),
+    ]
+
+
+def test_versions_within_a_round_replace_each_other_only_there(engine) -> None:
+    workshop = create_workshop(engine, "Offsite")
+    first = save_dataset(engine, workshop.id, "deals", DEALS, "round1.csv")
+    start_new_round(engine, workshop.id)
+    second = save_dataset(engine, workshop.id, "deals", DEALS, "round2.csv")
+    corrected = save_dataset(engine, workshop.id, "deals", DEALS, "round2-fixed.csv")
+    assert round_dataset(engine, workshop.id, "deals", 2).id == corrected
+    make_current(engine, second)
+    assert round_dataset(engine, workshop.id, "deals", 2).id == second
+    assert round_dataset(engine, workshop.id, "deals", 1).id == first
+    delete_dataset(engine, second)
+    assert round_dataset(engine, workshop.id, "deals", 2).id == corrected
+    assert round_dataset(engine, workshop.id, "deals", 1).id == first
+
+
+def test_an_export_can_be_filed_under_an_earlier_round(engine) -> None:
+    workshop = create_workshop(engine, "Offsite")
+    start_new_round(engine, workshop.id)
+    save_dataset(engine, workshop.id, "deals", DEALS, "last-quarter.csv", round_no=1)
+    assert round_dataset(engine, workshop.id, "deals", 1).filename == "last-quarter.csv"
+    assert round_dataset(engine, workshop.id, "deals", 2) is None
