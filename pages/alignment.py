@@ -4,7 +4,7 @@ import streamlit as st
 
 from alignment.charts import PRESENTATION_FONT_SCALE
 from alignment.ui import alignment_sections as sections
-from alignment.ui import dashboard, downloads, session
+from alignment.ui import dashboard, downloads, promises, session
 from alignment.ui.facilitator import is_facilitator, results_visible
 
 workshop = session.current_workshop()
@@ -43,6 +43,7 @@ elif view.empty:
             f"join code **{workshop.code}**; results appear here as answers arrive.", icon=":material/hourglass_empty:")
 else:
     sections.headline(view, workshop, k)
+promises.alignment_section(workshop, hidden)
 
 perception_tab, priorities_tab, evidence_tab, pipeline_tab = st.tabs(
     ["Perception", "Priorities", "Evidence", "Pipeline"], key="alignment_tab", on_change="rerun")

@@ -23,6 +23,8 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from alignment import metrics
+from alignment.action_history import action_history, workshop_progress
+from alignment.action_progress import ActionProgress
 from alignment.evidence import PipelineFacts, evidence_statements, pipeline_facts
 from alignment.framework import Framework
 from alignment.gaps import PerceptionGaps, perception_gaps
@@ -97,6 +99,8 @@ class WorkshopReport:
     evidence: pd.DataFrame | None = None
     answers: pd.DataFrame | None = None
     comments: pd.DataFrame | None = None
+    progress: tuple[ActionProgress, ...] = ()
+    action_history: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def k(self) -> int:
@@ -252,6 +256,8 @@ def build_report(
     pipeline = pipeline_evidence(engine, workshop)
     before = everything[everything["round_no"] == number - 1]
     top = top_gap_ids(gaps.dimensions)
+    actions = list_actions(engine, workshop.id)
+    progress = tuple(workshop_progress(engine, workshop, framework, round_no=number, actions=actions))
     answers_sheet = comments = None
     if for_facilitator:
         answers_sheet = anonymous_answers(everything, framework, k, rng or random.SystemRandom())
@@ -279,4 +285,6 @@ def build_report(
         distributions={d: answer_distribution(answers, framework, k, d) for d in top},
         answers=answers_sheet,
         comments=comments,
+        progress=progress,
+        action_history=action_history(actions, progress, framework),
     )

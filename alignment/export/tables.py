@@ -11,6 +11,7 @@ from typing import Final
 
 import pandas as pd
 
+from alignment.export.promises import action_history_sheet
 from alignment.export.report import WorkshopReport, withhold_counts
 from alignment.metrics import METRIC_DEFINITIONS
 from alignment.scoring import too_few
@@ -245,6 +246,7 @@ def report_tables(report: WorkshopReport) -> dict[str, pd.DataFrame]:
         "Pipeline": pipeline(report),
         "Loss reasons": loss_reasons(report),
         "Actions": actions(report),
+        "Action history": action_history_sheet(report),
         "Definitions": definitions(report),
     }
     if report.answers is not None:

@@ -1,10 +1,10 @@
 """Presentation mode: one insight per screen, in type the back of the room can read.
 
 The steps: participation → overall alignment → the three biggest gaps → a drill-down of each →
-priorities → pipeline evidence → actions. Every figure comes from ``alignment.scoring``,
-``alignment.gaps`` and ``alignment.metrics``; charts from ``alignment.charts`` at
-:data:`FONT_SCALE` (axis labels of 23 px, text marks of 21 px). The current round's results stay hidden until the
-facilitator reveals them.
+priorities → pipeline evidence → what we promised last time (``alignment.ui.promises``) → actions.
+Every figure comes from ``alignment.scoring``, ``alignment.gaps`` and ``alignment.metrics``; charts from
+``alignment.charts`` at :data:`FONT_SCALE` (axis labels of 23 px, text marks of 21 px). The current round's
+results stay hidden until the facilitator reveals them.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from alignment.store import (
     update_workshop,
 )
 from alignment.store.actions import list_actions
-from alignment.ui import session
+from alignment.ui import promises, session
 from alignment.ui.discussion import describe_action
 from alignment.ui.facilitator import results_visible
 from alignment.ui.room import big_figure, brand_header, room_screen
@@ -46,6 +46,7 @@ STEPS: tuple[str, ...] = (
     "Gap 3 up close",
     "Priorities",
     "Pipeline evidence",
+    "What we promised last time",
     "Actions",
 )
 
@@ -303,4 +304,5 @@ def _actions(workshop: WorkshopInfo, _step: int) -> None:
 
 
 # One view per entry of STEPS; the three drill-downs share a view that picks its gap by step.
-_STEP_VIEWS = (_participation, _overall, _gaps, _drill_down, _drill_down, _drill_down, _priorities, _evidence, _actions)
+_STEP_VIEWS = (_participation, _overall, _gaps, _drill_down, _drill_down, _drill_down, _priorities, _evidence,
+               promises.presentation_step, _actions)  # fmt: skip

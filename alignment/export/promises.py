@@ -1,0 +1,51 @@
+"""What we promised last time, in the files that leave the app: a deck slide and a workbook sheet.
+
+Both lay out the report's checked actions (``WorkshopReport.progress``, from
+``alignment.action_history.workshop_progress``) and its action history; nothing is computed here.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import pandas as pd
+from pptx.dml.color import RGBColor
+
+from alignment.action_progress import CANNOT_TELL, MET, MOVING, figure_words
+from alignment.export import slides
+from alignment.export.slides import MARGIN, SLIDE_WIDTH, Box
+
+ROWS_PER_SLIDE: Final = 4
+VERDICT_FILLS: Final = {MET: RGBColor(0xC7, 0xE8, 0xDA), MOVING: RGBColor(0xCF, 0xE2, 0xF3),
+                        CANNOT_TELL: RGBColor(0xE4, 0xE7, 0xEB)}  # fmt: skip
+NOT_MOVING_FILL: Final = RGBColor(0xF6, 0xC9, 0xA8)
+
+
+def promises_slide(deck) -> None:  # noqa: ANN001 - an alignment.export.deck.DeckBuilder
+    """"What we promised last time": each action with a target agreed in an earlier round, its metric and
+    gap then and now, and the verdict with its reason (no slide when there is nothing to check)."""
+    report = deck.report
+    names = {d.id: d.name for d in report.framework.dimensions}
+    rows = []
+    for progress in report.progress:
+        words = figure_words(progress)
+        metric = f"{words['metric_then'] or '–'} → {words['metric_now'] or '–'}" if progress.metric_then else "–"
+        counts = "; ".join(w for w in (words["counts_then"], words["counts_now"]) if w)
+        gap = f"{words['gap_then']} → {words['gap_now']}" if progress.gap_then else "–"
+        rows.append([progress.text, progress.target.describe(names), metric + (f"\n{counts}" if counts else ""), gap,
+                     progress.reason])  # fmt: skip
+    pages = [rows[i : i + ROWS_PER_SLIDE] for i in range(0, len(rows), ROWS_PER_SLIDE)]
+    for number, page in enumerate(pages, start=1):
+        title = "What we promised last time" + (f" ({number} of {len(pages)})" if len(pages) > 1 else "")
+        slide = deck.slide(title, f"Checked in round {report.round_no}")
+        first = (number - 1) * ROWS_PER_SLIDE
+        fills = {(row, 4): VERDICT_FILLS.get(report.progress[first + row].verdict, NOT_MOVING_FILL)
+                 for row in range(len(page))}  # fmt: skip
+        slides.table(slide, Box(MARGIN, 1.6, SLIDE_WIDTH - 2 * MARGIN, 1.25 * (len(page) + 1)),
+                     ["Action", "Target", "Metric then → now", "Gap then → now", "Verdict"], page,
+                     [0.19, 0.19, 0.2, 0.12, 0.3], deck.brand, 12, fills=fills)  # fmt: skip
+
+
+def action_history_sheet(report) -> pd.DataFrame:  # noqa: ANN001 - an alignment.export.report.WorkshopReport
+    """The workbook's "Action history" sheet: every action, its target, and this round's check."""
+    return report.action_history
