@@ -1,20 +1,17 @@
 """Actions with a measurable target, checked against the next round's answers and export.
 
-Two rounds of a small deals and leads file, every expected figure worked out by hand below.
-
-Round 1 deals: marketing 4 won + 16 lost; sales 10 won + 10 lost.
-Round 2 deals: marketing 18 won + 12 lost; sales 11 won + 9 lost.
-Round 1 leads (all marketing, 40 handed over): 10 accepted; 20 touched, 10 after 2 hours, 10 after 30 hours.
-Round 2 leads (all marketing, 40 handed over): 30 accepted; the export has no first-touch dates.
+Two rounds of the small deals and leads file of ``two_rounds`` (its docstring lists the rows); every
+expected figure is worked out by hand below.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
 import pytest
+from two_rounds import pipeline, round_1_files, round_2_files
 
 from alignment.action_progress import (
     CANNOT_TELL,
@@ -28,38 +25,9 @@ from alignment.action_progress import (
     progress_table,
 )
 from alignment.action_targets import ActionTarget
-from alignment.canonical import conform
 from alignment.lead_metrics import response_time
 from alignment.metrics import cycle_time
 from alignment.store.actions import ActionInfo
-
-START = datetime(2026, 1, 5, 9, 0)
-
-
-def deals_file(counts: dict[tuple[str, str], int]) -> pd.DataFrame:
-    """Deals per (source group, outcome); each created on START and closed 20 days later."""
-    rows = [{"deal_id": f"{source}-{outcome}-{i}", "source_group": source, "outcome": outcome,
-             "amount": 1000.0, "created_date": START, "close_date": START + timedelta(days=20)}
-            for (source, outcome), count in counts.items() for i in range(count)]  # fmt: skip
-    return conform(pd.DataFrame(rows), "deals")
-
-
-def leads_file(handed_over: int, accepted: int, touch_hours: list[float] | None) -> pd.DataFrame:
-    """Marketing leads, all handed over on START; the first ``accepted`` accepted; the first
-    ``len(touch_hours)`` touched that many hours later (no first-touch column at all when None)."""
-    rows = []
-    for i in range(handed_over):
-        row = {
-            "lead_id": f"L{i}",
-            "source_group": "marketing",
-            "created_date": START,
-            "mql_date": START,
-            "accepted_date": START + timedelta(hours=1) if i < accepted else None,
-        }
-        if touch_hours is not None:
-            row["first_touch_date"] = START + timedelta(hours=touch_hours[i]) if i < len(touch_hours) else None
-        rows.append(row)
-    return conform(pd.DataFrame(rows), "leads")
 
 
 def gaps(gap: float, low: float, high: float) -> pd.DataFrame:
@@ -67,27 +35,13 @@ def gaps(gap: float, low: float, high: float) -> pd.DataFrame:
     return pd.DataFrame({"dimension_id": ["handoff"], "gap": [gap], "low": [low], "high": [high], "reason": [""]})
 
 
-ROUND_1 = RoundEvidence(
-    1,
-    deals=deals_file({("marketing", "won"): 4, ("marketing", "lost"): 16, ("sales", "won"): 10, ("sales", "lost"): 10}),
-    leads=leads_file(40, 10, [2.0] * 10 + [30.0] * 10),
-    gaps=gaps(30.0, 20.0, 40.0),
-)
-ROUND_2 = RoundEvidence(
-    2,
-    deals=deals_file({("marketing", "won"): 18, ("marketing", "lost"): 12, ("sales", "won"): 11, ("sales", "lost"): 9}),
-    leads=leads_file(40, 30, None),
-    gaps=gaps(8.0, -2.0, 18.0),
-)
+ROUND_1 = RoundEvidence(1, *round_1_files(), gaps=gaps(30.0, 20.0, 40.0))
+ROUND_2 = RoundEvidence(2, *round_2_files(), gaps=gaps(8.0, -2.0, 18.0))
 
 
 def action(number: int, target: ActionTarget, dimension_id: str | None = None) -> ActionInfo:
     return ActionInfo(id=number, round_no=1, text=f"Action {number}", owner="Ana", due_date=None,
                       dimension_id=dimension_id, status="open", target=target)  # fmt: skip
-
-
-def pipeline(metric: str, source: str, value: float, by: date | None = None) -> ActionTarget:
-    return ActionTarget("pipeline", metric=metric, source_group=source, value=value, by=by)
 
 
 def check(*actions: ActionInfo, today: date = date(2026, 6, 1)) -> dict[int, object]:
