@@ -106,5 +106,5 @@ def test_the_presentation_step_shows_the_verdicts_in_large_type(facilitator_env)
     app = app.run()
     assert not app.exception, app.exception
     headers = [h.value for h in app.header]
-    assert any(h.startswith(":green-badge[:material/check_circle: Met]") and "scored leads" in h for h in headers)
-    assert any(h.startswith(":gray-badge[:material/help: Cannot tell]") for h in headers)
+    assert any(h.startswith(":green[:material/check_circle: Met]") and "scored leads" in h for h in headers)
+    assert any(h.startswith(":gray[:material/help: Cannot tell]") for h in headers)

@@ -16,7 +16,6 @@ from alignment.action_history import workshop_progress
 from alignment.action_progress import CANNOT_TELL, MET, MOVING, ActionProgress, figure_words
 from alignment.store import WorkshopInfo
 from alignment.ui import session
-from alignment.ui.room import big_figure
 from alignment.ui.session import plain
 
 VERDICT_LOOK: Final = {
@@ -73,8 +72,21 @@ def alignment_section(workshop: WorkshopInfo, hidden: bool) -> None:
 
 
 def _short(words: str) -> str:
-    """A figure for a big tile: the text before any "cannot tell: …" explanation."""
-    return "?" if words.startswith("cannot tell") else (words or "–")
+    """A figure for a big tile: the value without its interval, "?" where it cannot be told."""
+    return "?" if words.startswith("cannot tell") else (words.split(" (")[0] or "–")
+
+
+def _interval(words: str) -> str:
+    return words.split(" (", 1)[1].rstrip(")") if " (" in words and not words.startswith("cannot") else "?"
+
+
+def _tile(label: str, value: str, note: str) -> None:
+    """A figure the back of the room can read: label 28 px, value 44 px, the counts behind it 20 px."""
+    with st.container(border=True):
+        st.subheader(label, anchor=False)
+        st.title(value, anchor=False)
+        if note:
+            st.markdown(f"##### {plain(note)}")
 
 
 def presentation_step(workshop: WorkshopInfo, _step: int) -> None:
@@ -88,16 +100,20 @@ def presentation_step(workshop: WorkshopInfo, _step: int) -> None:
     names = {d.id: d.name for d in session.framework(workshop).dimensions}
     for progress in checked:
         words = figure_words(progress)
-        st.header(f"{verdict_label(progress)} {plain(progress.text)}", anchor=False)
-        st.markdown(f"#### {plain(progress.target.describe(names))}")
+        colour, icon = _look(progress.verdict)
+        st.header(f":{colour}[{icon} {progress.verdict.capitalize()}] · {plain(progress.text)}", anchor=False)
+        st.markdown(f"#### Target: {plain(progress.target.describe(names))}")
         tiles = st.columns(2 if progress.metric_then is not None and progress.gap_then is not None else 1)
         if progress.metric_then is not None:
             with tiles[0]:
-                big_figure(f"Round {progress.round_then} → round {progress.round_now}",
-                           f"{_short(words['metric_then'])} → {_short(words['metric_now'])}",
-                           " · ".join(w for w in (words["counts_then"], words["counts_now"]) if w))  # fmt: skip
+                label = progress.target.metric_spec.label if progress.target.metric_spec else "Metric"
+                _tile(f"{label}, round {progress.round_then} → round {progress.round_now}",
+                      f"{_short(words['metric_then'])} → {_short(words['metric_now'])}",
+                      " → ".join(w for w in (words["counts_then"], words["counts_now"]) if w))  # fmt: skip
         if progress.gap_then is not None:
             with tiles[-1]:
-                big_figure("Perception gap (marketing − sales)",
-                           f"{_short(words['gap_then'])} → {_short(words['gap_now'])}")  # fmt: skip
+                _tile("Perception gap (marketing − sales)",
+                      f"{_short(words['gap_then'])} → {_short(words['gap_now'])} points",
+                      f"95% intervals: {_interval(words['gap_then'])} → {_interval(words['gap_now'])}")  # fmt: skip
         st.markdown(f"#### {plain(progress.reason)}")
+        st.divider()
