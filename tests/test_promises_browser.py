@@ -71,7 +71,7 @@ def test_an_action_with_a_target_in_round_one_gets_its_verdict_in_round_two(brow
         page.get_by_role("tab", name="Run the workshop").click()
         page.get_by_role("button", name="Start round 2").click()
         page.get_by_role("button", name="Start the new round").click()
-        expect(page.get_by_text("Round 2", exact=False).first).to_be_visible(timeout=60_000)
+        expect(page.get_by_role("button", name="Start round 3")).to_be_visible(timeout=60_000)
         assert get_workshop(db, workshop.code).current_round == 2
         deals, leads = round_2_files()
         save_dataset(db, workshop.id, "deals", deals, "deals-april.csv")
@@ -92,6 +92,14 @@ def test_an_action_with_a_target_in_round_one_gets_its_verdict_in_round_two(brow
         expect(page.get_by_text("Met: from 20% in round 1 to 60% in round 2; the target is 50%.")).to_be_visible()
         assert page.locator("[data-testid='stException']").count() == 0
         screenshot(page, "promises-presentation-1920")
+
+        page.get_by_text("Presentation mode").first.click()
+        wait_for_app(page)
+        page.goto(f"{server.url}/alignment?w={workshop.code}")
+        wait_for_app(page)
+        expect(page.get_by_role("heading", name="What we promised last time")).to_be_visible(timeout=60_000)
+        expect(page.get_by_text("4 won of 20 closed deals · 18 won of 30 closed deals")).to_be_visible()
+        screenshot(page, "promises-alignment-page-1920")
     finally:
         context.close()
         db.dispose()

@@ -52,7 +52,7 @@ def test_the_deck_has_a_slide_of_what_we_promised_with_each_verdict(two_rounds) 
                                               for sh in s.shapes if sh.has_text_frame)]  # fmt: skip
     tables = [shape.table for slide in promised for shape in slide.shapes if shape.has_table]
     cells = [[cell.text for cell in row.cells] for table in tables for row in table.rows]
-    assert len(promised) == 2  # five actions, four to a slide
+    assert len(promised) == 1  # five actions fit one slide
     assert cells[0] == ["Action", "Target", "Metric then → now", "Gap then → now", "Verdict"]
     assert cells[1][0] == "Send sales the scored leads every Monday"
     assert cells[1][2] == "20% → 60%\n4 won of 20 closed deals; 18 won of 30 closed deals"

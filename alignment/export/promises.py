@@ -15,23 +15,28 @@ from alignment.action_progress import CANNOT_TELL, MET, MOVING, figure_words
 from alignment.export import slides
 from alignment.export.slides import MARGIN, SLIDE_WIDTH, Box
 
-ROWS_PER_SLIDE: Final = 4
+ROWS_PER_SLIDE: Final = 5
 VERDICT_FILLS: Final = {MET: RGBColor(0xC7, 0xE8, 0xDA), MOVING: RGBColor(0xCF, 0xE2, 0xF3),
                         CANNOT_TELL: RGBColor(0xE4, 0xE7, 0xEB)}  # fmt: skip
 NOT_MOVING_FILL: Final = RGBColor(0xF6, 0xC9, 0xA8)
 
 
+def _cell(words: str) -> str:
+    """A figure for a table cell; "?" where it cannot be told (the verdict column says why)."""
+    return "?" if words.startswith("cannot tell") else (words or "–")
+
+
 def promises_slide(deck) -> None:  # noqa: ANN001 - an alignment.export.deck.DeckBuilder
-    """"What we promised last time": each action with a target agreed in an earlier round, its metric and
+    """The slide "What we promised last time": each action with a target agreed in an earlier round, its metric and
     gap then and now, and the verdict with its reason (no slide when there is nothing to check)."""
     report = deck.report
     names = {d.id: d.name for d in report.framework.dimensions}
     rows = []
     for progress in report.progress:
         words = figure_words(progress)
-        metric = f"{words['metric_then'] or '–'} → {words['metric_now'] or '–'}" if progress.metric_then else "–"
+        metric = f"{_cell(words['metric_then'])} → {_cell(words['metric_now'])}" if progress.metric_then else "–"
         counts = "; ".join(w for w in (words["counts_then"], words["counts_now"]) if w)
-        gap = f"{words['gap_then']} → {words['gap_now']}" if progress.gap_then else "–"
+        gap = f"{_cell(words['gap_then'])} → {_cell(words['gap_now'])}" if progress.gap_then else "–"
         rows.append([progress.text, progress.target.describe(names), metric + (f"\n{counts}" if counts else ""), gap,
                      progress.reason])  # fmt: skip
     pages = [rows[i : i + ROWS_PER_SLIDE] for i in range(0, len(rows), ROWS_PER_SLIDE)]

@@ -63,7 +63,8 @@ def alignment_section(workshop: WorkshopInfo, hidden: bool) -> None:
                 st.text(progress.text)
                 st.caption(plain(f"Target: {progress.target.describe(names)} · agreed in round {progress.round_then}"))
             if progress.metric_then is not None:
-                metric_column.markdown(plain(_then_now(words["metric_then"], words["metric_now"])))
+                label = progress.target.metric_spec.label if progress.target.metric_spec else ""
+                metric_column.markdown(plain(f"{label} {_then_now(words['metric_then'], words['metric_now'])}"))
                 metric_column.caption(plain(" · ".join(w for w in (words["counts_then"], words["counts_now"]) if w)))
             if progress.gap_then is not None:
                 gap_column.markdown(plain("Gap " + _then_now(words["gap_then"], words["gap_now"])))
