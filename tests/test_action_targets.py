@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import text
 
 from alignment.action_targets import ActionTarget
 from alignment.store import (
     create_workshop,
     current_dataset,
     delete_dataset,
+    get_workshop,
     list_datasets,
     make_current,
+    make_engine,
+    migrate,
     save_dataset,
     start_new_round,
 )
 from alignment.store.actions import add_action, list_actions, update_action
 from alignment.store.datasets import round_dataset
+from alignment.store.engine import __file__ as engine_file
 
 DEALS = pd.DataFrame({"deal_id": ["D1", "D2"], "outcome": ["won", "lost"]})
 
@@ -95,3 +103,32 @@ def test_an_export_can_be_filed_under_an_earlier_round(engine) -> None:
     save_dataset(engine, workshop.id, "deals", DEALS, "last-quarter.csv", round_no=1)
     assert round_dataset(engine, workshop.id, "deals", 1).filename == "last-quarter.csv"
     assert round_dataset(engine, workshop.id, "deals", 2) is None
+
+
+def test_an_upgrade_files_existing_exports_under_round_one_and_keeps_actions_without_target(database_url) -> None:
+    engine = make_engine(database_url)
+    config = Config()
+    config.set_main_option("script_location", str(Path(engine_file).with_name("migrations")))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(text(
+            "INSERT INTO workshops (code, name, organisation, status, is_demo, k, sla_hours, teams, current_round, "
+            "results_revealed, revision, settings, created_at) VALUES ('OLD123', 'Before', '', 'open', false, 3, 24, "
+            "'[\"Marketing\", \"Sales\"]', 2, false, 0, '{}', '2026-01-01')"
+        ))  # fmt: skip
+        connection.execute(text(
+            "INSERT INTO datasets (workshop_id, kind, filename, created_at, rows_read, rows_accepted, rows_rejected, "
+            "report, is_current) SELECT id, 'deals', 'old.csv', '2026-01-01', 1, 1, 0, '{}', true FROM workshops"
+        ))  # fmt: skip
+        connection.execute(text(
+            "INSERT INTO actions (workshop_id, round_no, text, owner, status, created_at) "
+            "SELECT id, 1, 'Old action', '', 'open', '2026-01-01' FROM workshops"
+        ))  # fmt: skip
+    migrate(engine)
+    workshop = get_workshop(engine, "OLD123")
+    [dataset] = list_datasets(engine, workshop.id)
+    assert (dataset.round_no, dataset.is_current) == (1, True)
+    assert current_dataset(engine, workshop.id, "deals").filename == "old.csv"  # round 2 still sees it
+    assert list_actions(engine, workshop.id)[0].target is None
+    engine.dispose()
