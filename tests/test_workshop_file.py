@@ -16,6 +16,7 @@ from two_rounds import two_round_workshop
 from alignment.__main__ import main
 from alignment.action_history import workshop_progress
 from alignment.export import export_file
+from alignment.export.promises import row_pages
 from alignment.framework import load_framework
 from alignment.store import answers_frame, get_workshop, list_datasets, load_dataset_frame, open_database
 from alignment.store.actions import list_actions
@@ -134,3 +135,13 @@ def test_export_and_import_workshop_on_the_command_line(tmp_path: Path, monkeypa
         target.dispose()
     assert main(["import-workshop", str(tmp_path / "missing.zip")]) == 1
     assert "Cannot read the file" in capsys.readouterr().err
+
+
+def test_long_actions_spread_over_more_slides_instead_of_running_off_one() -> None:
+    short = ["Publish the lead definition", "Win rate (marketing-sourced) to 50%", "20% → 60%", "–", "Met: …"]
+    long = ["x" * 500, *short[1:]]
+    # Short row: its tallest cell is the 35-character target in a 25-character column, 35 // 25 + 1 = 2 lines,
+    # + 0.6 padding = 2.6; six of them are 15.6 of the slide's 24 lines. Long row: 500 // 25 + 1 + 0.6 = 21.6,
+    # so a second long row (43.2) or a short one after it (24.2) needs the next slide.
+    assert [len(page) for page in row_pages([short] * 6)] == [6]
+    assert [len(page) for page in row_pages([long, long, short, short])] == [1, 1, 2]

@@ -15,7 +15,10 @@ from alignment.action_progress import CANNOT_TELL, MET, MOVING, figure_words
 from alignment.export import slides
 from alignment.export.slides import MARGIN, SLIDE_WIDTH, Box
 
-ROWS_PER_SLIDE: Final = 5
+WIDTHS: Final = (0.19, 0.19, 0.2, 0.12, 0.3)
+# Characters of 12 pt Arial that fit one line of each column on a 12.1 in wide table, and the lines a slide holds.
+CHARS_PER_LINE: Final = tuple(int(w * 12.1 * 11) for w in WIDTHS)
+LINES_PER_SLIDE: Final = 24.0
 VERDICT_FILLS: Final = {MET: RGBColor(0xC7, 0xE8, 0xDA), MOVING: RGBColor(0xCF, 0xE2, 0xF3),
                         CANNOT_TELL: RGBColor(0xE4, 0xE7, 0xEB)}  # fmt: skip
 NOT_MOVING_FILL: Final = RGBColor(0xF6, 0xC9, 0xA8)
@@ -39,16 +42,37 @@ def promises_slide(deck) -> None:  # noqa: ANN001 - an alignment.export.deck.Dec
         gap = f"{_cell(words['gap_then'])} → {_cell(words['gap_now'])}" if progress.gap_then else "–"
         rows.append([progress.text, progress.target.describe(names), metric + (f"\n{counts}" if counts else ""), gap,
                      progress.reason])  # fmt: skip
-    pages = [rows[i : i + ROWS_PER_SLIDE] for i in range(0, len(rows), ROWS_PER_SLIDE)]
+    pages = row_pages(rows)
+    first = 0
     for number, page in enumerate(pages, start=1):
         title = "What we promised last time" + (f" ({number} of {len(pages)})" if len(pages) > 1 else "")
         slide = deck.slide(title, f"Checked in round {report.round_no}")
-        first = (number - 1) * ROWS_PER_SLIDE
         fills = {(row, 4): VERDICT_FILLS.get(report.progress[first + row].verdict, NOT_MOVING_FILL)
                  for row in range(len(page))}  # fmt: skip
+        first += len(page)
         slides.table(slide, Box(MARGIN, 1.6, SLIDE_WIDTH - 2 * MARGIN, 1.25 * (len(page) + 1)),
-                     ["Action", "Target", "Metric then → now", "Gap then → now", "Verdict"], page,
-                     [0.19, 0.19, 0.2, 0.12, 0.3], deck.brand, 12, fills=fills)  # fmt: skip
+                     ["Action", "Target", "Metric then → now", "Gap then → now", "Verdict"], page, WIDTHS,
+                     deck.brand, 12, fills=fills)  # fmt: skip
+
+
+def row_lines(row: list[str]) -> float:
+    """Estimated lines a table row takes: its tallest cell (text wrapped at ``CHARS_PER_LINE``) plus padding."""
+    return max(sum(len(part) // chars + 1 for part in str(cell).split("\n"))
+               for cell, chars in zip(row, CHARS_PER_LINE, strict=True)) + 0.6  # fmt: skip
+
+
+def row_pages(rows: list[list[str]], budget: float = LINES_PER_SLIDE) -> list[list[list[str]]]:
+    """Rows split into slides by their estimated height, so long actions never run off a slide."""
+    pages: list[list[list[str]]] = [[]]
+    used = 0.0
+    for row in rows:
+        cost = row_lines(row)
+        if pages[-1] and used + cost > budget:
+            pages.append([])
+            used = 0.0
+        pages[-1].append(row)
+        used += cost
+    return [page for page in pages if page]
 
 
 def action_history_sheet(report) -> pd.DataFrame:  # noqa: ANN001 - an alignment.export.report.WorkshopReport
