@@ -11,7 +11,7 @@ from two_rounds import deals_file, round_1_files, two_round_workshop
 from alignment.action_targets import ActionTarget
 from alignment.framework import load_framework
 from alignment.store import create_workshop, open_database, save_dataset
-from alignment.store.actions import list_actions
+from alignment.store.actions import add_action, list_actions
 from alignment.ui.presentation import STEP_KEY, STEPS
 
 PASSWORD = "correct horse battery"
@@ -108,3 +108,22 @@ def test_the_presentation_step_shows_the_verdicts_in_large_type(facilitator_env)
     headers = [h.value for h in app.header]
     assert any(h.startswith(":green[:material/check_circle: Met]") and "scored leads" in h for h in headers)
     assert any(h.startswith(":gray[:material/help: Cannot tell]") for h in headers)
+
+
+def test_an_actions_target_can_be_changed_and_removed_in_its_edit_form(facilitator_env) -> None:  # noqa: ANN001
+    engine = open_database()
+    workshop = create_workshop(engine, "Offsite")
+    save_dataset(engine, workshop.id, "deals", deals_file({("marketing", "won"): 1, ("marketing", "lost"): 3}), "d.csv")
+    target = ActionTarget("pipeline", metric="win_rate", source_group="marketing", value=0.4)
+    action = add_action(engine, workshop.id, "Send sales the scored leads", target=target)
+    app = open_page("pages/facilitator.py", workshop.code, signed_in=True)
+    key = f"edit-action-{action.id}"
+    # The edit form shows the target as it is: 0.4 as 40 (%).
+    assert app.number_input(key=f"{key}-target-value").value == 40.0
+    assert app.selectbox(key=f"{key}-target-group").value == "marketing"
+    app.number_input(key=f"{key}-target-value").set_value(45.0)
+    app = next(b for b in app.button if b.label == "Save" and b.key and str(action.id) in b.key).click().run()
+    assert list_actions(engine, workshop.id)[0].target.value == pytest.approx(0.45)
+    app.radio(key=f"{key}-target-kind").set_value("No target")
+    app = next(b for b in app.button if b.label == "Save" and b.key and str(action.id) in b.key).click().run()
+    assert list_actions(engine, workshop.id)[0].target is None

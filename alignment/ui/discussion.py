@@ -124,6 +124,7 @@ def _save_edit(workshop_id: int, action_id: int, key: str) -> None:
         update_action(
             session.engine(), workshop_id, action_id, text=state[f"{key}-text"], owner=state[f"{key}-owner"],
             due_date=state[f"{key}-due"], dimension_id=state[f"{key}-dimension"],
+            target=read_target(state, key, state[f"{key}-dimension"]),
         )  # fmt: skip
     except (ValueError, LookupError) as exc:
         state[f"{key}-problem"] = str(exc)
@@ -132,7 +133,7 @@ def _save_edit(workshop_id: int, action_id: int, key: str) -> None:
 
 
 def edit_form(workshop: WorkshopInfo, framework: Framework, action: ActionInfo) -> None:
-    """Change what an action says, who owns it, when it is due and which dimension it serves."""
+    """Change what an action says, who owns it, when it is due, which dimension it serves and its target."""
     key = f"edit-action-{action.id}"
     names = {d.id: d.name for d in framework.dimensions}
     with st.form(key, border=False, enter_to_submit=False):
@@ -143,6 +144,7 @@ def edit_form(workshop: WorkshopInfo, framework: Framework, action: ActionInfo) 
             "Dimension", list(names), index=list(names).index(action.dimension_id) if action.dimension_id in names
             else None, key=f"{key}-dimension", format_func=names.__getitem__, placeholder="Not linked to a dimension",
         )  # fmt: skip
+        target_fields(key, workshop, action.target)
         st.form_submit_button("Save", type="primary", on_click=_save_edit, args=(workshop.id, action.id, key))
     problem = st.session_state.pop(f"{key}-problem", None)
     if problem:

@@ -45,21 +45,56 @@ def _metric_words(metric_id: str, values: dict[str | None, str]) -> str:
     return f"{TARGET_METRICS[metric_id].label} — today {values[None]}" + (f" ({groups})" if groups else "")
 
 
-def target_fields(key: str, workshop: WorkshopInfo) -> None:
-    """The target widgets of the action form ``key``."""
+def _position(options: list[Any], value: Any) -> int:
+    return options.index(value) if value in options else 0
+
+
+def target_fields(key: str, workshop: WorkshopInfo, current: ActionTarget | None = None) -> None:
+    """The target widgets of the action form ``key``, showing ``current`` (an action's target) when given."""
     metrics, segments, gaps = todays_figures(workshop, workshop.revision)
-    st.radio("Measurable target", list(KINDS), horizontal=True, key=f"{key}-target-kind",
-             help="Checked at the next round against that round's answers and CRM export.")  # fmt: skip
+    kind = next(label for label, value in KINDS.items() if value == getattr(current, "kind", None))
+    st.radio(
+        "Measurable target",
+        list(KINDS),
+        index=list(KINDS).index(kind),
+        horizontal=True,
+        key=f"{key}-target-kind",
+        help="Checked at the next round against that round's answers and CRM export.",
+    )
     if metrics:
         metric, group, segment, value, by = st.columns([4, 2, 2, 1.3, 1.5])
-        metric.selectbox("Pipeline metric", list(metrics), key=f"{key}-target-metric",
-                         format_func=lambda m: _metric_words(m, metrics[m]))  # fmt: skip
-        group.selectbox("Source group", GROUPS, key=f"{key}-target-group",
-                        format_func=lambda g: source_label(g) if g else "All sources")  # fmt: skip
-        segment.selectbox("Segment (deal metrics)", [None, *segments], key=f"{key}-target-segment",
-                          format_func=lambda s: s or "All segments")  # fmt: skip
-        value.number_input("Target (%, hours or days)", min_value=0.0, value=None, step=1.0, key=f"{key}-target-value")
-        by.date_input("By", value=None, min_value=date(2000, 1, 1), format="YYYY-MM-DD", key=f"{key}-target-by")
+        metric.selectbox(
+            "Pipeline metric",
+            list(metrics),
+            index=_position(list(metrics), getattr(current, "metric", None)),
+            key=f"{key}-target-metric",
+            format_func=lambda m: _metric_words(m, metrics[m]),
+        )
+        group.selectbox(
+            "Source group",
+            GROUPS,
+            index=_position(list(GROUPS), getattr(current, "source_group", None)),
+            key=f"{key}-target-group",
+            format_func=lambda g: source_label(g) if g else "All sources",
+        )
+        segment.selectbox(
+            "Segment (deal metrics)",
+            [None, *segments],
+            index=_position([None, *segments], getattr(current, "segment", None)),
+            key=f"{key}-target-segment",
+            format_func=lambda s: s or "All segments",
+        )
+        shown = float(current.value) if current is not None and current.value is not None else None
+        if shown is not None and current.metric_spec is not None and current.metric_spec.kind == "rate":
+            shown *= 100
+        value.number_input("Target (%, hours or days)", min_value=0.0, value=shown, step=1.0, key=f"{key}-target-value")
+        by.date_input(
+            "By",
+            value=getattr(current, "by", None),
+            min_value=date(2000, 1, 1),
+            format="YYYY-MM-DD",
+            key=f"{key}-target-by",
+        )
     else:
         st.caption("No pipeline metric can be computed from this workshop's data yet: add a CRM export on the "
                    "Pipeline data page to set a pipeline target.")  # fmt: skip
@@ -68,7 +103,7 @@ def target_fields(key: str, workshop: WorkshopInfo) -> None:
         "Gap below (points)",
         min_value=1.0,
         max_value=100.0,
-        value=None,
+        value=float(current.below) if current is not None and current.below is not None else None,
         step=1.0,
         key=f"{key}-target-below",
         help="For a perception gap: on the dimension chosen above.",
