@@ -67,6 +67,10 @@ def test_an_action_with_a_target_in_round_one_gets_its_verdict_in_round_two(brow
         expect(page.get_by_text("target: Win rate (marketing-sourced) to 50%")).to_be_visible(timeout=60_000)
         [action] = list_actions(db, workshop.id)
         assert (action.target.metric, action.target.value) == ("win_rate", 0.5)
+        page.get_by_role("button", name="Edit").click()
+        expect(page.get_by_label("Target (%, hours or days)").last).to_have_value("50.00")
+        screenshot(page, "promises-edit-target-1920")
+        page.keyboard.press("Escape")
 
         page.get_by_role("tab", name="Run the workshop").click()
         page.get_by_role("button", name="Start round 2").click()

@@ -144,7 +144,7 @@ def edit_form(workshop: WorkshopInfo, framework: Framework, action: ActionInfo) 
             "Dimension", list(names), index=list(names).index(action.dimension_id) if action.dimension_id in names
             else None, key=f"{key}-dimension", format_func=names.__getitem__, placeholder="Not linked to a dimension",
         )  # fmt: skip
-        target_fields(key, workshop, action.target)
+        target_fields(key, workshop, action.target, narrow=True)
         st.form_submit_button("Save", type="primary", on_click=_save_edit, args=(workshop.id, action.id, key))
     problem = st.session_state.pop(f"{key}-problem", None)
     if problem:

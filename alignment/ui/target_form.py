@@ -49,8 +49,9 @@ def _position(options: list[Any], value: Any) -> int:
     return options.index(value) if value in options else 0
 
 
-def target_fields(key: str, workshop: WorkshopInfo, current: ActionTarget | None = None) -> None:
-    """The target widgets of the action form ``key``, showing ``current`` (an action's target) when given."""
+def target_fields(key: str, workshop: WorkshopInfo, current: ActionTarget | None = None, narrow: bool = False) -> None:
+    """The target widgets of the action form ``key``, showing ``current`` (an action's target) when given;
+    ``narrow`` (an edit popover) puts the metric on a line of its own."""
     metrics, segments, gaps = todays_figures(workshop, workshop.revision)
     kind = next(label for label, value in KINDS.items() if value == getattr(current, "kind", None))
     st.radio(
@@ -62,7 +63,10 @@ def target_fields(key: str, workshop: WorkshopInfo, current: ActionTarget | None
         help="Checked at the next round against that round's answers and CRM export.",
     )
     if metrics:
-        metric, group, segment, value, by = st.columns([4, 2, 2, 1.3, 1.5])
+        if narrow:
+            metric, (group, segment, value, by) = st.container(), st.columns([2, 2, 1.3, 1.5])
+        else:
+            metric, group, segment, value, by = st.columns([4, 2, 2, 1.3, 1.5])
         metric.selectbox(
             "Pipeline metric",
             list(metrics),
@@ -98,7 +102,7 @@ def target_fields(key: str, workshop: WorkshopInfo, current: ActionTarget | None
     else:
         st.caption("No pipeline metric can be computed from this workshop's data yet: add a CRM export on the "
                    "Pipeline data page to set a pipeline target.")  # fmt: skip
-    gap_column, today_column = st.columns([1, 4], vertical_alignment="bottom")
+    gap_column, today_column = (st.container(), st.container()) if narrow else st.columns([1, 4])
     gap_column.number_input(
         "Gap below (points)",
         min_value=1.0,
