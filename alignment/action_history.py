@@ -1,10 +1,11 @@
-"""The action history of a workshop: its actions with their targets, checked against the current round.
+"""The store loader of ``Results.promises``: what checking the actions needs, read from the store.
 
-This gathers what ``alignment.action_progress`` needs from the store (each round's own exports and its
-answers) and hands it over; every figure is computed there, from the dashboard's own functions.
+This reads each round's own exports and answers into ``alignment.action_progress.RoundEvidence`` and
+hands them to the pure ``alignment.promises.promises_results``; every figure is computed there, from
+the dashboard's own functions.
 
-- A round checked *against* (the current one) uses only the exports saved for that round: a round
-  without its own export cannot tell, rather than comparing last round's file with itself.
+- A round checked *against* (the one the results are for) uses only the exports saved for that
+  round: a round without its own export cannot tell, rather than comparing last round's file with itself.
 - A round an action was agreed in uses the exports that round was shown: its own, else the latest
   earlier round's.
 """
@@ -17,25 +18,15 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Engine
 
-from alignment.action_progress import (
-    PROGRESS_COLUMNS,
-    ActionProgress,
-    RoundEvidence,
-    action_progress,
-    metric_reading,
-    progress_table,
-)
+from alignment.action_progress import ActionProgress, RoundEvidence, metric_reading
 from alignment.action_targets import TARGET_METRICS, ActionTarget
 from alignment.framework import Framework
 from alignment.gaps import perception_gaps
 from alignment.metrics import USED_COLUMNS, prepare_pipeline
+from alignment.promises import Promises, promises_results
 from alignment.store import WorkshopInfo, answers_frame, current_dataset, load_dataset_frame
 from alignment.store.actions import ActionInfo, list_actions
 from alignment.store.datasets import DatasetInfo, round_dataset
-
-HISTORY_COLUMNS = ("Action", "Owner", "Due", "Status", "Dimension", "Agreed in round", "Target", "Target kind",
-                   "Metric id", "Source group", "Segment", "Target value", "Target date", "Dimension id",
-                   "Gap below (points)")  # fmt: skip
 
 
 def _frame(engine: Engine, dataset: DatasetInfo | None) -> pd.DataFrame | None:
@@ -54,9 +45,38 @@ def round_evidence(
         round_no=round_no,
         deals=_frame(engine, find(engine, workshop.id, "deals", round_no)),
         leads=_frame(engine, find(engine, workshop.id, "leads", round_no)),
-        gaps=perception_gaps(answers, framework, workshop.k).dimensions if len(answers) else None,
+        gaps=perception_gaps(answers, framework, max(3, int(workshop.k))).dimensions if len(answers) else None,
         sla_hours=float(workshop.sla_hours),
     )
+
+
+def promise_evidence(
+    engine: Engine, workshop: WorkshopInfo, framework: Framework, round_no: int, actions: Sequence[ActionInfo]
+) -> dict[int, RoundEvidence]:
+    """The evidence of round ``round_no`` and of every earlier round an action with a target was agreed in
+    (none when no such action exists: there is nothing to check)."""
+    agreed = sorted({a.round_no for a in actions if a.target is not None and a.round_no < round_no})
+    if not agreed:
+        return {}
+    rounds = {r: round_evidence(engine, workshop, framework, r, own_exports_only=False) for r in agreed}
+    rounds[round_no] = round_evidence(engine, workshop, framework, round_no, own_exports_only=True)
+    return rounds
+
+
+def load_promises(
+    engine: Engine,
+    workshop: WorkshopInfo,
+    framework: Framework,
+    *,
+    round_no: int | None = None,
+    today: date | None = None,
+    actions: Sequence[ActionInfo] | None = None,
+) -> Promises:
+    """``promises_results`` for ``round_no`` (default: the current round) over what the store holds."""
+    now_round = round_no or workshop.current_round
+    actions = list_actions(engine, workshop.id) if actions is None else list(actions)
+    rounds = promise_evidence(engine, workshop, framework, now_round, actions)
+    return promises_results(actions, rounds, now_round, framework, today or date.today())
 
 
 def workshop_progress(
@@ -69,38 +89,7 @@ def workshop_progress(
     actions: Sequence[ActionInfo] | None = None,
 ) -> list[ActionProgress]:
     """Each action with a target agreed before ``round_no`` (default: the current round), checked against it."""
-    now_round = round_no or workshop.current_round
-    actions = list_actions(engine, workshop.id) if actions is None else list(actions)
-    agreed = sorted({a.round_no for a in actions if a.target is not None and a.round_no < now_round})
-    if not agreed:
-        return []
-    rounds = {r: round_evidence(engine, workshop, framework, r, own_exports_only=False) for r in agreed}
-    rounds[now_round] = round_evidence(engine, workshop, framework, now_round, own_exports_only=True)
-    return action_progress(actions, rounds, now_round, today or date.today())
-
-
-def _target_columns(target: ActionTarget | None, names: dict[str, str]) -> list[object]:
-    if target is None:
-        return ["", "", "", "", "", None, None, "", None]
-    return [target.describe(names), target.kind, target.metric or "", target.source_group or "", target.segment or "",
-            target.value, target.by, target.dimension or "", target.below]  # fmt: skip
-
-
-def action_history(
-    actions: Sequence[ActionInfo], progress: Sequence[ActionProgress], framework: Framework
-) -> pd.DataFrame:
-    """Every action of every round with its target (in words and as the ids a workshop file restores),
-    and, for those checked at this round, the figures then and now and the verdict (``PROGRESS_COLUMNS``)."""
-    names = {d.id: d.name for d in framework.dimensions}
-    rows = [[a.text, a.owner, a.due_date, a.status, names.get(a.dimension_id or "", a.dimension_id or ""), a.round_no,
-             *_target_columns(a.target, names)] for a in actions]  # fmt: skip
-    table = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
-    checked = progress_table(progress, names).drop(columns=["Action", "Owner", "Agreed in round", "Target"])
-    checked.insert(0, "action_id", [p.action_id for p in progress])
-    table.insert(0, "action_id", [a.id for a in actions])
-    merged = table.merge(checked, on="action_id", how="left").drop(columns="action_id")
-    extra = [c for c in PROGRESS_COLUMNS if c in merged.columns and c not in HISTORY_COLUMNS]
-    return merged.loc[:, [*HISTORY_COLUMNS, *extra]]
+    return list(load_promises(engine, workshop, framework, round_no=round_no, today=today, actions=actions).checked)
 
 
 def computable_metrics(evidence: RoundEvidence) -> dict[str, dict[str | None, str]]:

@@ -16,7 +16,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from alignment import lead_metrics, metrics
+from alignment import lead_metrics, metrics, numbers
+from alignment.catalogue import Catalogue, Metric, load_catalogue
 from alignment.framework import Framework
 
 MIN_CLOSED: Final = 10
@@ -25,7 +26,7 @@ NO_SOURCE: Final = ("The deals have no lead source, so they cannot be split into
                     "Map a lead-source column on the Pipeline data page.")
 NO_LEADS: Final = ("No leads file yet: add a leads export on the Pipeline data page to see acceptance, response "
                    "time and leakage.")
-LEAD_METRICS: Final = ("lead_acceptance", "response_time", "lead_leakage")
+NO_WON: Final = "No deal is won yet in this view, so there are no bookings to share."
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,20 @@ class PipelineFacts:
     sla_hours: float
     leakage_days: int
     has_source: bool
+    currency: str | None = None
+
+    def table(self, name: str | None) -> pd.DataFrame | None:
+        """A metric table by name (``win_rate``, ``lead_acceptance``, …); None when there is none."""
+        value = getattr(self, name, None) if name else None
+        return value if isinstance(value, pd.DataFrame) else None
+
+
+def file_currency(deals: pd.DataFrame) -> str | None:
+    """The one currency code of the deals' amounts, or None when the file names none or several."""
+    if "currency" not in deals.columns:
+        return None
+    codes = {str(c).strip().upper() for c in deals["currency"].dropna().unique() if str(c).strip()}
+    return codes.pop() if len(codes) == 1 else None
 
 
 def pipeline_facts(
@@ -67,7 +82,7 @@ def pipeline_facts(
         rejection_reasons=None if leads is None else lead_metrics.rejection_reasons(leads),
         response_time=None if leads is None else lead_metrics.response_time(leads, sla_hours),
         lead_leakage=None if leads is None else lead_metrics.lead_leakage(leads, leakage_days),
-        sla_hours=sla_hours, leakage_days=leakage_days, has_source=bool(known.any()),
+        sla_hours=sla_hours, leakage_days=leakage_days, has_source=bool(known.any()), currency=file_currency(deals),
     )
 
 
@@ -118,10 +133,12 @@ def _chance(m: pd.Series, s: pd.Series, rate: str) -> str:
     difference = m[rate] - s[rate]
     low = difference - np.sqrt((m[rate] - m["low"]) ** 2 + (s["high"] - s[rate]) ** 2)
     high = difference + np.sqrt((m["high"] - m[rate]) ** 2 + (s[rate] - s["low"]) ** 2)
-    points = f"{abs(difference) * 100:.0f} points (95% interval {low * 100:+.0f} to {high * 100:+.0f})"
-    if low > 0 or high < 0:
-        return f" The difference of {points} is more than chance."
-    return f" The difference of {points} may be chance."
+    spread = f"(95% interval {numbers.interval(low * 100, high * 100)} points)"
+    if numbers.certain(low, high):
+        side = "higher" if difference > 0 else "lower"
+        return (f" Marketing-sourced is {numbers.whole(abs(difference) * 100)} points {side} {spread}: "
+                "more than chance.")
+    return f" The difference of {numbers.signed(difference * 100)} points {spread} may be chance."
 
 
 def _win_rate(f: PipelineFacts) -> str:
@@ -139,7 +156,8 @@ def _deal_size(f: PipelineFacts) -> str:
     if isinstance(pair, str):
         return pair
     m, s = pair
-    return (f"Won marketing-sourced deals average {m['average']:,.0f} against {s['average']:,.0f} for sales-sourced "
+    return (f"Won marketing-sourced deals average {numbers.amount(m['average'], f.currency)} against "
+            f"{numbers.amount(s['average'], f.currency)} for sales-sourced "
             f"({int(m['won']):,} and {int(s['won']):,} won deals).")
 
 
@@ -171,13 +189,14 @@ def _marketing_share(f: PipelineFacts) -> str:
     share = f.marketing_share
     if not share["deals"]:
         return NO_PIPELINE
-    return (f"Marketing sourced {share['pipeline_count_share']:.0%} of the pipeline created "
-            f"({int(share['marketing_deals']):,} of {int(share['deals']):,} deals, {share['pipeline_value_share']:.0%}"
-            f" by value) and {_percent(share['bookings_share'])} of bookings by value.")
-
-
-def _percent(value: float) -> str:
-    return "none" if np.isnan(value) else f"{value:.0%}"
+    value = (f", {numbers.percent(share['pipeline_value_share'])} by value"
+             if numbers.known(share["pipeline_value_share"]) else "")
+    bookings = (f" and {numbers.percent(share['bookings_share'])} of bookings by value."
+                if numbers.known(share["bookings_share"]) else ". " + NO_WON)
+    unknown = (f" {numbers.percent(share['unknown_share'])} of the deals have no known source."
+               if share.get("unknown_share", 0) > 0 else "")
+    return (f"Marketing sourced {numbers.percent(share['pipeline_count_share'])} of the pipeline created "
+            f"({int(share['marketing_deals']):,} of {int(share['deals']):,} deals{value}){bookings}{unknown}")
 
 
 def _pipeline_created(f: PipelineFacts) -> str:
@@ -255,25 +274,50 @@ FACTS: Final = {
 }
 
 
-def fact_sentence(metric_id: str, facts: PipelineFacts | None) -> tuple[str, str]:
-    """The pipeline fact for one metric and its state: ``ok``, ``no_pipeline``, ``no_source`` or ``no_leads``."""
-    if metric_id in LEAD_METRICS:
+def catalogue_sentence(metric: Metric, facts: PipelineFacts) -> str:
+    """A metric's sentence from the catalogue, filled with marketing's and sales' figures from its table."""
+    pair = _pair(facts.table(metric.table), metric.count or metric.value or "")
+    if isinstance(pair, str):
+        return pair
+    m, s = pair
+    if not (numbers.known(m[metric.value]) and numbers.known(s[metric.value])):
+        return f"The {metric.label.lower()} cannot be worked out for both groups in this view."
+    return metric.sentence_text.format(
+        marketing=numbers.formatted(m[metric.value], metric.format, facts.currency),
+        sales=numbers.formatted(s[metric.value], metric.format, facts.currency),
+        marketing_n=numbers.whole(m[metric.count]) if metric.count else "",
+        sales_n=numbers.whole(s[metric.count]) if metric.count else "", **metric.parameters,
+    )
+
+
+def fact_sentence(metric: Metric | str, facts: PipelineFacts | None) -> tuple[str, str]:
+    """The pipeline fact for one metric and its state: ``ok``, ``no_pipeline``, ``no_source`` or ``no_leads``.
+
+    Metrics with a sentence of their own here (``FACTS``) use it; any other catalogue metric states
+    its catalogue sentence.
+    """
+    if isinstance(metric, str):
+        metric = load_catalogue().metric(metric)
+    if metric.leads:
         if facts is None or facts.lead_acceptance is None:
             return NO_LEADS, "no_leads"
     elif facts is None or not facts.deals:
         return NO_PIPELINE, "no_pipeline"
-    if not facts.has_source and metric_id not in LEAD_METRICS:
+    if not facts.has_source and not metric.leads:
         return NO_SOURCE, "no_source"
-    return FACTS[metric_id](facts), "ok"
+    own = FACTS.get(metric.id)
+    return (own(facts) if own else catalogue_sentence(metric, facts)), "ok"
 
 
-def evidence_statements(framework: Framework, perception: pd.DataFrame, facts: PipelineFacts | None) -> pd.DataFrame:
+def evidence_statements(framework: Framework, perception: pd.DataFrame, facts: PipelineFacts | None,
+                        catalogue: Catalogue | None = None) -> pd.DataFrame:
     """One row per (dimension, linked metric): ``dimension_id, dimension_name, metric_id, metric_label,
     definition, perception, fact, state``.
 
     ``perception`` has one row per dimension with ``dimension_id, practice_of, marketing, sales``
     (team scores, NA when withheld) — e.g. ``PerceptionGaps.dimensions``.
     """
+    catalogue = catalogue or load_catalogue()
     by_dimension = perception.set_index("dimension_id")
     rows = []
     for dimension in framework.dimensions:
@@ -282,10 +326,12 @@ def evidence_statements(framework: Framework, perception: pd.DataFrame, facts: P
         else:
             said = "Not enough answers yet to say how the teams see this."
         for metric_id in dimension.evidence:
-            fact, state = fact_sentence(metric_id, facts)
-            definition = metrics.METRIC_DEFINITIONS[metric_id]
+            if metric_id not in catalogue.ids:
+                continue
+            metric = catalogue.metric(metric_id)
+            fact, state = fact_sentence(metric, facts)
             rows.append({"dimension_id": dimension.id, "dimension_name": dimension.name, "metric_id": metric_id,
-                         "metric_label": definition.label, "definition": definition.definition,
+                         "metric_label": metric.label, "definition": metric.definition,
                          "perception": said, "fact": fact, "state": state})
     return pd.DataFrame(rows, columns=["dimension_id", "dimension_name", "metric_id", "metric_label", "definition",
                                        "perception", "fact", "state"])

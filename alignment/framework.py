@@ -13,23 +13,11 @@ from pathlib import Path
 
 import yaml
 
+from alignment.catalogue import load_catalogue
+
 DEFAULT_FRAMEWORK_PATH = Path(__file__).resolve().parent.parent / "data" / "framework.yaml"
 
 PRACTICE_OWNERS = ("marketing", "sales", "both")
-# Metric ids that alignment/evidence.py knows how to compute from the pipeline data.
-EVIDENCE_METRICS = (
-    "win_rate",
-    "deal_size",
-    "cycle_time",
-    "loss_reasons",
-    "marketing_share",
-    "pipeline_created",
-    "stage_conversion",
-    "open_aging",
-    "lead_acceptance",
-    "response_time",
-    "lead_leakage",
-)
 MIN_ITEMS, MAX_ITEMS = 2, 4
 
 
@@ -256,11 +244,12 @@ def _read_dimensions(
             text = reader.text(reader.required(item_node, item_fields, "text", f"item '{item_id}'"), "item text")
             items.append(Item(item_id, text, dim_id))
         evidence = reader.texts(fields["evidence"], "evidence") if "evidence" in fields else ()
-        unknown = [metric for metric in evidence if metric not in EVIDENCE_METRICS]
+        known = load_catalogue().ids
+        unknown = [metric for metric in evidence if metric not in known]
         if unknown:
             raise reader.fail(
                 fields["evidence"],
-                f"{what} links unknown metric '{unknown[0]}'; known metrics: {', '.join(EVIDENCE_METRICS)}",
+                f"{what} links unknown metric '{unknown[0]}'; known metrics (data/metrics.yaml): {', '.join(known)}",
             )
         dimensions.append(
             Dimension(

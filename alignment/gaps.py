@@ -122,7 +122,7 @@ def _table(points: dict[str, dict[str, np.ndarray]], level: str, low: np.ndarray
         SALES: sales, f"n_{SALES}": points[SALES][f"{level}_n"].astype("int64"), "gap": gap,
         "low": np.where(suppressed, np.nan, low), "high": np.where(suppressed, np.nan, high),
         "suppressed": suppressed,
-        "reason": np.where(suppressed, f"needs both marketing and sales scores — k is {k}", ""),
+        "reason": np.where(suppressed, f"needs at least {k} people from marketing and from sales", ""),
     })
 
 

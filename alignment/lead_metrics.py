@@ -1,6 +1,6 @@
 """Lead metrics by source group, from the optional canonical leads frame (``filter_leads`` first).
 
-Definitions are in ``alignment.metrics.METRIC_DEFINITIONS``. A lead is *handed over* when it has a
+Definitions are in the catalogue (``data/metrics.yaml``). A lead is *handed over* when it has a
 hand-over (MQL) date or sales accepted or rejected it; hand-over time is the MQL date, else the
 created date. Vectorised like the deal metrics.
 """

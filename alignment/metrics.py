@@ -3,8 +3,8 @@
 The caller filters first (``filter_deals``) and passes the filtered frame to each metric, so every
 metric sees the same rows. All metrics are vectorised (``np.bincount`` over source-group codes);
 none loops over rows, so a million deals take milliseconds. Each metric has an id, a label and a
-one-line definition in ``METRIC_DEFINITIONS`` for hover text (the lead metrics, in
-``alignment.lead_metrics``, are defined here too).
+one-line definition in the catalogue (``data/metrics.yaml``, ``alignment.catalogue``), the lead
+metrics of ``alignment.lead_metrics`` included.
 """
 
 from __future__ import annotations
@@ -26,43 +26,6 @@ OTHER_REASONS: Final = "All other reasons"
 
 
 @dataclass(frozen=True)
-class MetricDefinition:
-    id: str
-    label: str
-    definition: str
-
-
-METRIC_DEFINITIONS: Final[dict[str, MetricDefinition]] = {
-    m.id: m
-    for m in (
-        MetricDefinition("pipeline_created", "Pipeline created", "Deals created per month (count and total amount), "
-                         "by the month of their created date."),
-        MetricDefinition("win_rate", "Win rate", "Won ÷ (won + lost) by count, with a 95% Wilson interval; by value: "
-                         "won amount ÷ (won + lost amount). Open deals are not counted."),
-        MetricDefinition("deal_size", "Average deal size", "Mean amount of won deals."),
-        MetricDefinition("cycle_time", "Sales cycle", "Days from created date to close date of won deals: median and "
-                         "90th percentile. Deals closed before they were created are counted, not used."),
-        MetricDefinition("stage_conversion", "Stage mix and conversion", "Open deals by current stage; of all deals "
-                         "created, the share that closed and the share that was won."),
-        MetricDefinition("stage_mix", "Open deals by stage", "Deals neither won nor lost, by their current stage "
-                         "and source group: how many and their total amount."),
-        MetricDefinition("open_aging", "Open-deal aging", "Open deals by days since their created date, counted up to "
-                         "the latest created date in the data."),
-        MetricDefinition("loss_reasons", "Loss reasons", "Lost deals by recorded loss reason: the most frequent "
-                         "reasons, the rest together, and those with no reason."),
-        MetricDefinition("marketing_share", "Marketing-sourced share", "Share of pipeline created (count and amount) "
-                         "and of bookings (won amount) whose source group is marketing."),
-        MetricDefinition("lead_acceptance", "Lead acceptance", "Accepted ÷ handed over. A lead is handed over when it "
-                         "has a hand-over (MQL) date or sales accepted or rejected it."),
-        MetricDefinition("response_time", "Response time", "Hours from hand-over (MQL date, else created date) to "
-                         "first touch: median, and the share of handed-over leads touched within the SLA hours."),
-        MetricDefinition("lead_leakage", "Lead leakage", "Share of handed-over leads with no first touch within N days "
-                         "of hand-over (only leads handed over at least N days before the latest date)."),
-    )
-}
-
-
-@dataclass(frozen=True)
 class DealFilters:
     """An executive's pipeline filters; empty tuples and None mean "all"."""
 
@@ -78,8 +41,8 @@ CATEGORY_COLUMNS: Final = ("stage", "outcome", "source_group", "loss_reason", "s
                             "lead_source", "currency", "status", "reject_reason")
 
 
-USED_COLUMNS: Final = ("outcome", "amount", "created_date", "close_date", "source_group", "stage", "loss_reason",
-                        "segment", "region", "product", "mql_date", "accepted_date", "rejected_date",
+USED_COLUMNS: Final = ("outcome", "amount", "currency", "created_date", "close_date", "source_group", "stage",
+                        "loss_reason", "segment", "region", "product", "mql_date", "accepted_date", "rejected_date",
                         "reject_reason", "first_touch_date")
 
 
@@ -262,9 +225,22 @@ def _labels(values: pd.Series) -> pd.Series:
 
 
 def stage_mix(deals: pd.DataFrame) -> pd.DataFrame:
-    """Open deals per current stage and source group: ``source_group, stage, deals, value``."""
+    """Open deals per current stage and source group: ``source_group, stage, deals, value, position``.
+
+    ``position`` puts the stages in funnel order: open deals move down the funnel as they age, so
+    stages are ranked by the median age of their open deals (days since created), youngest first.
+    """
     open_deals = deals[_outcome(deals, "open")]
-    table = _counts_by_label(source_codes(open_deals), _labels(open_deals["stage"]), "stage", _amount(open_deals))
+    labels = _labels(open_deals["stage"])
+    table = _counts_by_label(source_codes(open_deals), labels, "stage", _amount(open_deals))
+    as_of = latest_date(deals[["created_date"]])
+    if as_of is None or table.empty:
+        return table.assign(position=0).reset_index(drop=True)
+    ages = (as_of - open_deals["created_date"]).dt.days.to_numpy(dtype="float64", na_value=np.nan)
+    named = pd.Series(labels.astype("object").fillna(NOT_RECORDED).to_numpy(), dtype="object")
+    median_age = pd.Series(ages).groupby(named.to_numpy()).median()
+    rank = median_age.rank(method="first").to_dict()
+    table["position"] = table["stage"].map(rank).fillna(len(rank) + 1).astype("int64")
     return table.reset_index(drop=True)
 
 

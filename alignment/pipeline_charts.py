@@ -7,11 +7,15 @@ marketing's colour, sales-sourced in sales').
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, Final
+
 import altair as alt
 import pandas as pd
 
 from alignment.canonical import SOURCE_GROUPS
 from alignment.charts import bounded, finish, source_label, source_scale
+from alignment.metrics import AGING_BUCKETS
 
 
 def _with_labels(data: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -131,28 +135,34 @@ def stage_funnel_chart(table: pd.DataFrame, font_scale: float = 1.0) -> alt.Char
 
 def _stacked_by_group(table: pd.DataFrame, category: str, title: str, order: list[str] | None, measure: str,
                       description: str, font_scale: float, percent: bool = False) -> alt.Chart:
+    """Bars per category and source group. With ``order`` every category keeps its row and label,
+    whatever a filter leaves (a category without deals shows an empty row)."""
     data, groups = _with_labels(bounded(table, ["source_group", category, measure]))
+    axis = alt.Axis(labelOverlap=False)
     chart = alt.Chart(data).mark_bar().encode(
-        y=alt.Y(f"{category}:N", title=None, sort=order if order is not None else "-x"),
+        y=alt.Y(f"{category}:N", title=None, sort=order if order is not None else "-x", axis=axis,
+                scale=alt.Scale(domain=order) if order is not None else alt.Undefined),
         yOffset=alt.YOffset("source:N", sort=[source_label(g) for g in groups]),
         x=alt.X(f"{measure}:Q", title=title, axis=alt.Axis(format="%" if percent else "~s")),
         color=_source_colour(groups),
         tooltip=[alt.Tooltip("source:N", title="Source"), alt.Tooltip(f"{category}:N", title=category.capitalize()),
                  alt.Tooltip(f"{measure}:Q", title=title, format=".1%" if percent else ",")],
     )
-    return finish(chart, description, font_scale, step=12)
+    return finish(chart, description, font_scale, step=max(12, 26 // max(1, len(groups))))
 
 
 def aging_chart(table: pd.DataFrame, font_scale: float = 1.0) -> alt.Chart:
     """Open deals per age bucket and source group."""
-    order = list(dict.fromkeys(table["bucket"])) if len(table) else []
+    order = [label for _, _, label in AGING_BUCKETS]
     return _stacked_by_group(table, "bucket", "Open deals", order, "deals",
                              "Bar chart of open deals by days since they were created, per source group.", font_scale)
 
 
 def stage_mix_chart(table: pd.DataFrame, font_scale: float = 1.0) -> alt.Chart:
-    """Open deals per current stage and source group."""
-    return _stacked_by_group(table, "stage", "Open deals", None, "deals",
+    """Open deals per current stage and source group, stages in funnel order (``metrics.stage_mix``)."""
+    ranked = table.sort_values("position", kind="stable") if "position" in table.columns else table
+    order = list(dict.fromkeys(ranked["stage"]))
+    return _stacked_by_group(table, "stage", "Open deals", order, "deals",
                              "Bar chart of open deals by current stage, per source group.", font_scale)
 
 
@@ -198,3 +208,23 @@ def leakage_chart(table: pd.DataFrame, days: int, font_scale: float = 1.0) -> al
     )
     description = f"Bar chart of the share of leads with no touch within {days} days, per source group."
     return finish(chart, description, font_scale, step=40)
+
+
+CHARTS: Final[dict[str, Callable[[pd.DataFrame, Any, float], alt.TopLevelMixin]]] = {
+    "pipeline_created_chart": lambda table, facts, scale: pipeline_created_chart(table, font_scale=scale),
+    "win_rate_chart": lambda table, facts, scale: win_rate_chart(table, font_scale=scale),
+    "cycle_chart": lambda table, facts, scale: cycle_chart(table, font_scale=scale),
+    "stage_funnel_chart": lambda table, facts, scale: stage_funnel_chart(table, font_scale=scale),
+    "stage_mix_chart": lambda table, facts, scale: stage_mix_chart(table, font_scale=scale),
+    "aging_chart": lambda table, facts, scale: aging_chart(table, font_scale=scale),
+    "reasons_chart": lambda table, facts, scale: reasons_chart(table, font_scale=scale),
+    "rejection_reasons_chart": lambda table, facts, scale: reasons_chart(table, "rejected leads", font_scale=scale),
+    "lead_acceptance_chart": lambda table, facts, scale: lead_acceptance_chart(table, font_scale=scale),
+    "response_time_chart": lambda table, facts, scale: response_time_chart(table, facts.sla_hours, font_scale=scale),
+    "leakage_chart": lambda table, facts, scale: leakage_chart(table, facts.leakage_days, font_scale=scale),
+}
+
+
+def draw(chart: str, table: pd.DataFrame, facts: Any, font_scale: float = 1.0) -> alt.TopLevelMixin:  # noqa: ANN401
+    """The catalogue's ``chart`` of a metric, from its table (``facts`` gives the SLA hours and leakage days)."""
+    return CHARTS[chart](table, facts, font_scale)

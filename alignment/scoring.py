@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from alignment.answer_matrix import AnswerMatrix, as_matrix, framework_items
+from alignment.catalogue import load_catalogue
 from alignment.framework import Framework
 
 MARKETING: Final = "marketing"
@@ -41,12 +42,11 @@ SALES: Final = "sales"
 SCALE_POINTS: Final = 5
 EXPECTED_UNIFORM_VARIANCE: Final = (SCALE_POINTS**2 - 1) / 12
 SPLIT_RWG: Final = 0.5
-BANDS: Final = ((75.0, "Integrated"), (50.0, "Aligned"), (25.0, "Defined"), (0.0, "Undefined"))
 
 
 def too_few(k: int) -> str:
     """The reason shown where a figure is withheld."""
-    return f"not enough answers to show — k is {k}"
+    return f"fewer than {k} people answered"
 
 
 def to_score(mean: pd.Series | np.ndarray | float) -> pd.Series | np.ndarray | float:
@@ -281,6 +281,54 @@ def answer_distribution(answers: pd.DataFrame, framework: Framework, k: int, dim
     return table
 
 
+def answer_distributions(answers: pd.DataFrame | AnswerMatrix, framework: Framework, k: int) -> dict[str, pd.DataFrame]:
+    """``answer_distribution`` of every dimension at once (one pass over the answer matrix), by dimension id.
+
+    Same rows and columns as ``answer_distribution``; a team appears in a dimension's table when it
+    answered any of its items.
+    """
+    matrix = as_matrix(answers, framework)
+    labels = {point.value: point.label for point in framework.scale}
+    values = [1, 2, 3, 4, 5, 0]
+    codes = np.where(matrix.rated, np.nan_to_num(matrix.values), 0).astype("int64")  # 0 = don't know
+    slot = np.select([codes == v for v in values], list(range(len(values))), default=0)
+    out: dict[str, pd.DataFrame] = {}
+    teams = matrix.team_names
+    counts = np.zeros((len(teams), len(matrix.items), len(values)), dtype="int64")
+    for position, team in enumerate(teams):
+        rows = matrix.rows_of(team)
+        answered = matrix.answered[rows]
+        for value_slot in range(len(values)):
+            counts[position, :, value_slot] = ((slot[rows] == value_slot) & answered).sum(axis=0)
+    item_dimension = matrix.items["dimension_id"].to_numpy(dtype=object)
+    for dimension in framework.dimensions:
+        columns = np.flatnonzero(item_dimension == dimension.id)
+        present = [t for position, t in enumerate(teams) if counts[position][columns].sum() > 0]
+        chosen = counts[[teams.index(t) for t in present]][:, columns, :] if present else np.zeros((0, 0, 6), int)
+        item_ids = matrix.items["item_id"].to_numpy(dtype=object)[columns]
+        table = pd.DataFrame({
+            "team": np.repeat(np.array(present, dtype=object), len(columns) * len(values)),
+            "item_id": np.tile(np.repeat(item_ids, len(values)), len(present)),
+            "value": np.tile(np.array(values, dtype="int64"), len(present) * len(columns)),
+            "count": chosen.reshape(-1).astype("float64"),
+        })
+        rated = chosen[:, :, :5].sum(axis=2)
+        answered = chosen.sum(axis=2)
+        table["rated"] = np.repeat(rated.reshape(-1), len(values))
+        whole = np.repeat(answered.reshape(-1), len(values)).astype("float64")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            table["share"] = np.where(table["value"] > 0, table["count"] / table["rated"].where(table["rated"] > 0),
+                                      table["count"] / np.where(whole > 0, whole, np.nan))
+        table["label"] = table["value"].map(labels).fillna(framework.dont_know_label)
+        table["item_no"] = table["item_id"].map({item.id: n for n, item in enumerate(dimension.items, start=1)})
+        table["item_text"] = table["item_id"].map({item.id: item.text for item in dimension.items})
+        table["suppressed"] = table["rated"] < k
+        table["count"] = table["count"].mask(table["suppressed"])
+        table["share"] = table["share"].mask(table["suppressed"])
+        out[dimension.id] = table
+    return out
+
+
 def respondents_by_team(answers: pd.DataFrame | AnswerMatrix, k: int) -> pd.DataFrame:
     """People who answered per team: ``team, respondents, enough`` (enough = at least ``k``)."""
     if isinstance(answers, AnswerMatrix):
@@ -375,17 +423,18 @@ class AlignmentIndex:
 
 
 def band_for(index: float) -> str:
-    """The Kotler, Rackham & Krishnaswamy (HBR 2006) band of a 0–100 index.
+    """The Kotler, Rackham & Krishnaswamy (HBR 2006) band of a 0–100 index, from the catalogue's bands.
 
     Their instrument sums 20 answers of 1–5 (20–100) and bands it 20–39 Undefined, 40–59 Defined,
     60–79 Aligned, 80–100 Integrated. A 0–100 score s is the same mean answer as ``20 + 0.8 s`` on
-    their scale, so the cut points 40 / 60 / 80 become 25 / 50 / 75 here.
+    their scale, so the cut points 40 / 60 / 80 become 25 / 50 / 75 here (``data/metrics.yaml``).
     """
-    return next(name for cut, name in BANDS if index >= cut)
+    return load_catalogue().band(index).name
 
 
 def alignment_index(dimensions: pd.DataFrame, gaps: pd.DataFrame) -> AlignmentIndex:
-    """Alignment index = level × consistency / 100, over dimensions where both teams are shown.
+    """Alignment index = level × consistency / 100, over dimensions where both teams are shown
+    (``dimensions`` is not used; the gaps table holds both teams' scores).
 
     - **level**: mean over those dimensions of (marketing score + sales score) / 2 — how well the
       two teams rate the practice, each team counting once;

@@ -242,10 +242,22 @@ def wait_for_app(page, timeout: float = 30_000) -> None:  # type: ignore[no-unty
     page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
     page.wait_for_function(
         "() => { const app = document.querySelector(\"[data-testid='stApp']\");"
-        " return app && app.getAttribute('data-test-script-state') === 'notRunning'; }",
+        " return app && app.getAttribute('data-test-script-state') === 'notRunning'"
+        " && !document.querySelector(\"[data-stale='true']\"); }",
         timeout=timeout,
     )
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(300)  # as Streamlit's own e2e helper does: a rerun just asked for may not have begun
+
+
+def wait_for_charts(page, timeout: float = 30_000) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the app has finished its run and every chart on the page has drawn its marks."""
+    wait_for_app(page, timeout)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll(\"[data-testid='stVegaLiteChart']\")].every(chart => {"
+        " const marks = chart.querySelector('canvas, svg.marks');"
+        " return marks && marks.getBoundingClientRect().width > 0; })",
+        timeout=timeout,
+    )
 
 
 def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]

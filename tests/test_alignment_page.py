@@ -63,8 +63,10 @@ def test_demo_shows_the_index_with_its_parts_and_the_largest_gap(app_env) -> Non
     app = open_page()
     assert metric(app, "Alignment index").isdigit()
     shown = texts(app)
-    assert "level" in shown and "consistency" in shown
-    assert any(band in shown for band in ("Undefined", "Defined", "Aligned", "Integrated"))
+    headline = next(c.value for c in app.caption if str(c.value).startswith("Alignment index")).replace("\\", "")
+    assert any(f", {band}: " in headline for band in ("Undefined", "Defined", "Aligned", "Integrated"))
+    assert "÷" not in headline and "k is 3" not in shown and "r_wg" not in headline
+    assert "Level " in shown and "closeness" in shown  # the parts, one click away
     assert metric(app, "Largest perception gap").endswith("points")
     assert not app.error
 
@@ -103,7 +105,7 @@ def test_level_filter_that_would_isolate_people_is_blocked_with_a_reason(app_env
 def test_drill_down_shows_the_chosen_dimension_its_items_and_prompts(app_env) -> None:
     app = open_page()
     opened = FRAMEWORK.dimension(app.selectbox(key="drill_dimension").value)
-    gap_caption = next(c.value.replace("\\", "") for c in app.caption if "(95% interval" in c.value)
+    gap_caption = next(c.value.replace("\\", "") for c in app.caption if "95% interval" in c.value)
     assert gap_caption.startswith(opened.name)  # the drill-down opens on the largest gap
     dimension = FRAMEWORK.dimension("sla_handoff")
     app.selectbox(key="drill_dimension").set_value("sla_handoff").run()
@@ -117,10 +119,13 @@ def test_a_team_below_k_is_withheld_and_says_so(app_env) -> None:
     engine, workshop = revealed_workshop("Small pilot", marketing=[5, 5], sales=[2, 2, 2])
     app = open_page({"w": workshop.code})
     shown = texts(app)
-    assert "Marketing: not enough answers to show — k is 3 (2 so far)" in shown
+    assert "No gap can be shown until marketing and sales each have at least 3 people answering." in shown
     assert metric(app, "Alignment index") == "—"
     assert metric(app, "Largest perception gap") == "—"
-    assert "Marketing 2 (under k)" in shown
+    # the team below k is named, never counted: 3 sales people are shown, marketing's 2 are not added in
+    assert metric(app, "Respondents") == "3"
+    assert "Not shown, fewer than 3 people so far: Marketing." in shown
+    assert "Marketing 2" not in shown and "2 so far" not in shown
 
 
 def test_gap_and_index_appear_once_both_teams_reach_k(app_env) -> None:
@@ -157,17 +162,21 @@ def test_evidence_and_pipeline_tabs_render_on_the_demo(app_env, tab: str, expect
 def test_choosing_one_team_keeps_its_scores_and_explains_the_missing_gap() -> None:
     import pandas as pd
 
+    from alignment.results import build_results
+    from alignment.store.workshops import WorkshopInfo
     from alignment.suppression import AnswerFilters
-    from alignment.ui.dashboard import WorkshopAnswers, build_perception
 
     rows = [{"response_id": p, "participant_id": p, "team": team, "level": "ic", "round_no": 1, "item_id": item.id,
              "value": value} for p, (team, value) in enumerate([("marketing", 5)] * 3 + [("sales", 3)] * 3)
             for item in FRAMEWORK.items]
     answers = pd.DataFrame(rows).astype({"value": "Int64"})
     empty = pd.DataFrame(columns=["response_id", "participant_id", "team", "level", "round_no", "dimension_id"])
-    data = WorkshopAnswers(answers, empty, pd.DataFrame(columns=["dimension_id", "round_no", "team", "text"]), (1,))
-    everyone = build_perception(data, FRAMEWORK, 3, AnswerFilters(round_no=1))
-    marketing = build_perception(data, FRAMEWORK, 3, AnswerFilters(round_no=1, teams=("marketing",)))
+    comments = pd.DataFrame(columns=["comment_id", "round_no", "team", "dimension_id", "text", "hidden"])
+    workshop = WorkshopInfo(1, "ABCDEF", "Pilot", "", "open", False, 3, 24, ("Marketing", "Sales"), None, 1, True, 1,
+                            pd.Timestamp("2026-01-01"))
+    everyone = build_results(workshop, FRAMEWORK, answers, empty, comments, filters=AnswerFilters(round_no=1))
+    marketing = build_results(workshop, FRAMEWORK, answers, empty, comments,
+                              filters=AnswerFilters(round_no=1, teams=("marketing",)))
     assert everyone.index.index == pytest.approx(37.5)
     assert set(marketing.dimensions["team"]) == {"marketing"}
     assert marketing.dimensions["score"].tolist() == everyone.dimensions.query("team == 'marketing'")["score"].tolist()
@@ -198,15 +207,11 @@ def test_workshop_without_pipeline_data_says_where_to_upload_it(app_env, tab: st
 def second_row_of_the_dumbbell() -> tuple[str, float]:
     """The dimension drawn in the dumbbell's second row on the demo, and marketing's score there
     (reads the database that ``ALIGNMENT_DATA_DIR`` points at)."""
-    from alignment.store import answers_frame, comments_frame, importance_frame
-    from alignment.suppression import AnswerFilters
-    from alignment.ui.dashboard import WorkshopAnswers, build_perception
+    from alignment.export.report import load_results
 
     engine = open_database()
     demo = list_workshops(engine)[0]
-    data = WorkshopAnswers(answers_frame(engine, demo.id), importance_frame(engine, demo.id),
-                           comments_frame(engine, demo.id), (1, 2))
-    gaps = build_perception(data, FRAMEWORK, demo.k, AnswerFilters(round_no=demo.current_round)).gaps.dimensions
+    gaps = load_results(engine, demo, FRAMEWORK).gaps.dimensions
     second = gaps.assign(size=gaps["gap"].abs()).sort_values("size", ascending=False).iloc[1]
     return str(second["dimension_name"]), float(second["marketing"])
 

@@ -3,6 +3,7 @@ and a visitor without a join code sees the demo, never a list of other workshops
 
 import pytest
 from conftest import DESKTOP, PHONE, screenshot, wait_for_app
+from playwright.sync_api import expect
 
 from alignment.store import create_workshop, open_database
 
@@ -38,13 +39,13 @@ def test_a_visitor_opens_a_workshop_by_its_code_in_the_sidebar_on_a_phone(app_se
         db.dispose()
         page.reload()
         wait_for_app(page, timeout=60_000)
-        assert page.get_by_text("This is the demo workshop", exact=False).count() == 1
+        expect(page.get_by_text("This is the demo workshop", exact=False)).to_have_count(1)
         page.get_by_test_id("stExpandSidebarButton").tap()
         sidebar = page.get_by_test_id("stSidebar")
         field = sidebar.get_by_label("Open a workshop by its join code")
         field.wait_for(timeout=60_000)
         assert sidebar.get_by_text("Contoso").count() == 0  # no list of workshops, no codes
-        page.wait_for_timeout(500)  # the sidebar slides in
+        expect(sidebar).to_be_in_viewport(ratio=1)  # the sidebar has slid in
         screenshot(page, "smoke-phone-sidebar-open-by-code")
         field.fill("nope12")
         sidebar.get_by_role("button", name="Open workshop").tap()

@@ -36,6 +36,19 @@ dimensions:
     items: [{id: f.1, text: One.}, {id: f.2, text: Two.}]
     evidence: [cycle_time]
 """)
+PARSE_SHARE = parse_framework("""
+id: share
+name: Share
+scale: [{value: 1, label: a}, {value: 2, label: b}, {value: 3, label: c}, {value: 4, label: d}, {value: 5, label: e}]
+groups:
+  - {id: mkt, name: Marketing strategy, practice_of: marketing}
+dimensions:
+  - id: content
+    group: mkt
+    name: Promotion and content
+    items: [{id: c.1, text: One.}, {id: c.2, text: Two.}]
+    evidence: [marketing_share]
+""")
 PERCEPTION = pd.DataFrame({"dimension_id": ["content", "follow_up"], "practice_of": ["marketing", "sales"],
                            "marketing": [71.0, 55.0], "sales": [38.0, np.nan]})
 
@@ -67,9 +80,20 @@ def test_win_rate_fact_compares_marketing_and_sales_with_counts() -> None:
 def test_win_rate_difference_says_whether_it_is_more_than_chance() -> None:
     clear = pipeline_facts(deals(marketing=(204, 644), sales=(183, 425)), leads=None)
     fact = statement(evidence_statements(FRAMEWORK, PERCEPTION, clear), "win_rate")["fact"]
-    assert "difference of 6 points" in fact and "more than chance" in fact
+    # 204/848 = 24.1% against 183/608 = 30.1%: marketing-sourced is 6 points lower, and the interval
+    # (about -11 to -1) lies below zero, so the sentence states the direction and the interval with it
+    assert "6 points lower (95% interval -11 to -1 points): more than chance" in fact
     unclear = pipeline_facts(deals(marketing=(10, 20), sales=(12, 18)), leads=None)
     assert "may be chance" in statement(evidence_statements(FRAMEWORK, PERCEPTION, unclear), "win_rate")["fact"]
+
+
+def test_marketing_share_without_won_deals_says_so_instead_of_a_percentage() -> None:
+    open_only = deals(marketing=(0, 3), sales=(0, 2))
+    fact = statement(evidence_statements(PARSE_SHARE, PERCEPTION, pipeline_facts(open_only, leads=None)),
+                     "marketing_share")["fact"]
+    # 3 of the 5 deals are marketing-sourced (60%), and none is won
+    assert fact.startswith("Marketing sourced 60% of the pipeline created (3 of 5 deals, 60% by value).")
+    assert "No deal is won yet" in fact and "nan" not in fact and "none" not in fact
 
 
 def test_withheld_team_score_is_said_in_words() -> None:

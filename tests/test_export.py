@@ -118,14 +118,19 @@ def test_deck_has_the_story_in_order_on_16_9_slides(deck) -> None:  # noqa: ANN0
     assert round(deck.slide_width / deck.slide_height, 2) == 1.78
     titles = [title_of(slide) for slide in deck.slides]
     assert titles[0] == "Q3 offsite / EMEA"
-    assert titles[1] == "7 people answered in round 1"
+    assert titles[1] == "7 people answered in round 1 in the teams shown"  # a team below k is not added in
     assert titles[2].startswith("Alignment index ")
     assert titles[3] == "How each team rates the twelve dimensions"
     assert titles[4] == "Where marketing and sales see things differently"
     assert titles[-1] == "How the numbers are made"
     assert "What matters most, and how well it works today" in titles
     assert "What the pipeline says" in titles and "Agreed actions" in titles
-    assert len(deck.slides) == 13  # title, who, index, scores, gaps, 3 top gaps, priorities, 2 pipeline, actions, end
+    from alignment.catalogue import load_catalogue
+
+    # title, who, index, scores, gaps, 3 top gaps, priorities, 2 pipeline, actions, then the catalogue's
+    # terms and metrics, 12 to a definitions slide
+    definitions = -(-len(load_catalogue().definitions(3)) // 12)
+    assert len(deck.slides) == 12 + definitions
     assert not any(t.startswith("What changed") for t in titles)  # round 1 has nothing to compare with
 
 
@@ -225,22 +230,21 @@ def test_workbook_scores_and_gaps_equal_the_dashboard_functions(setup, workbook)
         assert sheet_gaps[row.dimension_name]["Interval low (95%)"] == pytest.approx(row.low)
 
 
-def test_report_matches_the_alignment_page_view(setup, workbook) -> None:  # noqa: ANN001
-    from alignment.store import importance_frame
+def test_report_is_the_alignment_page_results_object(setup, workbook) -> None:  # noqa: ANN001
+    from alignment.results import build_results
+    from alignment.store import comments_frame, importance_frame
     from alignment.suppression import AnswerFilters
-    from alignment.ui.dashboard import WorkshopAnswers, build_perception
 
     engine, workshop, _ = setup
-    data = WorkshopAnswers(answers=answers_frame(engine, workshop.id), importance=importance_frame(engine, workshop.id),
-                           comments=pd.DataFrame(), rounds=(1,))
-    view = build_perception(data, FRAMEWORK, workshop.k, AnswerFilters(round_no=1))
+    page = build_results(workshop, FRAMEWORK, answers_frame(engine, workshop.id), importance_frame(engine, workshop.id),
+                         comments_frame(engine, workshop.id), filters=AnswerFilters(round_no=1), for_facilitator=True)
     report = build_report(engine, workshop, FRAMEWORK)
-    assert report.index == view.index
-    pd.testing.assert_frame_equal(report.gaps.dimensions, view.gaps.dimensions)
-    pd.testing.assert_frame_equal(report.priorities, view.priorities)
+    assert report.index == page.index
+    pd.testing.assert_frame_equal(report.gaps.dimensions, page.gaps.dimensions)
+    pd.testing.assert_frame_equal(report.priorities, page.priorities)
     about = {r["Fact"]: r["Value"] for r in rows_of(workbook["About"])}
-    assert about["Alignment index (0–100)"] == pytest.approx(view.index.index)
-    assert about["Band"] == view.index.band
+    assert about["Alignment index (0–100)"] == round(page.index.index)  # whole, as the page shows it
+    assert about["Band"] == page.index.band
 
 
 def test_workbook_withholds_every_figure_of_a_team_below_k(workbook) -> None:  # noqa: ANN001

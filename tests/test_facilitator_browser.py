@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from conftest import DESKTOP, PHONE, AppServer, screenshot, wait_for_app
+from conftest import DESKTOP, PHONE, AppServer, screenshot, wait_for_app, wait_for_charts
 
 from alignment.framework import load_framework
 from alignment.store import create_workshop, find_workshop, open_database
@@ -126,8 +126,7 @@ def test_each_presentation_step_on_the_demo_is_legible_at_1920(browser, server) 
         wait_for_app(page)
         for number, title in enumerate(STEPS, start=1):
             page.get_by_role("heading", name=title, level=1).wait_for(timeout=60_000)
-            wait_for_app(page)
-            page.wait_for_timeout(700)  # let Vega draw
+            wait_for_charts(page)
             assert page.locator("[data-testid='stException']").count() == 0
             assert (
                 page.locator("[data-testid='stSidebar']").count() == 0

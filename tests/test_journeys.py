@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import DESKTOP, AppServer, screenshot, wait_for_app
+from conftest import DESKTOP, AppServer, screenshot, wait_for_app, wait_for_charts
 from playwright.sync_api import expect
 from pptx import Presentation
 from test_facilitator_browser import answer_everything
@@ -145,8 +145,7 @@ def test_a_workshop_from_creation_to_the_executive_deck(browser, tmp_path: Path)
         assert find_workshop(db, code).results_revealed
         room.get_by_role("button", name="Next").click()
         room.get_by_role("heading", name="The three biggest gaps", level=1).wait_for(timeout=WAIT)
-        wait_for_app(room)
-        room.wait_for_timeout(700)  # let Vega draw
+        wait_for_charts(room)
         screenshot(room, "journey-3-present-gaps")
         sentences = room.get_by_role("heading", level=3).all_inner_texts()
         lower_names = [d.name for d in FRAMEWORK.dimensions[:LOWER_FOR_SALES]]
@@ -196,8 +195,7 @@ def test_a_workshop_from_creation_to_the_executive_deck(browser, tmp_path: Path)
         page.get_by_role("option", name="EMEA", exact=True).click()
         page.keyboard.press("Escape")
         page.get_by_text(f"{regions['EMEA']} deals in view.", exact=False).wait_for(timeout=WAIT)
-        wait_for_app(page)
-        page.wait_for_timeout(700)  # let Vega draw
+        wait_for_charts(page)
         screenshot(page, "journey-4-executive-filtered")
         no_error_on(page)
 

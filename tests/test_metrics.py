@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from alignment.canonical import conform
-from alignment.framework import EVIDENCE_METRICS
+from alignment.catalogue import load_catalogue
+from alignment.framework import load_framework
 from alignment.lead_metrics import filter_leads, lead_acceptance, lead_leakage, rejection_reasons, response_time
 from alignment.metrics import (
-    METRIC_DEFINITIONS,
     OTHER_REASONS,
     DealFilters,
     cycle_time,
@@ -60,8 +60,10 @@ def by_group(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_every_evidence_metric_has_a_label_and_definition() -> None:
-    assert set(EVIDENCE_METRICS) <= set(METRIC_DEFINITIONS)
-    assert all(m.label and m.definition.endswith(".") for m in METRIC_DEFINITIONS.values())
+    linked = {metric for dimension in load_framework().dimensions for metric in dimension.evidence}
+    catalogue = load_catalogue()
+    assert linked <= set(catalogue.ids)
+    assert all(m.label and m.definition.endswith(".") for m in catalogue.metrics)
 
 
 def test_win_rate_by_count_and_by_value(deals: pd.DataFrame) -> None:

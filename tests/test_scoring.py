@@ -99,7 +99,7 @@ def test_dont_know_is_left_out_of_the_mean_and_counted(workshop: pd.DataFrame) -
 def test_item_from_fewer_than_k_people_is_withheld(workshop: pd.DataFrame) -> None:
     item = row(item_scores(workshop, FRAMEWORK, k=3), team="marketing", item_id="content.2")
     assert item["suppressed"] and pd.isna(item["score"]) and pd.isna(item["mean"])
-    assert "k is 3" in item["reason"]
+    assert item["reason"] == "fewer than 3 people answered"
 
 
 def test_dimension_score_uses_only_items_that_are_shown(workshop: pd.DataFrame) -> None:

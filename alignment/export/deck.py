@@ -25,13 +25,14 @@ from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Inches
 
-from alignment import charts, pipeline_charts
+from alignment import charts, numbers, pipeline_charts
 from alignment.export import slides
 from alignment.export.images import slide_png
 from alignment.export.promises import promises_slide
 from alignment.export.report import WorkshopReport
 from alignment.export.safety import xml_text
 from alignment.export.slides import BODY, MARGIN, MUTED, SLIDE_HEIGHT, SLIDE_WIDTH, WHITE, Box, rgb
+from alignment.export.tables import metric_header
 from alignment.scoring import too_few
 
 ACTION_LINES_PER_SLIDE: Final = 15.0
@@ -39,21 +40,16 @@ ACTION_CHARS_PER_LINE: Final = 80
 QUADRANT_FILLS: Final = {"Fix first": RGBColor(0xF6, 0xC9, 0xA8), "Protect": RGBColor(0xC7, 0xE8, 0xDA),
                           "Watch": RGBColor(0xFB, 0xEF, 0xC2)}
 FONT_SCALE: Final = charts.PRESENTATION_FONT_SCALE
-PIPELINE_COLUMNS: Final = (
-    ("Win rate (count)", "{:.0%}"),
-    ("Average won deal", "{:,.0f}"),
-    ("Median cycle (days)", "{:.0f}"),
-    ("Lead acceptance", "{:.0%}"),
-    ("Median response (hours)", "{:.0f}"),
-)
+MAX_PIPELINE_COLUMNS: Final = 6
+DEFINITIONS_PER_SLIDE: Final = 12
 
 
 def _score(value: object) -> str:
-    return "–" if value is None or pd.isna(value) else f"{float(value):.0f}"
+    return numbers.whole(value)
 
 
 def _gap(value: object) -> str:
-    return "–" if value is None or pd.isna(value) else f"{float(value):+.0f}"
+    return numbers.signed(value)
 
 
 class DeckBuilder:
@@ -120,8 +116,9 @@ def title_slide(deck: DeckBuilder) -> None:
 def participation_slide(deck: DeckBuilder) -> None:
     report = deck.report
     table = report.participation
-    shown = int(table.loc[table["enough"].astype(bool), "respondents"].sum())
-    slide = deck.slide(f"{shown} people answered in round {report.round_no}", "Who answered")
+    shown = report.respondents_shown
+    slide = deck.slide(f"{shown} people answered in round {report.round_no}" + (
+        " in the teams shown" if report.withheld_teams else ""), "Who answered")
     rows = []
     for name, people, enough in zip(table["team_name"], table["respondents"], table["enough"], strict=True):
         if enough:
@@ -139,27 +136,21 @@ def participation_slide(deck: DeckBuilder) -> None:
 
 
 def index_slide(deck: DeckBuilder) -> None:
-    index = deck.report.index
+    report = deck.report
+    index = report.index
     if index.index is None:
         slide = deck.slide("The alignment index needs both teams", "Alignment index")
-        deck.note(slide, f"The index {index.reason}.")
+        deck.note(slide, report.absences.get("index", "The index cannot be worked out yet."))
         return
-    slide = deck.slide(f"Alignment index {index.index:.0f} of 100: {index.band}", "Alignment index")
-    slides.text(slide, Box(MARGIN, 1.8, 4.2, 2.0), f"{index.index:.0f}", 120, bold=True, colour=rgb(deck.brand),
-                align=PP_ALIGN.CENTER, anchor=MSO_ANCHOR.MIDDLE)
-    slides.text(slide, Box(MARGIN, 3.9, 4.2, 0.7), index.band or "", 30, bold=True, align=PP_ALIGN.CENTER)
-    earlier = deck.report.previous_index
-    if earlier is not None and earlier.index is not None:
-        change = index.index - earlier.index
-        slides.text(slide, Box(MARGIN, 4.7, 4.2, 0.5), f"{change:+.0f} since round {deck.report.round_no - 1} "
-                    f"({earlier.index:.0f}, {earlier.band})", 16, colour=MUTED, align=PP_ALIGN.CENTER)
-    parts = [
-        f"Level {index.level:.0f}: how favourably both teams rate the practices (each team counts once).",
-        f"Consistency {index.consistency:.0f}: 100 minus the average gap between marketing and sales.",
-        f"Index = level × consistency ÷ 100, over {index.dimensions_used} dimensions both teams rated.",
-        f"On the 20–100 scale of Kotler, Rackham & Krishnaswamy (HBR 2006) this is {index.hbr_equivalent:.0f}: "
-        "Undefined below 40, Defined 40–59, Aligned 60–79, Integrated 80 and over.",
-    ]
+    band = report.catalogue.band(index.index)
+    slide = deck.slide(f"Alignment index {numbers.whole(index.index)} of 100: {band.name}", "Alignment index")
+    slides.text(slide, Box(MARGIN, 1.8, 4.2, 2.0), numbers.whole(index.index), 120, bold=True,
+                colour=rgb(deck.brand), align=PP_ALIGN.CENTER, anchor=MSO_ANCHOR.MIDDLE)
+    slides.text(slide, Box(MARGIN, 3.9, 4.2, 0.7), band.name, 30, bold=True, align=PP_ALIGN.CENTER)
+    change = report.index_change()
+    if change:
+        slides.text(slide, Box(MARGIN, 4.7, 4.2, 0.5), change, 16, colour=MUTED, align=PP_ALIGN.CENTER)
+    parts = [report.headline(), report.index_parts(), report.catalogue.term("index_bands").definition]
     slides.text(slide, Box(5.4, 1.8, 7.3, 4.6), parts, 20, bullets=True, space_after=14)
 
 
@@ -209,9 +200,9 @@ def top_gap_slides(deck: DeckBuilder) -> None:
             slides.text(slide, Box(MARGIN, 6.15, 7.9, 0.75), fact, 13, colour=MUTED)
         side = Box(8.8, 1.6, SLIDE_WIDTH - 8.8 - MARGIN, 5.2)
         figures = [f"Marketing {_score(row.marketing)} · Sales {_score(row.sales)}",
-                   f"Gap {_gap(row.gap)} (95% interval {_gap(row.low)} to {_gap(row.high)})"]
+                   f"Gap {_gap(row.gap)} (95% interval {numbers.interval(row.low, row.high)})"]
         slides.text(slide, Box(side.left, side.top, side.width, 1.1), figures, 18, bold=True)
-        certain = "excludes 0: the gap is unlikely to be chance" if row.low > 0 or row.high < 0 else (
+        certain = "excludes 0: the gap is unlikely to be chance" if numbers.certain(row.low, row.high) else (
             "includes 0: the gap may be chance")
         slide.notes_slide.notes_text_frame.text = (
             f"{int(row.n_marketing)} marketing and {int(row.n_sales)} sales respondents. The 95% interval {certain}. "
@@ -250,12 +241,7 @@ def priorities_slide(deck: DeckBuilder) -> None:
     width = 0.62 / max(1, len(teams))
     slides.table(slide, Box(MARGIN, 1.5, 9.0, 4.9), ["Dimension", *[report.team_name(t) for t in teams]], rows,
                  [0.38, *[width] * len(teams)], deck.brand, 12, fills=fills)
-    explain = [
-        "Fix first: the team picked it as critical more often than average, and scores it below its average.",
-        "Protect: critical and scored above average.",
-        "Watch: less critical, scored below average.",
-        "Keep: less critical, scored above average.",
-    ]
+    explain = [report.catalogue.term("priority").definition]
     slides.text(slide, Box(10.0, 1.6, SLIDE_WIDTH - 10.0 - MARGIN, 4.8), explain, 14, space_after=12)
 
 
@@ -280,12 +266,7 @@ def pipeline_slides(deck: DeckBuilder, summary: pd.DataFrame) -> None:
         left = MARGIN + position * (half + 0.4)
         slides.text(slide, Box(left, 1.55, half, 0.4), heading, 15, bold=True)
         deck.chart(slide, chart, Box(left, 2.0, half, 3.85))
-    share = evidence.facts.marketing_share if evidence.facts is not None else {}
-    notes = []
-    if share and pd.notna(share.get("pipeline_count_share")):
-        notes.append(f"Marketing sourced {share['pipeline_count_share']:.0%} of the deals created"
-                     + (f" and {share['bookings_share']:.0%} of the value won." if pd.notna(share.get("bookings_share"))
-                        else "."))
+    notes = [report.share_sentence()]
     files = [f for f in (evidence.deals_file, evidence.leads_file) if f]
     notes.append("From " + " and ".join(files) + ". Compare with your own earlier rounds rather than with a universal "
                  "benchmark.")
@@ -293,8 +274,9 @@ def pipeline_slides(deck: DeckBuilder, summary: pd.DataFrame) -> None:
     if summary.empty:
         return
     slide = deck.slide("The pipeline by source", "Pipeline evidence")
-    columns = [(name, fmt) for name, fmt in PIPELINE_COLUMNS if name in summary.columns]
-    rows = [[row["Source group"], *[("–" if pd.isna(row[name]) else fmt.format(row[name])) for name, fmt in columns]]
+    columns = [(metric_header(m, evidence.currency), m.format) for m in report.catalogue.metrics
+               if metric_header(m, evidence.currency) in summary.columns][:MAX_PIPELINE_COLUMNS]
+    rows = [[row["Source group"], *[numbers.formatted(row[name], fmt) for name, fmt in columns]]
             for _, row in summary.iterrows()]
     width = (1.0 - 0.2) / max(1, len(columns))
     slides.table(slide, Box(MARGIN, 1.7, SLIDE_WIDTH - 2 * MARGIN, 0.55 * (len(rows) + 1)),
@@ -336,24 +318,13 @@ def actions_slides(deck: DeckBuilder) -> None:
 
 
 def definitions_slide(deck: DeckBuilder) -> None:
-    k = deck.report.k
-    slide = deck.slide("How the numbers are made", "Definitions")
-    lines = [
-        "Score (0–100): the mean of a team's 1–5 answers rescaled, (mean − 1) ÷ 4 × 100. "
-        "\"Don't know\" is left out of the mean and reported on its own.",
-        "Dimension score: the mean of its item scores. Self-rating: a team rating its own practice; "
-        "other-rating: the other team rating it.",
-        "Gap: marketing's score minus sales' score, with a 95% bootstrap interval (respondents resampled "
-        "2,000 times within each team). A wide interval means few or divided answers.",
-        "Alignment index: level × consistency ÷ 100; level = the mean of both teams' scores, consistency = "
-        "100 − the mean absolute gap.",
-        "Priorities: a dimension is important when a team picks it as critical at least as often as its average "
-        "dimension; fix first = important and scored below the team's average.",
-        "Pipeline: win rate = won ÷ (won + lost); cycle = close − created date of won deals; lead acceptance = "
-        "accepted ÷ handed over.",
-        f"Anonymity: any figure from fewer than {k} people is withheld in the app and in every export.",
-    ]
-    slides.text(slide, Box(MARGIN, 1.6, SLIDE_WIDTH - 2 * MARGIN, 5.3), lines, 16, bullets=True, space_after=9)
+    """Every term and metric of the catalogue, over as many slides as they need."""
+    lines = [f"{label}: {meaning}" for label, meaning in deck.report.catalogue.definitions(deck.report.k)]
+    per_slide = DEFINITIONS_PER_SLIDE
+    for start in range(0, len(lines), per_slide):
+        slide = deck.slide("How the numbers are made", "Definitions")
+        slides.text(slide, Box(MARGIN, 1.5, SLIDE_WIDTH - 2 * MARGIN, 5.4), lines[start:start + per_slide], 12,
+                    bullets=True, space_after=6)
 
 
 SLIDES: Final[tuple[Callable[[DeckBuilder], None], ...]] = (

@@ -1,7 +1,7 @@
 """What we promised last time, in the files that leave the app: a deck slide and a workbook sheet.
 
-Both lay out the report's checked actions (``WorkshopReport.progress``, from
-``alignment.action_history.workshop_progress``) and its action history; nothing is computed here.
+Both lay out the results object's checked actions and action history (``Results.promises``, from
+``alignment.promises.promises_results``); nothing is computed here.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def promises_slide(deck) -> None:  # noqa: ANN001 - an alignment.export.deck.Dec
     report = deck.report
     names = {d.id: d.name for d in report.framework.dimensions}
     rows = []
-    for progress in report.progress:
+    for progress in report.promises.checked:
         words = figure_words(progress)
         metric = f"{_cell(words['metric_then'])} → {_cell(words['metric_now'])}" if progress.metric_then else "–"
         counts = "; ".join(w for w in (words["counts_then"], words["counts_now"]) if w)
@@ -46,8 +46,8 @@ def promises_slide(deck) -> None:  # noqa: ANN001 - an alignment.export.deck.Dec
     first = 0
     for number, page in enumerate(pages, start=1):
         title = "What we promised last time" + (f" ({number} of {len(pages)})" if len(pages) > 1 else "")
-        slide = deck.slide(title, f"Checked in round {report.round_no}")
-        fills = {(row, 4): VERDICT_FILLS.get(report.progress[first + row].verdict, NOT_MOVING_FILL)
+        slide = deck.slide(title, f"Checked in round {report.promises.round_no}")
+        fills = {(row, 4): VERDICT_FILLS.get(report.promises.checked[first + row].verdict, NOT_MOVING_FILL)
                  for row in range(len(page))}  # fmt: skip
         first += len(page)
         slides.table(slide, Box(MARGIN, 1.6, SLIDE_WIDTH - 2 * MARGIN, 1.25 * (len(page) + 1)),
@@ -77,4 +77,4 @@ def row_pages(rows: list[list[str]], budget: float = LINES_PER_SLIDE) -> list[li
 
 def action_history_sheet(report) -> pd.DataFrame:  # noqa: ANN001 - an alignment.export.report.WorkshopReport
     """The workbook's "Action history" sheet: every action, its target, and this round's check."""
-    return report.action_history
+    return report.promises.history

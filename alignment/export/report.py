@@ -1,45 +1,41 @@
-"""Everything one report holds, computed once by the same functions the dashboard calls.
+"""Load a workshop's results from the store: the one loader the exports and the command line use.
 
-``build_report`` reads the workshop's submitted answers, importance picks, actions and current
-pipeline datasets and runs them through ``alignment.scoring``, ``alignment.gaps`` and
-``alignment.metrics`` — the deck, the workbook and the CSV files are then only layouts of this
-one object, so an export can never disagree with the screen.
+``load_results`` reads the workshop's submitted answers, importance picks, comments, actions and
+current pipeline datasets (and, for the actions with a target, each round's own exports through
+``alignment.action_history.load_promises``) and hands them to ``alignment.results.build_results`` — the deck, the
+workbook and the CSV files are then only layouts of that one object, the same object the Alignment
+page and presentation mode render, so an export can never disagree with the screen.
 
-Anonymity: every perception figure arrives already withheld below the workshop's ``k`` (see
-``alignment.scoring``). ``withhold_counts`` goes one step further for exports and blanks the
-respondent and "don't know" counts of withheld rows too, so no number from fewer than ``k``
-people leaves the app. The facilitator-only answers and comments are limited to team-rounds with
-at least ``k`` respondents, and answers get a fresh random respondent number per export.
+Anonymity: every perception figure arrives already withheld below the workshop's ``k``
+(``alignment.results``); ``withhold_counts`` blanks the respondent and "don't know" counts of
+withheld rows too, so no number from fewer than ``k`` people leaves the app. The facilitator-only
+answers are limited to team-rounds with at least ``k`` respondents, and answers get a fresh random
+respondent number per export.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Final
 
 import pandas as pd
 from sqlalchemy import Engine
 
 from alignment import metrics
-from alignment.action_history import action_history, workshop_progress
-from alignment.action_progress import ActionProgress
-from alignment.evidence import PipelineFacts, evidence_statements, pipeline_facts
+from alignment.action_history import load_promises
+from alignment.catalogue import Catalogue
 from alignment.framework import Framework
-from alignment.gaps import PerceptionGaps, perception_gaps
-from alignment.scoring import (
-    AlignmentIndex,
-    agreement,
-    alignment_index,
-    answer_distribution,
-    dimension_scores,
-    dont_know_share,
-    importance_share,
-    item_scores,
-    priorities,
-    respondents_by_team,
-    round_change,
+from alignment.metrics import DealFilters
+from alignment.results import (
+    EVERY_DEAL,
+    TOP_GAPS,
+    PipelineEvidence,
+    Results,
+    build_results,
+    participation_table,
+    top_gap_ids,
+    visible_comments,
+    withhold_counts,
 )
 from alignment.store import (
     WorkshopInfo,
@@ -49,132 +45,27 @@ from alignment.store import (
     importance_frame,
     load_dataset_frame,
 )
-from alignment.store.actions import list_actions
+from alignment.store.actions import ActionInfo, list_actions
+from alignment.suppression import AnswerFilters
 
-TOP_GAPS: Final = 3
-COUNT_COLUMNS: Final = ("n", "n_dont_know", "n_marketing", "n_sales", "picks", "respondents", "answers",
-                        "dont_know", "items_shown")
+WorkshopReport = Results  # the exports' name for the results object
 
-
-@dataclass(frozen=True)
-class PipelineEvidence:
-    """The dashboard's pipeline facts from the workshop's current datasets (``facts`` None when none)."""
-
-    deals_file: str | None = None
-    leads_file: str | None = None
-    facts: PipelineFacts | None = None
-
-    @property
-    def available(self) -> bool:
-        return self.facts is not None and self.facts.deals > 0
-
-    def table(self, metric_id: str) -> pd.DataFrame | None:
-        """A metric table by id (``win_rate``, ``lead_acceptance``, …), None without data."""
-        return getattr(self.facts, metric_id, None) if self.facts is not None else None
+__all__ = [
+    "TOP_GAPS", "PipelineEvidence", "WorkshopReport", "actions_table", "anonymous_answers", "build_report",
+    "load_results", "participation_table", "top_gap_ids", "visible_comments", "withhold_counts",
+]
 
 
-@dataclass(frozen=True)
-class WorkshopReport:
-    """One workshop's results in one round, ready to lay out as a deck, a workbook or CSV files."""
-
-    workshop: WorkshopInfo
-    framework: Framework
-    round_no: int
-    made_on: date
-    participation: pd.DataFrame
-    dimensions: pd.DataFrame
-    items: pd.DataFrame
-    gaps: PerceptionGaps
-    index: AlignmentIndex
-    agreement: pd.DataFrame
-    dont_know: pd.DataFrame
-    importance: pd.DataFrame
-    priorities: pd.DataFrame
-    rounds: pd.DataFrame
-    round_items: pd.DataFrame
-    pipeline: PipelineEvidence
-    actions: pd.DataFrame
-    previous_index: AlignmentIndex | None = None
-    distributions: dict[str, pd.DataFrame] = field(default_factory=dict)
-    evidence: pd.DataFrame | None = None
-    answers: pd.DataFrame | None = None
-    comments: pd.DataFrame | None = None
-    progress: tuple[ActionProgress, ...] = ()
-    action_history: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-    @property
-    def k(self) -> int:
-        return self.workshop.k
-
-    def top_gaps(self, count: int = TOP_GAPS) -> pd.DataFrame:
-        """The ``count`` dimensions with the largest shown absolute gap, largest first."""
-        table = self.gaps.dimensions.set_index("dimension_id")
-        return table.loc[top_gap_ids(self.gaps.dimensions, count)].reset_index()
-
-    def team_name(self, team: str) -> str:
-        return self.workshop.team_name(team)
-
-
-def top_gap_ids(gaps: pd.DataFrame, count: int = TOP_GAPS) -> list[str]:
-    """Ids of the ``count`` dimensions with the largest shown absolute gap, largest first."""
-    shown = gaps.dropna(subset=["gap"])
-    order = shown["gap"].abs().sort_values(ascending=False, kind="stable").index
-    return [str(d) for d in shown.loc[order, "dimension_id"].head(count)]
-
-
-def actions_table(engine: Engine, workshop: WorkshopInfo, framework: Framework) -> pd.DataFrame:
+def actions_table(engine: Engine, workshop: WorkshopInfo, framework: Framework,
+                  actions: list[ActionInfo] | None = None) -> pd.DataFrame:
     """The agreed actions as the Facilitator page lists them (open first, then oldest first):
     ``text, owner, due_date, status, dimension_id, dimension_name, round_no``."""
     names = {d.id: d.name for d in framework.dimensions}
     rows = [{"text": a.text, "owner": a.owner, "due_date": a.due_date, "status": a.status,
              "dimension_id": a.dimension_id, "dimension_name": names.get(a.dimension_id or "", ""),
-             "round_no": a.round_no} for a in list_actions(engine, workshop.id)]
+             "round_no": a.round_no} for a in (list_actions(engine, workshop.id) if actions is None else actions)]
     return pd.DataFrame(rows, columns=["text", "owner", "due_date", "status", "dimension_id", "dimension_name",
                                        "round_no"])
-
-
-def withhold_counts(table: pd.DataFrame) -> pd.DataFrame:
-    """A copy where withheld rows (``suppressed``) also lose their counts, which rest on < k people."""
-    if "suppressed" not in table.columns:
-        return table
-    out = table.copy()
-    hidden = out["suppressed"].astype(bool).to_numpy()
-    for column in COUNT_COLUMNS:
-        if column in out.columns:
-            out[column] = out[column].astype("Float64").mask(hidden)
-    return out
-
-
-def participation_table(answers: pd.DataFrame, workshop: WorkshopInfo) -> pd.DataFrame:
-    """People who submitted per team (every team of the workshop, 0 included): ``team, team_name,
-    respondents, enough``; ``respondents`` is withheld (NA) for teams with 1 to k − 1 people."""
-    counts = respondents_by_team(answers, workshop.k).set_index("team")["respondents"] if len(answers) else {}
-    teams = list(dict.fromkeys([*workshop.team_ids, *[str(t) for t in getattr(counts, "index", [])]]))
-    rows = []
-    for team in teams:
-        people = int(counts.get(team, 0)) if len(answers) else 0
-        rows.append({"team": team, "team_name": workshop.team_name(team), "respondents": people,
-                     "enough": people >= workshop.k})
-    table = pd.DataFrame(rows, columns=["team", "team_name", "respondents", "enough"])
-    table["respondents"] = table["respondents"].astype("Int64").mask(
-        (table["respondents"] > 0) & ~table["enough"].astype(bool))
-    return table
-
-
-def pipeline_evidence(engine: Engine, workshop: WorkshopInfo) -> PipelineEvidence:
-    """``evidence.pipeline_facts`` over the workshop's current deals (and leads) datasets, unfiltered."""
-    deals_info = current_dataset(engine, workshop.id, "deals")
-    if deals_info is None:
-        return PipelineEvidence()
-    leads_info = current_dataset(engine, workshop.id, "leads")
-    used = metrics.USED_COLUMNS
-    deals = metrics.prepare_pipeline(load_dataset_frame(engine, deals_info.id, columns=used))
-    leads = metrics.prepare_pipeline(load_dataset_frame(engine, leads_info.id, columns=used)) if leads_info else None
-    return PipelineEvidence(
-        deals_file=deals_info.filename,
-        leads_file=leads_info.filename if leads_info else None,
-        facts=pipeline_facts(deals, leads, sla_hours=workshop.sla_hours),
-    )
 
 
 def anonymous_answers(answers: pd.DataFrame, framework: Framework, k: int, rng: random.Random) -> pd.DataFrame:
@@ -204,30 +95,52 @@ def anonymous_answers(answers: pd.DataFrame, framework: Framework, k: int, rng: 
     return table.sort_values(["round_no", "team", "respondent", "item_id"], kind="stable").reset_index(drop=True)
 
 
-def visible_comments(comments: pd.DataFrame, answers: pd.DataFrame, k: int) -> pd.DataFrame:
-    """Comments that are not hidden, from team-rounds with at least ``k`` respondents."""
-    if comments.empty:
-        return comments.loc[:, ["round_no", "team", "dimension_id", "text"]]
-    size = answers.groupby(["round_no", "team"], observed=True)["participant_id"].nunique()
-    enough = {key for key, people in size.items() if people >= k}
-    keep = [(int(r), str(t)) in enough and not bool(h)
-            for r, t, h in zip(comments["round_no"], comments["team"], comments["hidden"], strict=True)]
-    shown = comments[keep]
-    return shown.loc[:, ["round_no", "team", "dimension_id", "text"]].reset_index(drop=True)
+def saved_pipeline(engine: Engine, workshop: WorkshopInfo) -> tuple[pd.DataFrame | None, pd.DataFrame | None,
+                                                                    str | None, str | None]:
+    """The workshop's current deals and leads, prepared (None when not saved), and their file names."""
+    deals_info = current_dataset(engine, workshop.id, "deals")
+    if deals_info is None:
+        return None, None, None, None
+    leads_info = current_dataset(engine, workshop.id, "leads")
+    used = metrics.USED_COLUMNS
+    deals = metrics.prepare_pipeline(load_dataset_frame(engine, deals_info.id, columns=used))
+    leads = metrics.prepare_pipeline(load_dataset_frame(engine, leads_info.id, columns=used)) if leads_info else None
+    return deals, leads, deals_info.filename, leads_info.filename if leads_info else None
 
 
-def _index_of(answers: pd.DataFrame, framework: Framework, k: int) -> AlignmentIndex:
-    """The alignment index of other answers (an earlier round); only point gaps are needed."""
-    gaps = perception_gaps(answers, framework, k, resamples=1)
-    return alignment_index(dimension_scores(answers, framework, k), gaps.dimensions)
+def load_results(
+    engine: Engine,
+    workshop: WorkshopInfo,
+    framework: Framework,
+    *,
+    filters: AnswerFilters | None = None,
+    deal_filters: DealFilters = EVERY_DEAL,
+    for_facilitator: bool = False,
+    with_answers: bool = False,
+    catalogue: Catalogue | None = None,
+    made_on: date | None = None,
+    rng: random.Random | None = None,
+) -> Results:
+    """Read what ``build_results`` needs from the store and build the results object.
 
-
-def _per_round(answers: pd.DataFrame, framework: Framework, k: int) -> pd.DataFrame:
-    frames = [
-        item_scores(answers[answers["round_no"] == r], framework, k).assign(round_no=int(r))
-        for r in sorted(answers["round_no"].dropna().unique())
-    ]
-    return pd.concat(frames, ignore_index=True) if frames else item_scores(answers, framework, k).assign(round_no=0)
+    ``with_answers`` (facilitator only) adds the anonymous answers of team-rounds with at least ``k``
+    respondents, each respondent numbered at random afresh.
+    """
+    answers = answers_frame(engine, workshop.id)
+    filters = filters or AnswerFilters(round_no=workshop.current_round)
+    deals, leads, deals_file, leads_file = saved_pipeline(engine, workshop)
+    actions = list_actions(engine, workshop.id)
+    sheet = None
+    if for_facilitator and with_answers:
+        sheet = anonymous_answers(answers, framework, max(3, int(workshop.k)), rng or random.SystemRandom())
+    return build_results(
+        workshop, framework, answers, importance_frame(engine, workshop.id), comments_frame(engine, workshop.id),
+        deals=deals, leads=leads, deals_file=deals_file, leads_file=leads_file,
+        filters=filters, deal_filters=deal_filters, actions=actions_table(engine, workshop, framework, actions),
+        catalogue=catalogue, for_facilitator=for_facilitator, made_on=made_on, answers_sheet=sheet,
+        promises=load_promises(engine, workshop, framework, round_no=filters.round_no or workshop.current_round,
+                               today=made_on, actions=actions),
+    )
 
 
 def build_report(
@@ -239,52 +152,11 @@ def build_report(
     for_facilitator: bool = False,
     made_on: date | None = None,
     rng: random.Random | None = None,
-) -> WorkshopReport:
-    """The report of ``round_no`` (default: the workshop's current round).
+) -> Results:
+    """The report of ``round_no`` (default: the current round) for every team and level.
 
-    ``for_facilitator`` adds the anonymous answers and the visible comments (team-rounds ≥ k only).
+    A report is made by the facilitator (the Facilitator page, the command line), so it holds the
+    round's figures whether revealed or not; ``for_facilitator`` adds the anonymous answers.
     """
-    number = round_no or workshop.current_round
-    k = workshop.k
-    everything = answers_frame(engine, workshop.id)
-    answers = everything[everything["round_no"] == number]
-    importance = importance_frame(engine, workshop.id, number)
-    dimensions = dimension_scores(answers, framework, k)
-    gaps = perception_gaps(answers, framework, k)
-    shares = importance_share(importance, framework, k)
-    index = alignment_index(dimensions, gaps.dimensions)
-    pipeline = pipeline_evidence(engine, workshop)
-    before = everything[everything["round_no"] == number - 1]
-    top = top_gap_ids(gaps.dimensions)
-    actions = list_actions(engine, workshop.id)
-    progress = tuple(workshop_progress(engine, workshop, framework, round_no=number, actions=actions))
-    answers_sheet = comments = None
-    if for_facilitator:
-        answers_sheet = anonymous_answers(everything, framework, k, rng or random.SystemRandom())
-        comments = visible_comments(comments_frame(engine, workshop.id), everything, k)
-    return WorkshopReport(
-        workshop=workshop,
-        framework=framework,
-        round_no=number,
-        made_on=made_on or date.today(),
-        participation=participation_table(answers, workshop),
-        dimensions=dimensions,
-        items=item_scores(answers, framework, k),
-        gaps=gaps,
-        index=index,
-        previous_index=_index_of(before, framework, k) if len(before) else None,
-        agreement=agreement(answers, framework, k),
-        dont_know=dont_know_share(answers, framework, k),
-        importance=shares,
-        priorities=priorities(dimensions, shares),
-        rounds=round_change(everything, framework, k),
-        round_items=_per_round(everything, framework, k),
-        pipeline=pipeline,
-        actions=actions_table(engine, workshop, framework),
-        evidence=evidence_statements(framework, gaps.dimensions, pipeline.facts),
-        distributions={d: answer_distribution(answers, framework, k, d) for d in top},
-        answers=answers_sheet,
-        comments=comments,
-        progress=progress,
-        action_history=action_history(actions, progress, framework),
-    )
+    return load_results(engine, workshop, framework, filters=AnswerFilters(round_no=round_no or workshop.current_round),
+                        for_facilitator=True, with_answers=for_facilitator, made_on=made_on, rng=rng)

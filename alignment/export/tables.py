@@ -11,9 +11,10 @@ from typing import Final
 
 import pandas as pd
 
+from alignment import numbers
+from alignment.catalogue import Metric
 from alignment.export.promises import action_history_sheet
 from alignment.export.report import WorkshopReport, withhold_counts
-from alignment.metrics import METRIC_DEFINITIONS
 from alignment.scoring import too_few
 
 PRACTICE_LABELS: Final = {"marketing": "Marketing", "sales": "Sales", "both": "Both teams"}
@@ -52,11 +53,13 @@ def dimensions(report: WorkshopReport) -> pd.DataFrame:
         "Dimension": scores["dimension_name"],
         "Practice of": scores["practice_of"].map(PRACTICE_LABELS),
         "Team": _team_names(report, scores["team"]),
-        "Score (0–100)": scores["score"],
+        "Score (0–100)": whole_numbers(scores["score"], "integer"),
         "Respondents": scores["n"],
         "Don't know answers": scores["n_dont_know"],
-        "Spread (sd, 1–5)": [spread["sd"].get(key) for key in keys],
-        "Agreement (r_wg)": [spread["r_wg"].get(key) for key in keys],
+        "Spread (sd, 1–5)": whole_numbers(pd.Series([spread["sd"].get(key) for key in keys], dtype="float64"),
+                                          "percent"),
+        "Agreement (0–1)": whole_numbers(pd.Series([spread["r_wg"].get(key) for key in keys], dtype="float64"),
+                                         "percent"),
         "Split views": [bool(spread["split"].get(key, False)) for key in keys],
         "Shown": _shown(scores),
     })
@@ -67,11 +70,11 @@ def _gap_table(report: WorkshopReport, gaps: pd.DataFrame, label_column: str, la
     return pd.DataFrame({
         "Round": report.round_no,
         label: table[label_column],
-        "Marketing score": table["marketing"],
-        "Sales score": table["sales"],
-        "Gap (marketing − sales)": table["gap"],
-        "Interval low (95%)": table["low"],
-        "Interval high (95%)": table["high"],
+        "Marketing score": whole_numbers(table["marketing"], "integer"),
+        "Sales score": whole_numbers(table["sales"], "integer"),
+        "Gap (marketing − sales)": whole_numbers(table["gap"], "integer"),
+        "Interval low (95%)": whole_numbers(table["low"], "integer"),
+        "Interval high (95%)": whole_numbers(table["high"], "integer"),
         "Marketing respondents": table["n_marketing"],
         "Sales respondents": table["n_sales"],
         "Shown": _shown(table),
@@ -99,9 +102,9 @@ def items(report: WorkshopReport, frame: pd.DataFrame | None = None) -> pd.DataF
         "Dimension": table["dimension_id"].map(dims),
         "Item": table["item_id"].map(text),
         "Team": _team_names(report, table["team"]),
-        "Score (0–100)": table["score"],
-        "Mean (1–5)": table["mean"],
-        "Spread (sd, 1–5)": table["sd"],
+        "Score (0–100)": whole_numbers(table["score"], "integer"),
+        "Mean (1–5)": whole_numbers(table["mean"], "percent"),
+        "Spread (sd, 1–5)": whole_numbers(table["sd"], "percent"),
         "Respondents": table["n"],
         "Don't know answers": table["n_dont_know"],
         "Shown": _shown(table),
@@ -114,9 +117,9 @@ def rounds(report: WorkshopReport) -> pd.DataFrame:
         "Round": table["round_no"],
         "Dimension": table["dimension_name"],
         "Team": _team_names(report, table["team"]),
-        "Score (0–100)": table["score"],
-        "Previous round": table["previous_score"],
-        "Change": table["change"],
+        "Score (0–100)": whole_numbers(table["score"], "integer"),
+        "Previous round": whole_numbers(table["previous_score"], "integer"),
+        "Change": whole_numbers(table["change"], "integer"),
     })
 
 
@@ -128,7 +131,7 @@ def priorities(report: WorkshopReport) -> pd.DataFrame:
         "Round": report.round_no,
         "Team": _team_names(report, shares["team"]),
         "Dimension": shares["dimension_id"].map(dims),
-        "Picked as critical (share)": shares["share"],
+        "Picked as critical (share)": whole_numbers(shares["share"], "percent"),
         "People who picked it": shares["picks"],
         "People who made picks": shares["respondents"],
         "Priority": [quadrant.get((t, d), "") for t, d in zip(shares["team"], shares["dimension_id"], strict=True)],
@@ -136,26 +139,33 @@ def priorities(report: WorkshopReport) -> pd.DataFrame:
     })
 
 
+def metric_header(metric: Metric, currency: str | None) -> str:
+    """A metric's column header with its unit: ``Win rate (%)``, ``Average deal size (EUR)``."""
+    unit = {"percent": "%", "days": "days", "hours": "hours", "amount": currency or "amount"}.get(metric.format)
+    return f"{metric.label} ({unit})" if unit else metric.label
+
+
+def whole_numbers(values: pd.Series, fmt: str) -> pd.Series:
+    """Figures rounded as the screen shows them: shares to the whole percent, the rest to the unit."""
+    places = 2 if fmt == "percent" else 0
+    return values.astype("Float64").map(lambda v: numbers.rounded(float(v), places) if numbers.known(v) else pd.NA)
+
+
 def pipeline(report: WorkshopReport) -> pd.DataFrame:
-    """One row per source group with the headline metric of each kind (blank where not available)."""
-    evidence = report.pipeline
-    picks = {
-        "win_rate": {"closed": "Closed deals", "won": "Won deals", "win_rate": "Win rate (count)",
-                     "low": "Win rate low (95%)", "high": "Win rate high (95%)", "win_rate_value": "Win rate (value)"},
-        "deal_size": {"average": "Average won deal"},
-        "cycle_time": {"median_days": "Median cycle (days)", "p90_days": "90th percentile cycle (days)"},
-        "stage_conversion": {"created": "Deals created", "won_share": "Created → won"},
-        "lead_acceptance": {"handed_over": "Leads handed over", "acceptance_rate": "Lead acceptance"},
-        "response_time": {"median_hours": "Median response (hours)",
-                          "within_sla_share": f"Touched within {report.workshop.sla_hours} h"},
-        "lead_leakage": {"leakage_rate": "Lead leakage (7 days)"},
-    }
+    """One row per source group, one column per catalogue metric kept per source group (with the count
+    it rests on); blank where the metric cannot be worked out."""
+    evidence, currency = report.pipeline, report.pipeline.currency
     out = pd.DataFrame({"source_group": list(SOURCE_LABELS)})
-    for name, columns in picks.items():
-        table = evidence.table(name)
-        if table is not None:
-            part = table.loc[:, ["source_group", *columns]].rename(columns=columns)
-            out = out.merge(part, on="source_group", how="left")
+    for metric in report.catalogue.metrics:
+        table = evidence.table(metric.table)
+        if table is None or metric.value not in table.columns or not table["source_group"].is_unique:
+            continue
+        header = metric_header(metric, currency)
+        part = pd.DataFrame({"source_group": table["source_group"].astype(str),
+                             header: whole_numbers(table[metric.value], metric.format)})
+        if metric.count and metric.count in table.columns:
+            part[f"{metric.label}: records"] = table[metric.count].astype("Int64").to_numpy()
+        out = out.merge(part, on="source_group", how="left")
     out = out[out.drop(columns="source_group").notna().any(axis=1)] if out.shape[1] > 1 else out.iloc[0:0]
     out.insert(0, "Source group", out.pop("source_group").map(SOURCE_LABELS))
     return out.reset_index(drop=True)
@@ -182,31 +192,9 @@ def actions(report: WorkshopReport) -> pd.DataFrame:
 
 
 def definitions(report: WorkshopReport) -> pd.DataFrame:
-    k = report.k
-    rows = [
-        ("Respondents", "People in a team who submitted the questionnaire in the round."),
-        ("Score (0–100)", "Mean of the 1–5 answers rescaled: (mean − 1) ÷ 4 × 100. 0 = everyone strongly "
-         "disagrees, 50 = neither, 100 = everyone strongly agrees. \"Don't know\" is left out and counted."),
-        ("Dimension score", "Mean of the dimension's item scores that are shown."),
-        ("Self / other view", "For marketing's practice, marketing rates itself and sales rates marketing; the "
-         "mirror for sales' practice. Shared dimensions are rated by both."),
-        ("Gap (marketing − sales)", "Marketing's score minus sales' score. Positive: marketing sees the practice "
-         "more favourably."),
-        ("Interval (95%)", "Bootstrap interval of the gap: respondents resampled within each team 2,000 times. "
-         "A gap from a few people has a wide interval."),
-        ("Spread and agreement", "sd: standard deviation of answers on the 1–5 scale. r_wg = 1 − variance ÷ 2 "
-         "(2 = variance of random answers). Views are split when r_wg < 0.5."),
-        ("Alignment index", "Level × consistency ÷ 100 over dimensions where both teams are shown. Level: mean "
-         "of (marketing + sales) ÷ 2. Consistency: 100 − mean absolute gap."),
-        ("Band", "Kotler, Rackham & Krishnaswamy (HBR 2006) bands on the 0–100 index: below 25 Undefined, "
-         "25–49 Defined, 50–74 Aligned, 75 and over Integrated."),
-        ("Priority", "Important = picked as critical at least as often as the team's average dimension; low = "
-         "score below the team's average. Fix first: important and low; Protect: important and high; Watch: "
-         "less important and low; Keep: less important and high."),
-        ("Anonymity threshold k", f"k = {k}. Any figure from fewer than {k} people is withheld, here as on "
-         "screen; its counts are withheld too."),
-    ]
-    rows += [(m.label, m.definition) for m in METRIC_DEFINITIONS.values()]
+    """Every term and metric of the catalogue, as every other output words them."""
+    rows = [("Respondents", "People in a team who submitted the questionnaire in the round."),
+            *report.catalogue.definitions(report.k)]
     return pd.DataFrame(rows, columns=["Term", "Definition"])
 
 
@@ -253,3 +241,50 @@ def report_tables(report: WorkshopReport) -> dict[str, pd.DataFrame]:
         tables["Answers"] = answers(report)
         tables["Comments"] = comments(report)
     return tables
+
+
+CHART_COLUMNS: Final = {
+    "team": "Team", "dimension_name": "Dimension", "item_text": "Item", "item_no": "Item number",
+    "source_group": "Source group", "marketing": "Marketing score", "sales": "Sales score",
+    "gap": "Gap (marketing − sales)", "low": "Interval low (95%)", "high": "Interval high (95%)",
+    "n_marketing": "Marketing respondents", "n_sales": "Sales respondents", "self_score": "Self-rating",
+    "other_score": "Other team's rating", "self_minus_other": "Self minus other", "overall": "Overall",
+    "score": "Score (0–100)", "previous_score": "Previous round", "change": "Change", "importance": "Picked by (share)",
+    "quadrant": "Priority", "label": "Answer", "count": "People", "share": "Share", "month": "Month",
+    "deals": "Deals", "value": "Amount", "won": "Won", "lost": "Lost", "closed": "Closed",
+    "win_rate": "Win rate", "win_rate_value": "Win rate by value", "won_value": "Won amount",
+    "lost_value": "Lost amount", "average": "Average won deal", "median_days": "Median days",
+    "p90_days": "90th percentile days", "used": "Won deals used", "negative": "Closed before created",
+    "missing_dates": "Without dates", "created": "Created", "closed_share": "Closed share",
+    "won_share": "Won share", "stage": "Stage", "bucket": "Age", "reason": "Reason",
+    "handed_over": "Handed over", "accepted": "Accepted", "rejected": "Rejected",
+    "acceptance_rate": "Acceptance rate", "touched": "Touched", "median_hours": "Median hours",
+    "within_sla": "Within the SLA", "within_sla_share": "Share within the SLA", "eligible": "Eligible",
+    "leaked": "Leaked", "leakage_rate": "Leakage rate", "round_no": "Round",
+}
+HIDDEN_CHART_COLUMNS: Final = ("dimension_id", "item_id", "group_id", "group_name", "practice_of", "self_team",
+                               "other_team", "suppressed", "reason", "value", "rated", "position")
+WHOLE_CHART_COLUMNS: Final = ("marketing", "sales", "gap", "low", "high", "self_score", "other_score",
+                              "self_minus_other", "overall", "score", "previous_score", "change", "median_days",
+                              "p90_days", "median_hours", "average", "won_value", "lost_value")
+
+
+def chart_table(table: pd.DataFrame, report: WorkshopReport) -> pd.DataFrame:
+    """The figures a chart shows, as its CSV download gives them: labelled columns, team and source
+    names instead of ids, numbers rounded as the screen shows them (scores whole, shares to 0.01)."""
+    out = pd.DataFrame(index=table.index)
+    answers = "label" in table.columns
+    for column in table.columns:
+        if column in HIDDEN_CHART_COLUMNS and not (column == "value" and not answers):
+            continue
+        values = table[column]
+        if column == "team":
+            values = _team_names(report, values)
+        elif column == "source_group":
+            values = values.map(lambda g: SOURCE_LABELS.get(str(g), str(g)))
+        elif column in WHOLE_CHART_COLUMNS:
+            values = whole_numbers(values, "integer")
+        elif pd.api.types.is_float_dtype(values):
+            values = whole_numbers(values, "percent")
+        out[CHART_COLUMNS.get(column, column.replace("_", " ").capitalize())] = values
+    return out.reset_index(drop=True)

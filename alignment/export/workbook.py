@@ -20,35 +20,43 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from alignment import numbers
 from alignment.export.report import WorkshopReport
 from alignment.export.safety import cell_value, neutralise_frame, xml_text
 from alignment.export.tables import report_tables
 
 MAX_COLUMN_WIDTH: Final = 60
-PERCENT_COLUMNS: Final = ("share", "rate", "Created → won", "Touched within", "leakage", "acceptance")
-ONE_DECIMAL_COLUMNS: Final = ("Score", "score", "Gap", "Interval", "Change", "Previous round", "cycle", "response")
+PERCENT_COLUMNS: Final = ("share", "(%)")
+WHOLE_COLUMNS: Final = ("Score", "score", "Gap", "Interval", "Change", "Previous round", "(days)", "(hours)")
 
 
 def about(report: WorkshopReport) -> pd.DataFrame:
     """The cover facts: what the file is, for which workshop and round, and the alignment index."""
     index = report.index
+    band = report.catalogue.band(index.index).name if index.index is not None else report.absences.get("index")
     rows = [
         ("Report", "Sales & marketing alignment"),
         ("Workshop", report.workshop.name),
         ("Organisation", report.workshop.organisation),
         ("Join code", report.workshop.code),
+        *[(what, value) for what, value in report.filter_labels() if what != "Round"],
         ("Round", report.round_no),
         ("Made on", report.made_on.isoformat()),
         ("Anonymity threshold k", report.k),
-        ("Alignment index (0–100)", index.index),
-        ("Band", index.band or index.reason),
-        ("Level (0–100)", index.level),
-        ("Consistency (0–100)", index.consistency),
+        ("Alignment index (0–100)", _whole(index.index)),
+        ("Band", band),
+        ("What it means", report.headline()),
+        ("Level (0–100)", _whole(index.level)),
+        ("Closeness (0–100)", _whole(index.consistency)),
         ("Dimensions used", index.dimensions_used),
         ("Deals file", report.pipeline.deals_file or "none saved"),
         ("Leads file", report.pipeline.leads_file or "none saved"),
     ]
     return pd.DataFrame(rows, columns=["Fact", "Value"])
+
+
+def _whole(value: float | None) -> float | None:
+    return numbers.rounded(value) if numbers.known(value) else None
 
 
 def all_tables(report: WorkshopReport) -> dict[str, pd.DataFrame]:
@@ -59,8 +67,10 @@ def all_tables(report: WorkshopReport) -> dict[str, pd.DataFrame]:
 def _number_format(header: str) -> str | None:
     if any(word in header for word in PERCENT_COLUMNS):
         return "0.0%"
-    if any(word in header for word in ONE_DECIMAL_COLUMNS) or header.startswith(("Mean", "Spread", "Agreement")):
-        return "0.0"
+    if any(word in header for word in WHOLE_COLUMNS):
+        return "0"
+    if header.startswith(("Mean", "Spread", "Agreement")):
+        return "0.00"
     if header.startswith("Average"):
         return "#,##0"
     return None

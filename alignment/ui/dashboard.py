@@ -1,46 +1,42 @@
-"""Streamlit helpers for the Alignment page: cached results, executive filters, chart downloads.
+"""Streamlit helpers for the Alignment page: the one cached results loader, filters, chart downloads.
 
-Everything the page shows comes from two cached views:
-
-- ``perception_view`` — scores, gaps, agreement, priorities and the index for one round and one
-  set of answer filters. Every team is scored once per workshop id, round, levels, ``k`` and the
-  workshop's change counter (``revision``), so a new answer or a hidden comment recomputes and
-  nothing else does; the team filter then only picks rows (``restrict_to_teams``);
-- ``pipeline_view`` — every pipeline metric for one set of deal filters, keyed by the dataset ids
-  and the revision. The prepared deal rows themselves stay in one shared cache entry per dataset.
-
-``build_perception`` and ``build_pipeline`` are the uncached computations (the benchmark times them).
+Every figure the page (and presentation mode) shows comes from one ``alignment.results.Results``,
+built by ``page_results``: cached by workshop id, its change counter (``revision``), the answer
+and deal filters and whether the viewer is the signed-in facilitator. Its two halves are cached
+apart — the perception half by round and answer filters, the pipeline half by dataset ids and deal
+filters — so changing a deal filter does not rescore the answers and the other way round; the
+checked actions (``Results.promises``) are cached by round alone, whatever the filters. The
+prepared deal rows themselves stay in one shared cache entry per dataset.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
-from alignment import scoring
-from alignment.answer_matrix import AnswerMatrix
+from alignment import results as model
+from alignment.action_history import load_promises
 from alignment.canonical import SOURCE_GROUPS
-from alignment.evidence import PipelineFacts, pipeline_facts
+from alignment.export.report import actions_table
+from alignment.export.tables import chart_table
 from alignment.framework import Framework
-from alignment.gaps import PerceptionGaps, largest_gap, perception_gaps
-from alignment.lead_metrics import filter_leads
-from alignment.metrics import USED_COLUMNS, DealFilters, filter_deals, prepare_pipeline
-from alignment.scoring import MARKETING, SALES
+from alignment.metrics import USED_COLUMNS, DealFilters, prepare_pipeline
+from alignment.promises import Promises
+from alignment.results import Perception, PipelineEvidence, Results
 from alignment.store import answers_frame, comments_frame, current_dataset, importance_frame, load_dataset_frame
 from alignment.store.workshops import WorkshopInfo, round_numbers
-from alignment.suppression import LEVEL_LABELS, AnswerFilters, FilterCheck, apply_filters, check_filter
+from alignment.suppression import LEVEL_LABELS, AnswerFilters
 from alignment.ui import downloads, session
 
-LEAKAGE_DAYS = 7
+CACHE_TTL = 900
 
 
 @dataclass(frozen=True)
 class WorkshopAnswers:
-    """All submitted answers, importance picks and visible comments of a workshop (every round)."""
+    """All submitted answers, importance picks and comments of a workshop (every round)."""
 
     answers: pd.DataFrame
     importance: pd.DataFrame
@@ -48,30 +44,7 @@ class WorkshopAnswers:
     rounds: tuple[int, ...]
 
 
-@dataclass(frozen=True)
-class PerceptionView:
-    """Everything the perception half of the page shows, for one round and one filter."""
-
-    respondents: pd.DataFrame
-    dimensions: pd.DataFrame
-    gaps: PerceptionGaps
-    self_other: pd.DataFrame
-    agreement: pd.DataFrame
-    dont_know_by_team: pd.DataFrame
-    dont_know_by_dimension: pd.DataFrame
-    importance: pd.DataFrame
-    priorities: pd.DataFrame
-    index: scoring.AlignmentIndex
-    previous_index: scoring.AlignmentIndex | None
-    round_change: pd.DataFrame
-    answers: pd.DataFrame
-
-    @property
-    def empty(self) -> bool:
-        return self.respondents.empty
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=16, ttl=CACHE_TTL, show_spinner=False)
 def workshop_answers(workshop_id: int, revision: int) -> WorkshopAnswers:
     """Read a workshop's results once per change (``revision``)."""
     engine = session.engine()
@@ -83,99 +56,70 @@ def workshop_answers(workshop_id: int, revision: int) -> WorkshopAnswers:
     )
 
 
-def build_perception(data: WorkshopAnswers, framework: Framework, k: int, filters: AnswerFilters) -> PerceptionView:
-    """Compute the perception view for ``filters`` (which must have passed ``check_filter``).
+@st.cache_data(max_entries=64, ttl=CACHE_TTL, show_spinner=False)
+def _screened(workshop_id: int, revision: int, filters: AnswerFilters, k: int) -> tuple[AnswerFilters, str]:
+    data = workshop_answers(workshop_id, revision)
+    return model.screened(data.answers, data.importance, filters, k)
 
-    Teams are never pooled, so every team is scored once for the round and levels and the team
-    filter only picks rows (``restrict_to_teams``): changing teams recomputes nothing.
+
+@st.cache_data(max_entries=32, ttl=CACHE_TTL, show_spinner="Scoring the answers…")
+def _all_teams(workshop_id: int, revision: int, filters: AnswerFilters, note: str, for_facilitator: bool,
+               framework_key: str, _workshop: WorkshopInfo, _framework: Framework) -> Perception:
+    data = workshop_answers(workshop_id, revision)
+    return model.all_teams_results(_workshop, _framework, data.answers, data.importance, data.comments, filters,
+                                   note, for_facilitator=for_facilitator)
+
+
+def _perception(workshop_id: int, revision: int, filters: AnswerFilters, for_facilitator: bool, framework_key: str,
+                workshop: WorkshopInfo, framework: Framework) -> Perception:
+    """``results.perception_results`` with its parts cached: every team is scored once per round and levels,
+    and the team filter only picks rows."""
+    filters = replace(filters, round_no=filters.round_no or workshop.current_round)
+    allowed, note = _screened(workshop_id, revision, filters, max(3, int(workshop.k)))
+    every_team = _all_teams(workshop_id, revision, replace(allowed, teams=()), note, for_facilitator, framework_key,
+                            workshop, framework)
+    return model.restrict_to_teams(every_team, filters.teams)
+
+
+@st.cache_data(max_entries=64, ttl=CACHE_TTL, show_spinner="Computing the pipeline figures…")
+def _pipeline(files: tuple[int | None, int | None, str | None, str | None], filters: DealFilters, sla_hours: float,
+              revision: int) -> PipelineEvidence:
+    deals_id, leads_id, deals_file, leads_file = files
+    if deals_id is None:
+        return PipelineEvidence()
+    leads = prepared_dataset(leads_id) if leads_id is not None else None
+    return model.pipeline_results(prepared_dataset(deals_id), leads, filters, sla_hours=sla_hours,
+                                  deals_file=deals_file, leads_file=leads_file)
+
+
+@st.cache_data(max_entries=16, ttl=CACHE_TTL, show_spinner="Checking the actions agreed last time…")
+def _promises(workshop_id: int, revision: int, round_no: int, framework_key: str, _workshop: WorkshopInfo,
+              _framework: Framework) -> Promises:
+    return load_promises(session.engine(), _workshop, _framework, round_no=round_no)
+
+
+@st.cache_data(max_entries=32, ttl=CACHE_TTL, show_spinner=False)
+def page_results(workshop_id: int, revision: int, filters: AnswerFilters, deal_filters: DealFilters,
+                 for_facilitator: bool, framework_key: str, _workshop: WorkshopInfo, _framework: Framework) -> Results:
+    """The results object of one page view: ``alignment.results`` over the cached answers and datasets.
+
+    Keyed by workshop id, change counter, the answer and deal filters, the viewer and the framework
+    (``framework_key`` names its file and version).
     """
-    everyone = AnswerFilters(round_no=filters.round_no, levels=filters.levels)
-    return restrict_to_teams(_all_teams(data, framework, k, everyone), filters.teams)
+    perception = _perception(workshop_id, revision, filters, for_facilitator, framework_key, _workshop, _framework)
+    pipeline = _pipeline(current_files(_workshop), deal_filters, _workshop.sla_hours, revision)
+    promises = _promises(workshop_id, revision, perception.round_no, framework_key, _workshop, _framework)
+    return model.assemble(_workshop, _framework, perception, pipeline, deal_filters=deal_filters,
+                          actions=actions_table(session.engine(), _workshop, _framework),
+                          for_facilitator=for_facilitator, promises=promises)
 
 
-def _all_teams(data: WorkshopAnswers, framework: Framework, k: int, filters: AnswerFilters) -> PerceptionView:
-    answers = apply_filters(data.answers, filters)
-    importance = apply_filters(data.importance, filters)
-    matrix = AnswerMatrix.build(answers, framework)
-    dimensions = scoring.dimension_scores(matrix, framework, k)
-    gaps = perception_gaps(matrix, framework, k)
-    shares = scoring.importance_share(importance, framework, k)
-    previous = None
-    if filters.round_no is not None and filters.round_no - 1 in data.rounds:
-        earlier = AnswerFilters(round_no=filters.round_no - 1, teams=filters.teams, levels=filters.levels)
-        before = apply_filters(data.answers, earlier)
-        if check_filter(data.answers, earlier, k).allowed and len(before):
-            earlier_gaps = perception_gaps(before, framework, k, resamples=1).dimensions  # only the point gaps are used
-            previous = scoring.alignment_index(pd.DataFrame(), earlier_gaps)
-    across_rounds = apply_filters(data.answers, AnswerFilters(teams=filters.teams, levels=filters.levels))
-    return PerceptionView(
-        respondents=scoring.respondents_by_team(matrix, k),
-        dimensions=dimensions,
-        gaps=gaps,
-        self_other=scoring.self_other(dimensions),
-        agreement=scoring.agreement(matrix, framework, k),
-        dont_know_by_team=scoring.dont_know_share(matrix, framework, k, by_dimension=False),
-        dont_know_by_dimension=scoring.dont_know_share(matrix, framework, k),
-        importance=shares,
-        priorities=scoring.priorities(dimensions, shares),
-        index=scoring.alignment_index(dimensions, gaps.dimensions),
-        previous_index=previous,
-        round_change=scoring.round_change(across_rounds, framework, k),
-        answers=answers,
-    )
-
-
-def restrict_to_teams(view: PerceptionView, teams: tuple[str, ...]) -> PerceptionView:
-    """The view for the chosen teams only (all teams when ``teams`` is empty).
-
-    Per-team tables keep the chosen teams' rows; the gap and the index need both marketing and
-    sales among them, and say so otherwise.
-    """
-    if not teams:
-        return view
-    chosen = list(teams)
-
-    def rows(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[frame["team"].isin(chosen)].reset_index(drop=True)
-
-    both = MARKETING in chosen and SALES in chosen
-    gaps = view.gaps if both else PerceptionGaps(_without_gap(view.gaps.dimensions, chosen),
-                                                  _without_gap(view.gaps.items, chosen))
-    dimensions = rows(view.dimensions)
-    return PerceptionView(
-        respondents=rows(view.respondents), dimensions=dimensions, gaps=gaps,
-        self_other=scoring.self_other(dimensions), agreement=rows(view.agreement),
-        dont_know_by_team=rows(view.dont_know_by_team), dont_know_by_dimension=rows(view.dont_know_by_dimension),
-        importance=rows(view.importance), priorities=rows(view.priorities),
-        index=scoring.alignment_index(dimensions, gaps.dimensions),
-        previous_index=view.previous_index if both else None, round_change=rows(view.round_change),
-        answers=rows(view.answers),
-    )
-
-
-def _without_gap(table: pd.DataFrame, chosen: list[str]) -> pd.DataFrame:
-    out = table.copy()
-    for team in (MARKETING, SALES):
-        if team not in chosen:
-            out[team], out[f"n_{team}"] = np.nan, 0
-    out["gap"], out["low"], out["high"] = np.nan, np.nan, np.nan
-    out["suppressed"], out["reason"] = True, "choose both marketing and sales to see the gap"
-    return out
-
-
-@st.cache_data(max_entries=32, show_spinner="Scoring the answers…")
-def _scored_round(workshop_id: int, revision: int, filters: AnswerFilters, k: int, framework_key: str,
-                  _framework: Framework) -> PerceptionView:
-    return _all_teams(workshop_answers(workshop_id, revision), _framework, k, filters)
-
-
-def perception_view(workshop_id: int, revision: int, filters: AnswerFilters, k: int, framework_key: str,
-                    framework: Framework) -> PerceptionView:
-    """``build_perception``, with the all-teams scores cached by workshop, change counter, round,
-    levels and ``k`` (``framework_key`` names the framework file and version)."""
-    everyone = AnswerFilters(round_no=filters.round_no, levels=filters.levels)
-    return restrict_to_teams(_scored_round(workshop_id, revision, everyone, k, framework_key, framework),
-                             filters.teams)
+def results_for(workshop: WorkshopInfo, framework: Framework, filters: AnswerFilters | None = None,
+                deal_filters: DealFilters | None = None, for_facilitator: bool = False) -> Results:
+    """``page_results`` for a workshop (default: its current round, every team, level and deal)."""
+    return page_results(workshop.id, workshop.revision, filters or AnswerFilters(round_no=workshop.current_round),
+                        deal_filters or DealFilters(), for_facilitator, f"{framework.id}:{framework.version}",
+                        workshop, framework)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the pipeline data…")
@@ -184,35 +128,21 @@ def prepared_dataset(dataset_id: int) -> pd.DataFrame:
     return prepare_pipeline(load_dataset_frame(session.engine(), dataset_id, columns=USED_COLUMNS))
 
 
-def dataset_ids(workshop: WorkshopInfo) -> tuple[int | None, int | None]:
-    """The current deals and leads dataset ids of a workshop (None when not uploaded)."""
+def current_files(workshop: WorkshopInfo) -> tuple[int | None, int | None, str | None, str | None]:
+    """The current deals and leads dataset ids of a workshop and their file names (None when not uploaded)."""
     engine = session.engine()
     deals, leads = current_dataset(engine, workshop.id, "deals"), current_dataset(engine, workshop.id, "leads")
-    return (deals.id if deals else None), (leads.id if leads else None)
+    return (deals.id if deals else None, leads.id if leads else None, deals.filename if deals else None,
+            leads.filename if leads else None)
 
 
-def build_pipeline(
-    deals: pd.DataFrame,
-    leads: pd.DataFrame | None,
-    filters: DealFilters,
-    sla_hours: float,
-    leakage_days: int = LEAKAGE_DAYS,
-) -> PipelineFacts:
-    """Filter the deals (and leads) and compute every pipeline metric."""
-    chosen_leads = None if leads is None else filter_leads(leads, filters)
-    return pipeline_facts(filter_deals(deals, filters), chosen_leads, sla_hours, leakage_days)
+def dataset_ids(workshop: WorkshopInfo) -> tuple[int | None, int | None]:
+    """The current deals and leads dataset ids of a workshop (None when not uploaded)."""
+    deals_id, leads_id, _, _ = current_files(workshop)
+    return deals_id, leads_id
 
 
-@st.cache_data(max_entries=64, show_spinner="Computing the pipeline figures…")
-def pipeline_view(
-    deals_id: int, leads_id: int | None, filters: DealFilters, sla_hours: float, revision: int
-) -> PipelineFacts:
-    """``build_pipeline`` cached by dataset ids, filters, SLA and the workshop's change counter."""
-    leads = prepared_dataset(leads_id) if leads_id is not None else None
-    return build_pipeline(prepared_dataset(deals_id), leads, filters, sla_hours)
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=8, ttl=CACHE_TTL, show_spinner=False)
 def pipeline_options(deals_id: int) -> dict[str, list]:
     """The values an executive can filter the deals by, and the range of created dates."""
     deals = prepared_dataset(deals_id)
@@ -291,31 +221,19 @@ def _day(value: object) -> date | None:
     return value if isinstance(value, date) else None
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _filter_check(workshop_id: int, revision: int, filters: AnswerFilters, k: int) -> FilterCheck:
-    data = workshop_answers(workshop_id, revision)
-    return check_filter(data.answers, filters, k, data.importance)
-
-
-def first_to_explore(view: PerceptionView, framework: Framework) -> str:
+def first_to_explore(results: Results, framework: Framework) -> str:
     """The dimension the drill-down opens on: the largest perception gap, else the first dimension."""
-    biggest = largest_gap(view.gaps.dimensions)
+    biggest = results.largest_gap()
     return str(biggest["dimension_id"]) if biggest is not None else framework.dimensions[0].id
 
 
-def safe_filters(workshop: WorkshopInfo, filters: AnswerFilters, k: int) -> tuple[AnswerFilters, FilterCheck]:
-    """The filters to use: as chosen, or without the level cut when the differencing guard blocks it
-    (the check is cached by workshop, change counter, filters and ``k``)."""
-    check = _filter_check(workshop.id, workshop.revision, filters, k)
-    if check.allowed:
-        return filters, check
-    return AnswerFilters(round_no=filters.round_no, teams=filters.teams), check
-
-
-def show_chart(chart: object, data: pd.DataFrame, name: str, on_select: str = "ignore") -> object:
-    """A chart at full width with its CSV and PNG downloads underneath; returns the selection event."""
+def show_chart(chart: object, data: pd.DataFrame, name: str, on_select: str = "ignore", *,
+               labels: Results) -> object:
+    """A chart at full width with its CSV and PNG downloads underneath (when the results may leave the
+    app); the CSV holds ``data`` labelled as ``export.tables.chart_table`` does. Returns the selection event."""
     description = getattr(chart, "description", None)
     event = st.altair_chart(chart, width="stretch", key=f"chart_{name}", on_select=on_select,
                             alt=description if isinstance(description, str) else None)
-    downloads.chart_downloads(chart, data, name)
+    if labels.downloads_allowed:
+        downloads.chart_downloads(chart, chart_table(data, labels), name)
     return event

@@ -16,6 +16,7 @@ import streamlit as st
 
 from alignment import export
 from alignment.export.slides import DEFAULT_BRAND, brand_colour
+from alignment.results import Results
 from alignment.store import WorkshopInfo, find_workshop
 from alignment.ui import room, session
 
@@ -61,14 +62,20 @@ def _builder(workshop: WorkshopInfo, round_no: int, fmt: str, for_facilitator: b
 
 
 def report_downloads(
-    workshop: WorkshopInfo, *, round_no: int | None = None, allow_answers: bool = False, key: str = "report"
+    workshop: WorkshopInfo, *, results: Results | None = None, allow_answers: bool = False, key: str = "report"
 ) -> None:
-    """The three report buttons: deck, workbook, CSV zip.
+    """The three report buttons: deck, workbook, CSV zip, of the round ``results`` shows (default:
+    the current round, offered only to the facilitator's page).
 
-    ``allow_answers`` (Facilitator page only) offers a switch that adds the anonymous answers and the
-    visible comments to the workbook and the CSV zip, for teams with at least k respondents.
+    No button is offered when ``results.downloads_allowed`` is False (a round not yet revealed,
+    for anyone but the signed-in facilitator). ``allow_answers`` (Facilitator page only) offers a
+    switch that adds the anonymous answers to the workbook and the CSV zip, for teams with at
+    least k respondents.
     """
-    number = round_no or workshop.current_round
+    if results is not None and not results.downloads_allowed:
+        st.caption("The files appear here once the facilitator reveals this round's results.")
+        return
+    number = results.round_no if results is not None else workshop.current_round
     with_answers = allow_answers and st.toggle(
         "Include anonymous answers and comments in the data files",
         key=f"{key}-answers",

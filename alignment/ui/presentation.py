@@ -2,33 +2,23 @@
 
 The steps: participation → overall alignment → the three biggest gaps → a drill-down of each →
 priorities → pipeline evidence → what we promised last time (``alignment.ui.promises``) → actions.
-Every figure comes from ``alignment.scoring``, ``alignment.gaps`` and ``alignment.metrics``; charts from
-``alignment.charts`` at :data:`FONT_SCALE` (axis labels of 23 px, text marks of 21 px). The current round's
-results stay hidden until the facilitator reveals them.
+Every figure and sentence comes from the one results object (``alignment.results``, through the
+page's cached loader ``dashboard.results_for``), built for the room — not for the facilitator — so
+the current round's results stay hidden until the facilitator reveals them and nothing from fewer
+than k people is shown; charts from ``alignment.charts`` at :data:`FONT_SCALE` (axis labels of
+23 px, text marks of 21 px).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import pandas as pd
 import streamlit as st
 
-from alignment import charts, scoring
-from alignment.gaps import perception_gaps
-from alignment.metrics import USED_COLUMNS, cycle_time, marketing_share, prepare_pipeline, win_rate
-from alignment.store import (
-    WorkshopInfo,
-    answers_frame,
-    current_dataset,
-    importance_frame,
-    load_dataset_frame,
-    update_workshop,
-)
+from alignment import charts, numbers
+from alignment.results import Results
+from alignment.store import WorkshopInfo, update_workshop
 from alignment.store.actions import list_actions
-from alignment.ui import promises, session
+from alignment.ui import dashboard, promises, session
 from alignment.ui.discussion import describe_action
-from alignment.ui.facilitator import results_visible
 from alignment.ui.room import big_figure, brand_header, room_screen
 from alignment.ui.session import plain
 
@@ -70,48 +60,9 @@ def toggle() -> None:
     )
 
 
-@dataclass(frozen=True)
-class RoundResults:
-    """What the presentation shows of one round, computed once per revision of the workshop."""
-
-    dimensions: pd.DataFrame
-    gaps: pd.DataFrame
-    index: scoring.AlignmentIndex
-    priorities: pd.DataFrame
-    answers: pd.DataFrame
-
-
-@st.cache_data(max_entries=8, ttl=900, show_spinner="Working out the results…")
-def round_results(workshop: WorkshopInfo, round_no: int, revision: int) -> RoundResults | None:
-    """Scores, gaps, index and priorities of a round (``revision`` keys the cache); None without answers."""
-    engine, framework, k = session.engine(), session.framework(workshop), workshop.k
-    answers = answers_frame(engine, workshop.id, round_no)
-    if answers.empty:
-        return None
-    importance = importance_frame(engine, workshop.id, round_no)
-    dimensions = scoring.dimension_scores(answers, framework, k)
-    gaps = perception_gaps(answers, framework, k).dimensions
-    return RoundResults(
-        dimensions=dimensions,
-        gaps=gaps,
-        index=scoring.alignment_index(dimensions, gaps),
-        priorities=scoring.priorities(dimensions, scoring.importance_share(importance, framework, k)),
-        answers=answers,
-    )
-
-
-def biggest_gaps(gaps: pd.DataFrame, count: int = GAPS_SHOWN) -> pd.DataFrame:
-    """The ``count`` dimensions with the largest absolute marketing − sales gap that is shown."""
-    shown = gaps.dropna(subset=["gap"])
-    return shown.assign(abs_gap=shown["gap"].abs()).nlargest(count, "abs_gap").reset_index(drop=True)
-
-
-def fix_first(priorities: pd.DataFrame, top: int = GAPS_SHOWN) -> dict[str, list[str]]:
-    """Per team, up to ``top`` dimensions of its "Fix first" quadrant (important to it and rated low
-    by it), the most often picked first."""
-    fix = priorities[priorities["quadrant"] == "Fix first"].sort_values("importance", ascending=False, kind="stable")
-    teams = charts.ordered_teams(priorities["team"])
-    return {team: fix.loc[fix["team"] == team, "dimension_name"].head(top).tolist() for team in teams}
+def room_results(workshop: WorkshopInfo) -> Results:
+    """The current round's results as the room may see them (cached by the page's loader)."""
+    return dashboard.results_for(workshop, session.framework(workshop), for_facilitator=False)
 
 
 def _go(step: int) -> None:
@@ -145,7 +96,7 @@ def show(workshop: WorkshopInfo | None) -> None:
     step = max(0, min(int(st.session_state.get(STEP_KEY, 0)), len(STEPS) - 1))
     _navigation(workshop, step)
     st.title(STEPS[step], anchor=False)
-    if step > 0 and not results_visible(workshop, is_facilitator=False):
+    if step > 0 and not room_results(workshop).visible:
         st.header("Results are hidden until you reveal them.", anchor=False)
         st.subheader("Talk about expectations first: what do you think the teams said?", anchor=False)
         st.button("Reveal results to the room", type="primary", icon=":material/visibility:", on_click=_reveal,
@@ -160,9 +111,9 @@ def _participation(workshop: WorkshopInfo, _step: int) -> None:
                  anchor=False)  # fmt: skip
 
 
-def _results(workshop: WorkshopInfo) -> RoundResults | None:
-    results = round_results(workshop, workshop.current_round, workshop.revision)
-    if results is None:
+def _results(workshop: WorkshopInfo) -> Results | None:
+    results = room_results(workshop)
+    if results.empty:
         st.header("No answers in this round yet.", anchor=False)
         return None
     return results
@@ -174,42 +125,29 @@ def _overall(workshop: WorkshopInfo, _step: int) -> None:
         return
     index = results.index
     if index.index is None:
-        st.header(index.reason or "Not enough answers from both teams to work out the index.", anchor=False)
+        st.header(results.absences.get("index", "The index cannot be worked out yet."), anchor=False)
         return
-    st.header(f"Alignment index {index.index:.0f} of 100 — {index.band}", anchor=False)
+    st.header(results.headline(), anchor=False)
     level, closeness, used = st.columns(3)
     with level:
-        big_figure("Level: how well both rate the practice", f"{index.level:.0f}")
+        big_figure("Level: how well both rate the practice", numbers.whole(index.level))
     with closeness:
-        big_figure("Closeness: 100 − their average gap", f"{index.consistency:.0f}")
+        big_figure("Closeness: 100 − their average gap", numbers.whole(index.consistency))
     with used:
         big_figure("Dimensions compared", index.dimensions_used)
-    st.subheader("Index = level × closeness ÷ 100.", anchor=False)
-    st.subheader(
-        "Bands: Undefined below 25, Defined from 25, Aligned from 50, Integrated from 75 "
-        "(after Kotler, Rackham and Krishnaswamy, HBR 2006).",
-        anchor=False,
-    )
-
-
-def _gap_sentence(row: pd.Series) -> str:
-    direction = "marketing rates it higher" if row["gap"] > 0 else "sales rates it higher"
-    return (
-        f"{row['dimension_name']}: {abs(row['gap']):.0f} points apart, {direction} "
-        f"(marketing {row['marketing']:.0f}, sales {row['sales']:.0f})"
-    )
+    st.subheader(results.catalogue.term("index_bands").definition, anchor=False)
 
 
 def _gaps(workshop: WorkshopInfo, _step: int) -> None:
     results = _results(workshop)
     if results is None:
         return
-    top = biggest_gaps(results.gaps)
+    top = results.top_gaps(GAPS_SHOWN)
     if top.empty:
-        st.header(f"No gap can be shown yet: both teams need at least {workshop.k} answers.", anchor=False)
+        st.header(results.absences.get("gaps", "No gap can be shown yet."), anchor=False)
         return
     for _, row in top.iterrows():
-        st.subheader(_gap_sentence(row), anchor=False)
+        st.subheader(results.gap_sentence(row), anchor=False)
     st.altair_chart(charts.gap_dumbbell_chart(top, FONT_SCALE), width="stretch")
 
 
@@ -217,21 +155,20 @@ def _drill_down(workshop: WorkshopInfo, step: int) -> None:
     results = _results(workshop)
     if results is None:
         return
-    top = biggest_gaps(results.gaps)
+    top = results.top_gaps(GAPS_SHOWN)
     position = step - 3
     if position >= len(top):
         st.header("There is no further gap to show: skip ahead.", anchor=False)
         return
     row = top.iloc[position]
-    framework = session.framework(workshop)
-    dimension = framework.dimension(row["dimension_id"])
-    st.header(_gap_sentence(row), anchor=False)
-    distribution = scoring.answer_distribution(results.answers, framework, workshop.k, dimension.id)
+    dimension = results.framework.dimension(row["dimension_id"])
+    st.header(results.gap_sentence(row), anchor=False)
     chart_column, words_column = st.columns([3, 2], gap="large")
-    chart_column.altair_chart(charts.answer_distribution_chart(distribution, FONT_SCALE), width="stretch")
+    chart_column.altair_chart(charts.answer_distribution_chart(results.distributions[dimension.id], FONT_SCALE),
+                              width="stretch")
     with words_column:
         for number, item in enumerate(dimension.items, start=1):
-            st.markdown(f"#### Item {number}. {item.text}")
+            st.markdown(f"#### Item {number}. {plain(item.text)}")
         if dimension.prompts:
             st.subheader(f"To discuss: {dimension.prompts[0]}", anchor=False)
 
@@ -241,9 +178,9 @@ def _priorities(workshop: WorkshopInfo, _step: int) -> None:
     if results is None:
         return
     if results.priorities.empty:
-        st.header("No team has made enough importance picks to show priorities yet.", anchor=False)
+        st.header(results.absences.get("priorities", "No priorities yet."), anchor=False)
         return
-    lists = fix_first(results.priorities, top=len(results.priorities))
+    lists = results.fix_first(top=len(results.priorities))
     shared = [name for name in lists.get("marketing", []) if name in lists.get("sales", [])]
     st.header(
         "Marketing and sales would both fix first: " + ", ".join(shared)
@@ -251,44 +188,36 @@ def _priorities(workshop: WorkshopInfo, _step: int) -> None:
         else "Marketing and sales do not share a first priority yet.",
         anchor=False,
     )
-    for team, names in fix_first(results.priorities).items():
+    for team, names in results.fix_first().items():
         listed = ", ".join(names) if names else "nothing is both important and low-rated"
-        st.subheader(f"{plain(workshop.team_name(team))}: {listed}", anchor=False)
-    st.subheader(
-        "Fix first = picked as critical by more of the team than average, and rated below the team's average.",
-        anchor=False,
-    )
-
-
-@st.cache_data(max_entries=8, ttl=900, show_spinner=False)
-def pipeline_facts(dataset_id: int) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float | int]]:
-    """Win rate, cycle time and marketing's share of the workshop's current deals dataset."""
-    deals = prepare_pipeline(load_dataset_frame(session.engine(), dataset_id, columns=USED_COLUMNS))
-    return win_rate(deals), cycle_time(deals), marketing_share(deals)
+        st.subheader(f"{plain(results.team_name(team))}: {listed}", anchor=False)
+    st.subheader(results.catalogue.term("priority").definition, anchor=False)
 
 
 def _evidence(workshop: WorkshopInfo, _step: int) -> None:
-    dataset = current_dataset(session.engine(), workshop.id, "deals")
-    if dataset is None:
-        st.header("No pipeline data yet: add a CRM export on the Pipeline data page.", anchor=False)
+    results = room_results(workshop)
+    facts = results.pipeline.facts
+    if "pipeline" in results.absences:
+        st.header(results.absences["pipeline"], anchor=False)
         return
-    wins, cycles, share = pipeline_facts(dataset.id)
-    st.header(
-        f"Marketing sourced {share['pipeline_count_share']:.0%} of deals and "
-        f"{share['bookings_share']:.0%} of bookings.",
-        anchor=False,
-    )
-    groups = [g for g in ("marketing", "sales") if g in set(wins["source_group"])]
+    st.header(results.share_sentence(), anchor=False)
+    wins = facts.win_rate.set_index("source_group")
+    cycles = facts.cycle_time.set_index("source_group")
+    groups = [g for g in ("marketing", "sales") if g in wins.index] if facts.has_source else []
     columns = st.columns(max(len(groups), 1))
     for column, group in zip(columns, groups, strict=False):
-        win = wins.set_index("source_group").loc[group]
+        win = wins.loc[group]
         with column:
-            big_figure(f"{charts.source_label(group)} win rate", f"{win['win_rate']:.0%}",
+            big_figure(f"{charts.source_label(group)} win rate", numbers.percent(win["win_rate"]),
                        f"{int(win['won']):,} won of {int(win['closed']):,} closed")  # fmt: skip
-            if group in set(cycles["source_group"]):
-                days = cycles.set_index("source_group").loc[group, "median_days"]
-                big_figure(f"{charts.source_label(group)} median sales cycle", f"{days:.0f} days")
-    st.subheader(f"From {dataset.filename}: {dataset.rows_accepted:,} deals.", anchor=False)
+            if group in cycles.index and numbers.known(cycles.loc[group, "median_days"]):
+                big_figure(f"{charts.source_label(group)} median sales cycle",
+                           numbers.formatted(cycles.loc[group, "median_days"], "days"))
+    st.subheader(f"From {results.pipeline.deals_file}: {facts.deals:,} deals.", anchor=False)
+
+
+def _promised(workshop: WorkshopInfo, _step: int) -> None:
+    promises.presentation_step(room_results(workshop))
 
 
 def _actions(workshop: WorkshopInfo, _step: int) -> None:
@@ -305,4 +234,4 @@ def _actions(workshop: WorkshopInfo, _step: int) -> None:
 
 # One view per entry of STEPS; the three drill-downs share a view that picks its gap by step.
 _STEP_VIEWS = (_participation, _overall, _gaps, _drill_down, _drill_down, _drill_down, _priorities, _evidence,
-               promises.presentation_step, _actions)  # fmt: skip
+               _promised, _actions)  # fmt: skip

@@ -1,7 +1,8 @@
 """What we promised last time: each action with a target, checked against this round, on screen.
 
-Two views of the same checked actions (``alignment.action_history.workshop_progress``): a section of
-the Alignment page and a presentation step in large type. Action text is the facilitator's own
+Two views of the results object's checked actions (``Results.promises``, built with the rest of the
+results by the page's cached loader): a section of the Alignment page and a presentation step in
+large type; neither computes a figure. Action text is the facilitator's own
 words and goes through ``plain()``. Both show, per action, the metric then and now with the counts
 behind it, the perception gap then and now, and the verdict with its reason.
 """
@@ -12,10 +13,8 @@ from typing import Final
 
 import streamlit as st
 
-from alignment.action_history import workshop_progress
 from alignment.action_progress import CANNOT_TELL, MET, MOVING, ActionProgress, figure_words
-from alignment.store import WorkshopInfo
-from alignment.ui import session
+from alignment.results import Results
 from alignment.ui.session import plain
 
 VERDICT_LOOK: Final = {
@@ -24,12 +23,6 @@ VERDICT_LOOK: Final = {
     CANNOT_TELL: ("gray", ":material/help:"),
 }
 NOT_MOVING_LOOK: Final = ("orange", ":material/trending_flat:")
-
-
-@st.cache_data(max_entries=8, ttl=900, show_spinner="Checking the actions agreed last time…")
-def checked_actions(workshop: WorkshopInfo, revision: int) -> list[ActionProgress]:
-    """The workshop's targeted actions checked against its current round (``revision`` keys the cache)."""
-    return workshop_progress(session.engine(), workshop, session.framework(workshop))
 
 
 def _look(verdict: str) -> tuple[str, str]:
@@ -46,14 +39,13 @@ def _then_now(then: str, now: str) -> str:
     return f"{then or '–'} → {now or '–'}"
 
 
-def alignment_section(workshop: WorkshopInfo, hidden: bool) -> None:
-    """The Alignment page's "What we promised last time" (nothing when no earlier action has a target)."""
-    if hidden:
-        return
-    checked = checked_actions(workshop, workshop.revision)
+def alignment_section(results: Results) -> None:
+    """The Alignment page's "What we promised last time" (nothing when no earlier action has a target
+    or while the round is hidden)."""
+    checked = results.promises.checked
     if not checked:
         return
-    names = {d.id: d.name for d in session.framework(workshop).dimensions}
+    names = {d.id: d.name for d in results.framework.dimensions}
     st.subheader("What we promised last time", anchor=False)
     for progress in checked:
         words = figure_words(progress)
@@ -90,15 +82,15 @@ def _tile(label: str, value: str, note: str) -> None:
             st.markdown(f"##### {plain(note)}")
 
 
-def presentation_step(workshop: WorkshopInfo, _step: int) -> None:
+def presentation_step(results: Results) -> None:
     """Presentation step "What we promised last time": one block per checked action, in large type."""
-    checked = checked_actions(workshop, workshop.revision)
+    checked = results.promises.checked
     if not checked:
         st.header("No action from an earlier round had a measurable target to check.", anchor=False)
         st.subheader("Give this round's actions a target, and the next round will show whether they moved.",
                      anchor=False)  # fmt: skip
         return
-    names = {d.id: d.name for d in session.framework(workshop).dimensions}
+    names = {d.id: d.name for d in results.framework.dimensions}
     for progress in checked:
         words = figure_words(progress)
         colour, icon = _look(progress.verdict)

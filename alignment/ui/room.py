@@ -125,7 +125,7 @@ def room_screen(workshop: WorkshopInfo, with_brand: bool = True) -> None:
             st.warning("Submissions are closed: reopen them to let people answer.", icon=":material/lock:")
     with qr_column:
         st.image(qr_png(link, mark.colour), width="stretch", caption=link)
-    live_count(workshop.id, workshop.teams, workshop.current_round)
+    live_count(workshop.id, workshop.teams, workshop.current_round, max(3, int(workshop.k)))
 
 
 def big_figure(label: str, value: object, note: str = "") -> None:
@@ -137,22 +137,41 @@ def big_figure(label: str, value: object, note: str = "") -> None:
             st.caption(note)
 
 
+def shown_counts(counts: dict[str, dict[str, int]], teams: tuple[str, ...], k: int) -> tuple[int, list[tuple[str, str,
+                                                                                                         str]]]:
+    """What the wall may show of the live counts: the people who submitted in teams with at least ``k``
+    (a total with smaller teams in it would give their count away), and per team its count and how
+    many are still answering — or, below ``k``, only that it has fewer than ``k`` so far."""
+    total, cards = 0, []
+    for name in teams:
+        numbers = counts.get(team_id(name), {"started": 0, "submitted": 0})
+        submitted, still = numbers["submitted"], numbers["started"] - numbers["submitted"]
+        if submitted >= k:
+            total += submitted
+            cards.append((name, str(submitted), f"{still} still answering" if still >= k else (
+                "a few still answering" if still else "")))
+        elif submitted:
+            cards.append((name, f"fewer than {k}", "shown once it reaches " + str(k)))
+        else:
+            cards.append((name, "0", "a few answering" if still else ""))
+    return total, cards
+
+
 @st.fragment(run_every=LIVE_REFRESH_SECONDS)
-def live_count(workshop_id: int, teams: tuple[str, ...], round_no: int) -> None:
-    """Answers per team in the current round, re-read every few seconds on its own."""
+def live_count(workshop_id: int, teams: tuple[str, ...], round_no: int, k: int = 3) -> None:
+    """Answers per team in the current round, re-read every few seconds on its own (``shown_counts``)."""
     last_key = f"live-count:{workshop_id}:{round_no}"
     try:
         counts = st.session_state[last_key] = participation(session.engine(), workshop_id, round_no)
         reconnecting = False
     except (OperationalError, DatabaseUnavailable):  # a short outage: keep the last figures on the screen
         counts, reconnecting = st.session_state.get(last_key, {}), True
-    submitted = sum(c["submitted"] for c in counts.values())
-    st.header(f"{submitted} answered in round {round_no}", anchor=False)
+    total, cards = shown_counts(counts, teams, k)
+    small = any(value.startswith("fewer") for _, value, _ in cards)
+    st.header(f"{total} answered in round {round_no}" + (" in the teams shown" if small else ""), anchor=False)
     columns = st.columns(max(len(teams), 1))
-    for column, name in zip(columns, teams, strict=False):
-        numbers = counts.get(team_id(name), {"started": 0, "submitted": 0})
-        still = numbers["started"] - numbers["submitted"]
+    for column, (name, value, note) in zip(columns, cards, strict=False):
         with column:
-            big_figure(plain(name), numbers["submitted"], f"{still} still answering" if still else "")
+            big_figure(plain(name), value, note)
     if reconnecting:
         st.caption("Reconnecting to the database… these are the last figures it gave.")

@@ -1,0 +1,566 @@
+"""The one results model: everything any output shows, decided once.
+
+``build_results`` is a pure function (no Streamlit, no store): it takes a workshop's submitted
+answers, importance picks and comments, the prepared pipeline datasets, the framework, the
+catalogue of metrics, the chosen filters and whether the viewer is the signed-in facilitator, and
+returns one frozen ``Results``. The Alignment page, presentation mode, the room screen's figures,
+chart downloads, the deck, the workbook and the CSV zip all render that object; none computes a
+figure of its own.
+
+It is made of two halves, each pure, so a caller may keep one while the other changes:
+``perception_results`` (scores, gaps with intervals, agreement, index, priorities, round change,
+comments) and ``pipeline_results`` (every pipeline metric for the deal filters); ``assemble`` joins
+them and writes the evidence statements and the reasoned absences.
+
+Decisions made here, so that no output can forget them:
+
+- **Reveal**: the current round's figures are shown only once the facilitator reveals them (the
+  facilitator always sees them). While hidden, the object holds no perception figure at all and
+  ``downloads_allowed`` is False.
+- **Anonymity**: every figure from fewer than ``k`` people is withheld where it is computed
+  (``alignment.scoring``); the filter is checked by ``alignment.suppression.check_filter`` and a
+  refused level filter is dropped with its reason; teams below ``k`` are named in
+  ``withheld_teams`` without their counts, their comments are not listed, and the respondent total
+  counts only the teams shown (a total that included them would give their count away).
+- **Unknown is never zero**: a figure that cannot be computed is absent (NA) and ``absences`` says
+  why in words ("the deals have no lead source", "no deal is won yet", "fewer than 3 people
+  answered").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from alignment import numbers, scoring
+from alignment.answer_matrix import AnswerMatrix
+from alignment.catalogue import Catalogue, load_catalogue
+from alignment.evidence import NO_PIPELINE, NO_SOURCE, NO_WON, PipelineFacts, evidence_statements, pipeline_facts
+from alignment.framework import Framework
+from alignment.gaps import PerceptionGaps, largest_gap, perception_gaps
+from alignment.lead_metrics import filter_leads
+from alignment.metrics import DealFilters, filter_deals
+from alignment.promises import Promises
+from alignment.scoring import MARKETING, SALES, AlignmentIndex
+from alignment.store.workshops import WorkshopInfo
+from alignment.suppression import LEVEL_LABELS, AnswerFilters, apply_filters, check_filter
+
+TOP_GAPS: Final = 3
+DEFAULT_LEAKAGE_DAYS: Final = 7
+EVERYONE: Final = AnswerFilters()
+EVERY_DEAL: Final = DealFilters()
+COUNT_COLUMNS: Final = ("n", "n_dont_know", "n_marketing", "n_sales", "picks", "respondents", "answers",
+                        "dont_know", "items_shown")
+
+
+@dataclass(frozen=True)
+class PipelineEvidence:
+    """The pipeline facts for the chosen deal filters (``facts`` None when no deals file is saved)."""
+
+    deals_file: str | None = None
+    leads_file: str | None = None
+    facts: PipelineFacts | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.facts is not None and self.facts.deals > 0
+
+    @property
+    def currency(self) -> str | None:
+        return self.facts.currency if self.facts is not None else None
+
+    def table(self, metric_table: str | None) -> pd.DataFrame | None:
+        """A metric table by name (``win_rate``, ``lead_acceptance``, …), None without data."""
+        return self.facts.table(metric_table) if self.facts is not None else None
+
+
+@dataclass(frozen=True)
+class Perception:
+    """The perception half of the results for one round and one set of answer filters."""
+
+    round_no: int
+    filters: AnswerFilters
+    filter_note: str
+    visible: bool
+    hidden_reason: str
+    has_answers: bool
+    participation: pd.DataFrame
+    respondents: pd.DataFrame
+    dimensions: pd.DataFrame
+    items: pd.DataFrame
+    gaps: PerceptionGaps
+    self_other: pd.DataFrame
+    agreement: pd.DataFrame
+    dont_know: pd.DataFrame
+    dont_know_by_team: pd.DataFrame
+    importance: pd.DataFrame
+    priorities: pd.DataFrame
+    index: AlignmentIndex
+    previous_index: AlignmentIndex | None
+    rounds: pd.DataFrame
+    round_items: pd.DataFrame
+    distributions: dict[str, pd.DataFrame]
+    comments: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Results:
+    """Everything any output shows of one round, for one viewer and one set of filters."""
+
+    workshop: WorkshopInfo
+    framework: Framework
+    catalogue: Catalogue
+    k: int
+    for_facilitator: bool
+    made_on: date
+    perception: Perception
+    deal_filters: DealFilters
+    pipeline: PipelineEvidence
+    evidence: pd.DataFrame
+    actions: pd.DataFrame
+    absences: dict[str, str] = field(default_factory=dict)
+    answers: pd.DataFrame | None = None
+    promises: Promises = field(default_factory=Promises)
+
+    # --- the perception half, by name -------------------------------------------------------
+    def __getattr__(self, name: str) -> object:
+        """``results.dimensions``, ``results.gaps`` …: the fields of ``perception``."""
+        if name != "perception" and name in Perception.__dataclass_fields__:
+            return getattr(self.perception, name)
+        raise AttributeError(name)
+
+    @property
+    def comments(self) -> pd.DataFrame:
+        return self.perception.comments
+
+    @property
+    def visible(self) -> bool:
+        """Whether this round's perception figures may be shown to this viewer."""
+        return self.perception.visible
+
+    @property
+    def empty(self) -> bool:
+        """No answers in this round and view (or none that may be shown)."""
+        return self.perception.respondents.empty
+
+    @property
+    def downloads_allowed(self) -> bool:
+        """Whether files with this round's figures may leave the app for this viewer."""
+        return self.perception.visible
+
+    @property
+    def withheld_teams(self) -> tuple[str, ...]:
+        """Names of the teams in view with answers from fewer than ``k`` people (never their counts)."""
+        table = self.perception.participation
+        below = table[table["respondents"].isna() & table["answered"]]
+        return tuple(below["team_name"])
+
+    @property
+    def respondents_shown(self) -> int:
+        """People in the teams that are shown (teams below ``k`` are not added in)."""
+        table = self.perception.respondents
+        return int(table.loc[table["enough"], "respondents"].sum())
+
+    def team_name(self, team: str) -> str:
+        return self.workshop.team_name(team)
+
+    def top_gaps(self, count: int = TOP_GAPS) -> pd.DataFrame:
+        """The ``count`` dimensions with the largest shown absolute gap, largest first."""
+        table = self.gaps.dimensions.set_index("dimension_id")
+        return table.loc[top_gap_ids(self.gaps.dimensions, count)].reset_index()
+
+    def largest_gap(self) -> pd.Series | None:
+        return largest_gap(self.gaps.dimensions)
+
+    def headline(self) -> str:
+        """What the alignment index says, in words for the room (no formula)."""
+        index = self.index
+        if index.index is None:
+            return self.absences.get("index", "The alignment index cannot be worked out yet.")
+        band = self.catalogue.band(index.index)
+        return f"Alignment index {numbers.whole(index.index)} of 100, {band.name}: {band.meaning}."
+
+    def index_parts(self) -> str:
+        """The index's parts in plain words."""
+        index = self.index
+        if index.index is None:
+            return ""
+        return (f"Level {numbers.whole(index.level)} (how well both teams rate the practice) and closeness "
+                f"{numbers.whole(index.consistency)} (100 minus their average gap), over {index.dimensions_used} "
+                f"dimension{'s' if index.dimensions_used != 1 else ''}.")
+
+    def index_change(self) -> str | None:
+        """``+4 on round 1`` when the previous round's index is known."""
+        earlier = self.previous_index
+        if self.index.index is None or earlier is None or earlier.index is None:
+            return None
+        return f"{numbers.signed(self.index.index - earlier.index)} on round {self.round_no - 1}"
+
+    def gap_sentence(self, row: pd.Series) -> str:
+        """One gap in words; its direction is stated only when the interval excludes zero."""
+        points = numbers.whole(abs(row["gap"]))
+        spread = f"95% interval {numbers.interval(row['low'], row['high'])}"
+        scores = f"marketing {numbers.whole(row['marketing'])}, sales {numbers.whole(row['sales'])}"
+        if numbers.certain(row["low"], row["high"]):
+            who = "marketing" if row["gap"] > 0 else "sales"
+            return f"{row['dimension_name']}: {points} points apart, {who} rates it higher ({scores}; {spread})"
+        return f"{row['dimension_name']}: {points} points apart, which may be chance ({scores}; {spread})"
+
+    def share_sentence(self) -> str:
+        """Marketing's share of the pipeline and of bookings, or why it cannot be said."""
+        for reason in ("pipeline", "marketing_share"):
+            if reason in self.absences:
+                return self.absences[reason]
+        share = self.pipeline.facts.marketing_share if self.pipeline.facts is not None else {}
+        said = f"Marketing sourced {numbers.percent(share['pipeline_count_share'])} of the deals created"
+        if "bookings_share" in self.absences:
+            return f"{said}. {self.absences['bookings_share']}"
+        return f"{said} and {numbers.percent(share['bookings_share'])} of the value won."
+
+    def dont_know_overall(self) -> float | None:
+        shares = self.dont_know_by_team.dropna(subset=["share"])
+        return float(shares["dont_know"].sum() / shares["answers"].sum()) if len(shares) else None
+
+    def fix_first(self, top: int = TOP_GAPS) -> dict[str, list[str]]:
+        """Per team shown, up to ``top`` dimensions of its Fix first quadrant, the most often picked first."""
+        table = self.priorities
+        fix = table[table["quadrant"] == "Fix first"].sort_values("importance", ascending=False, kind="stable")
+        teams = [t for t in (MARKETING, SALES) if t in set(table["team"])] + sorted(
+            t for t in set(table["team"]) if t not in (MARKETING, SALES))
+        return {team: fix.loc[fix["team"] == team, "dimension_name"].head(top).tolist() for team in teams}
+
+    def filter_labels(self) -> list[tuple[str, str]]:
+        """The filters in force as (what, chosen values) labels for files and captions."""
+        filters = self.filters
+        teams = ", ".join(self.team_name(t) for t in filters.teams) or "every team"
+        levels = ", ".join(LEVEL_LABELS.get(lvl, lvl) for lvl in filters.levels) or "every level"
+        return [("Round", str(self.round_no)), ("Teams", teams), ("Levels", levels)]
+
+
+def top_gap_ids(gaps: pd.DataFrame, count: int = TOP_GAPS) -> list[str]:
+    """Ids of the ``count`` dimensions with the largest shown absolute gap, largest first."""
+    shown = gaps.dropna(subset=["gap"])
+    order = shown["gap"].abs().sort_values(ascending=False, kind="stable").index
+    return [str(d) for d in shown.loc[order, "dimension_id"].head(count)]
+
+
+def withhold_counts(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy where withheld rows (``suppressed``) also lose their counts, which rest on < k people."""
+    if "suppressed" not in table.columns:
+        return table
+    out = table.copy()
+    hidden = out["suppressed"].astype(bool).to_numpy()
+    for column in COUNT_COLUMNS:
+        if column in out.columns:
+            out[column] = out[column].astype("Float64").mask(hidden)
+    return out
+
+
+def participation_table(answers: pd.DataFrame, workshop: WorkshopInfo, k: int,
+                        teams: tuple[str, ...] = ()) -> pd.DataFrame:
+    """People who submitted per team (every team of the workshop, or the chosen ``teams``):
+    ``team, team_name, respondents, enough, answered``; ``respondents`` is NA for teams with 1 to
+    k − 1 people (``answered`` True), 0 for teams with nobody yet."""
+    counts = answers.groupby("team", observed=True)["participant_id"].nunique() if len(answers) else pd.Series()
+    every = list(dict.fromkeys([*workshop.team_ids, *[str(t) for t in counts.index]]))
+    chosen = [t for t in every if not teams or t in teams]
+    people = np.array([int(counts.get(t, 0)) for t in chosen], dtype="int64")
+    table = pd.DataFrame({"team": chosen, "team_name": [workshop.team_name(t) for t in chosen],
+                          "respondents": pd.array(people, dtype="Int64"), "enough": people >= k,
+                          "answered": people > 0})
+    table["respondents"] = table["respondents"].mask(table["answered"] & ~table["enough"])
+    return table
+
+
+def visible_comments(comments: pd.DataFrame, answers: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Comments that are not hidden, from teams with at least ``k`` respondents among ``answers``
+    (one round and view): ``round_no, team, dimension_id, text``."""
+    columns = ["round_no", "team", "dimension_id", "text"]
+    if comments.empty or answers.empty:
+        return pd.DataFrame(columns=columns)
+    size = answers.groupby(["round_no", "team"], observed=True)["participant_id"].nunique()
+    enough = {(int(r), str(t)) for (r, t), people in size.items() if people >= k}
+    keep = [(int(r), str(t)) in enough and not bool(h)
+            for r, t, h in zip(comments["round_no"], comments["team"], comments["hidden"], strict=True)]
+    return comments.loc[keep, columns].reset_index(drop=True)
+
+
+def _per_round(answers: pd.DataFrame, framework: Framework, k: int) -> pd.DataFrame:
+    frames = [scoring.item_scores(answers[answers["round_no"] == r], framework, k).assign(round_no=int(r))
+              for r in sorted(answers["round_no"].dropna().unique())]
+    return (pd.concat(frames, ignore_index=True) if frames
+            else scoring.item_scores(answers, framework, k).assign(round_no=0))
+
+
+def _previous_index(answers: pd.DataFrame, importance: pd.DataFrame, framework: Framework, k: int,
+                    filters: AnswerFilters) -> AlignmentIndex | None:
+    """The alignment index of the round before, for the same teams and levels (when that filter is allowed)."""
+    if filters.round_no is None or filters.round_no < 2:
+        return None
+    earlier = replace(filters, round_no=filters.round_no - 1)
+    before = apply_filters(answers, earlier)
+    if before.empty or not check_filter(answers, earlier, k, importance).allowed:
+        return None
+    gaps = perception_gaps(before, framework, k, resamples=1).dimensions  # only the point gaps are used
+    return scoring.alignment_index(pd.DataFrame(), gaps)
+
+
+def _only_chosen_gaps(gaps: PerceptionGaps, teams: tuple[str, ...]) -> PerceptionGaps:
+    """Without marketing or sales among the chosen teams there is no gap, and the reason says so."""
+    if not teams or (MARKETING in teams and SALES in teams):
+        return gaps
+
+    def without(table: pd.DataFrame) -> pd.DataFrame:
+        out = table.copy()
+        out["gap"], out["low"], out["high"], out["suppressed"] = np.nan, np.nan, np.nan, True
+        out["reason"] = "choose both marketing and sales to see the gap"
+        return out
+
+    return PerceptionGaps(without(gaps.dimensions), without(gaps.items))
+
+
+def screened(answers: pd.DataFrame, importance: pd.DataFrame, filters: AnswerFilters,
+             k: int) -> tuple[AnswerFilters, str]:
+    """The filters that may be applied (with the round filled in by the caller) and, when a level cut
+    is refused by ``alignment.suppression.check_filter``, the filters without it and the reason."""
+    check = check_filter(answers, filters, k, importance)
+    return (filters, "") if check.allowed else (replace(filters, levels=()), check.reason)
+
+
+def all_teams_results(
+    workshop: WorkshopInfo,
+    framework: Framework,
+    answers: pd.DataFrame,
+    importance: pd.DataFrame,
+    comments: pd.DataFrame,
+    filters: AnswerFilters,
+    note: str = "",
+    *,
+    for_facilitator: bool = False,
+) -> Perception:
+    """The perception half for every team, for a round and levels that ``screened`` allowed.
+
+    Teams are never pooled (each is scored on its own, the overall view averages team scores), so the
+    team filter only picks rows afterwards (``restrict_to_teams``) and changing it recomputes nothing.
+    """
+    k = max(3, int(workshop.k))
+    round_no = filters.round_no or workshop.current_round
+    filters = AnswerFilters(round_no=round_no, levels=filters.levels)
+    visible = for_facilitator or round_no != workshop.current_round or workshop.results_revealed
+    hidden_reason = "" if visible else (
+        f"Round {round_no} results stay hidden until the facilitator reveals them, so that nobody is anchored "
+        "before the discussion.")
+    chosen = apply_filters(answers, filters) if visible else answers.iloc[0:0]
+    picks = apply_filters(importance, filters) if visible else importance.iloc[0:0]
+    history = apply_filters(answers, replace(filters, round_no=None)) if visible else answers.iloc[0:0]
+    history = history[history["round_no"] <= round_no]
+    matrix = AnswerMatrix.build(chosen, framework)
+    dimensions = scoring.dimension_scores(matrix, framework, k)
+    gaps = perception_gaps(matrix, framework, k)
+    shares = scoring.importance_share(picks, framework, k)
+    participation = participation_table(chosen, workshop, k)
+    return Perception(
+        round_no=round_no, filters=filters, filter_note=note, visible=visible, hidden_reason=hidden_reason,
+        has_answers=bool(len(apply_filters(answers, filters))),
+        participation=participation if visible else participation.iloc[0:0],
+        respondents=scoring.respondents_by_team(matrix, k),
+        dimensions=dimensions,
+        items=scoring.item_scores(matrix, framework, k),
+        gaps=gaps,
+        self_other=scoring.self_other(dimensions),
+        agreement=scoring.agreement(matrix, framework, k),
+        dont_know=scoring.dont_know_share(matrix, framework, k),
+        dont_know_by_team=scoring.dont_know_share(matrix, framework, k, by_dimension=False),
+        importance=shares,
+        priorities=scoring.priorities(dimensions, shares),
+        index=scoring.alignment_index(dimensions, gaps.dimensions),
+        previous_index=_previous_index(answers, importance, framework, k, filters) if visible else None,
+        rounds=scoring.round_change(history, framework, k),
+        round_items=_per_round(history, framework, k),
+        distributions=scoring.answer_distributions(matrix, framework, k),
+        comments=visible_comments(comments[comments["round_no"] == round_no], chosen, k) if visible
+        else visible_comments(comments.iloc[0:0], chosen, k),
+    )
+
+
+def restrict_to_teams(perception: Perception, teams: tuple[str, ...]) -> Perception:
+    """The perception half for the chosen teams only (all teams when ``teams`` is empty): per-team
+    tables keep the chosen teams' rows; the gap and the index need both marketing and sales among them."""
+    if not teams:
+        return perception
+    chosen = list(teams)
+
+    def rows(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["team"].isin(chosen)].reset_index(drop=True)
+
+    both = MARKETING in chosen and SALES in chosen
+    gaps = _only_chosen_gaps(perception.gaps, teams)
+    dimensions = rows(perception.dimensions)
+    return replace(
+        perception, filters=replace(perception.filters, teams=tuple(teams)),
+        participation=rows(perception.participation), respondents=rows(perception.respondents),
+        dimensions=dimensions, items=rows(perception.items), gaps=gaps, self_other=scoring.self_other(dimensions),
+        agreement=rows(perception.agreement), dont_know=rows(perception.dont_know),
+        dont_know_by_team=rows(perception.dont_know_by_team), importance=rows(perception.importance),
+        priorities=rows(perception.priorities), index=scoring.alignment_index(dimensions, gaps.dimensions),
+        previous_index=perception.previous_index if both else None, rounds=rows(perception.rounds),
+        round_items=rows(perception.round_items),
+        distributions={d: rows(table) for d, table in perception.distributions.items()},
+        comments=rows(perception.comments),
+    )
+
+
+def perception_results(
+    workshop: WorkshopInfo,
+    framework: Framework,
+    answers: pd.DataFrame,
+    importance: pd.DataFrame,
+    comments: pd.DataFrame,
+    filters: AnswerFilters,
+    *,
+    for_facilitator: bool = False,
+) -> Perception:
+    """The perception half for ``filters`` (round, teams, levels), every anonymity rule applied.
+
+    ``answers``, ``importance`` and ``comments`` hold every round (as ``alignment.store`` reads
+    them). A level filter that ``check_filter`` refuses is dropped and ``filter_note`` says why.
+    """
+    k = max(3, int(workshop.k))
+    filters = replace(filters, round_no=filters.round_no or workshop.current_round)
+    allowed, note = screened(answers, importance, filters, k)
+    every_team = all_teams_results(workshop, framework, answers, importance, comments, allowed, note,
+                                   for_facilitator=for_facilitator)
+    return restrict_to_teams(every_team, filters.teams)
+
+
+def pipeline_results(
+    deals: pd.DataFrame | None,
+    leads: pd.DataFrame | None,
+    deal_filters: DealFilters,
+    *,
+    sla_hours: float,
+    catalogue: Catalogue | None = None,
+    deals_file: str | None = None,
+    leads_file: str | None = None,
+) -> PipelineEvidence:
+    """Every pipeline metric over the deals (and leads) that match ``deal_filters``; the leakage
+    window is the catalogue's ``lead_leakage`` parameter ``days``."""
+    if deals is None:
+        return PipelineEvidence()
+    catalogue = catalogue or load_catalogue()
+    days = int(catalogue.metric("lead_leakage").parameters.get("days", DEFAULT_LEAKAGE_DAYS)) if (
+        "lead_leakage" in catalogue.ids) else DEFAULT_LEAKAGE_DAYS
+    chosen_leads = None if leads is None else filter_leads(leads, deal_filters)
+    facts = pipeline_facts(filter_deals(deals, deal_filters), chosen_leads, sla_hours, days)
+    return PipelineEvidence(deals_file=deals_file, leads_file=leads_file, facts=facts)
+
+
+def _absences(perception: Perception, pipeline: PipelineEvidence, k: int) -> dict[str, str]:
+    """Every figure that cannot be shown, with its reason in words."""
+    out: dict[str, str] = {}
+    if not perception.visible:
+        out["perception"] = perception.hidden_reason
+    elif perception.respondents.empty:
+        out["perception"] = f"No answers yet in round {perception.round_no} for this view."
+    counts = dict(zip(perception.respondents["team"], perception.respondents["enough"], strict=True))
+    short = [t for t in (MARKETING, SALES) if not counts.get(t, False)]
+    if perception.index.index is None:
+        out["index"] = (f"The alignment index needs at least {k} people from marketing and from sales; "
+                        f"{' and '.join(short) or 'one of them'} {'has' if len(short) == 1 else 'have'} fewer so far."
+                        if short else "The alignment index needs scores from both marketing and sales.")
+    if perception.gaps.dimensions["gap"].notna().sum() == 0:
+        out["gaps"] = (f"No gap can be shown until marketing and sales each have at least {k} people answering."
+                       if short else str(perception.gaps.dimensions["reason"].iloc[0]).capitalize() + "."
+                       if len(perception.gaps.dimensions) else "No gap can be shown yet.")
+    if perception.priorities.empty:
+        out["priorities"] = f"Priorities need at least {k} people in a team who picked what matters most."
+    facts = pipeline.facts
+    if facts is None:
+        out["pipeline"] = NO_PIPELINE
+    elif not facts.deals:
+        out["pipeline"] = "No deals match these filters. Widen the segment, region, product or date filters."
+    elif not facts.has_source:
+        out["marketing_share"] = NO_SOURCE
+    elif not numbers.known(facts.marketing_share["bookings_share"]):
+        out["bookings_share"] = NO_WON
+    if facts is not None and facts.lead_acceptance is None:
+        out["leads"] = ("No leads file: add a leads export on the Pipeline data page to see acceptance, response "
+                        "time and leakage.")
+    return out
+
+
+def assemble(
+    workshop: WorkshopInfo,
+    framework: Framework,
+    perception: Perception,
+    pipeline: PipelineEvidence,
+    *,
+    deal_filters: DealFilters = EVERY_DEAL,
+    actions: pd.DataFrame | None = None,
+    catalogue: Catalogue | None = None,
+    for_facilitator: bool = False,
+    made_on: date | None = None,
+    answers_sheet: pd.DataFrame | None = None,
+    promises: Promises | None = None,
+) -> Results:
+    """Join the two halves: evidence statements and reasoned absences are written here. ``promises``
+    (``alignment.promises.promises_results``) is withheld with the round's reason while the round is hidden."""
+    catalogue = catalogue or load_catalogue()
+    k = max(3, int(workshop.k))
+    if perception.visible:
+        evidence = evidence_statements(framework, perception.gaps.dimensions, pipeline.facts, catalogue)
+    else:
+        evidence = evidence_statements(framework, perception.gaps.dimensions.iloc[0:0], None, catalogue).iloc[0:0]
+    return Results(
+        workshop=workshop, framework=framework, catalogue=catalogue, k=k, for_facilitator=for_facilitator,
+        made_on=made_on or date.today(), perception=perception, deal_filters=deal_filters, pipeline=pipeline,
+        evidence=evidence, actions=actions if actions is not None else pd.DataFrame(
+            columns=["text", "owner", "due_date", "status", "dimension_id", "dimension_name", "round_no"]),
+        absences=_absences(perception, pipeline, k),
+        answers=answers_sheet if for_facilitator and perception.visible else None,
+        promises=_promises_shown(promises if promises is not None else Promises(perception.round_no), perception),
+    )
+
+
+def _promises_shown(promises: Promises, perception: Perception) -> Promises:
+    return promises if perception.visible else promises.withheld(perception.hidden_reason)
+
+
+def build_results(
+    workshop: WorkshopInfo,
+    framework: Framework,
+    answers: pd.DataFrame,
+    importance: pd.DataFrame,
+    comments: pd.DataFrame,
+    *,
+    deals: pd.DataFrame | None = None,
+    leads: pd.DataFrame | None = None,
+    deals_file: str | None = None,
+    leads_file: str | None = None,
+    filters: AnswerFilters = EVERYONE,
+    deal_filters: DealFilters = EVERY_DEAL,
+    actions: pd.DataFrame | None = None,
+    catalogue: Catalogue | None = None,
+    for_facilitator: bool = False,
+    made_on: date | None = None,
+    answers_sheet: pd.DataFrame | None = None,
+    promises: Promises | None = None,
+) -> Results:
+    """The results of one round for one viewer and one set of filters (see the module docstring).
+
+    ``deals``/``leads`` are prepared frames (``metrics.prepare_pipeline``) or None without a file;
+    ``answers_sheet`` is the facilitator's anonymous answers table, kept only for the facilitator;
+    ``promises`` the round's checked actions (``alignment.promises.promises_results``).
+    """
+    catalogue = catalogue or load_catalogue()
+    perception = perception_results(workshop, framework, answers, importance, comments, filters,
+                                    for_facilitator=for_facilitator)
+    pipeline = pipeline_results(deals, leads, deal_filters, sla_hours=workshop.sla_hours, catalogue=catalogue,
+                                deals_file=deals_file, leads_file=leads_file)
+    return assemble(workshop, framework, perception, pipeline, deal_filters=deal_filters, actions=actions,
+                    catalogue=catalogue, for_facilitator=for_facilitator, made_on=made_on,
+                    answers_sheet=answers_sheet, promises=promises)
