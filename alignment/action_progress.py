@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Final
 import numpy as np
 import pandas as pd
 
+from alignment import numbers
 from alignment.action_targets import PERCEPTION, TARGET_METRICS, ActionTarget, TargetMetric
 from alignment.lead_metrics import filter_leads, lead_acceptance, lead_leakage, response_time
 from alignment.metrics import Z_95, DealFilters, cycle_time, filter_deals, wilson_interval, win_rate
@@ -191,7 +192,7 @@ def metric_reading(target: ActionTarget, evidence: RoundEvidence) -> MetricReadi
         table = response_time(whole, evidence.sla_hours)
         return _rate(int(table["within_sla"].sum()), int(table["handed_over"].sum()), empty)
     if spec.id == "lead_leakage":
-        table = lead_leakage(whole)
+        table = lead_leakage(whole, days=int(spec.parameters.get("days", 7)))
         return _rate(int(table["leaked"].sum()), int(table["eligible"].sum()), empty)
     if spec.id == "cycle_time":
         reading = _median(_won_cycle_days(chosen), len(chosen), empty)
@@ -272,14 +273,14 @@ def _gap_verdict(target: ActionTarget, then: GapReading, now: GapReading) -> tup
         return CANNOT_TELL, f"Cannot tell: {now.reason}."
     below = float(target.below or 0)
     if abs(now.value) < below:
-        return MET, f"Met: the gap is {abs(now.value):.0f} points now, below {below:.0f}."
+        return MET, f"Met: the gap is {numbers.whole(abs(now.value))} points now, below {numbers.whole(below)}."
     if then.value is None:
         return CANNOT_TELL, f"Cannot tell: {then.reason}."
     se = np.hypot(((then.high or 0) - (then.low or 0)) / (2 * Z_95), ((now.high or 0) - (now.low or 0)) / (2 * Z_95))
     change = abs(now.value) - abs(then.value)
-    words = f"from {abs(then.value):.0f} to {abs(now.value):.0f} points apart"
+    words = f"from {numbers.whole(abs(then.value))} to {numbers.whole(abs(now.value))} points apart"
     if change + Z_95 * se < 0:
-        return MOVING, f"Moving: {words}, a narrowing beyond chance, not yet below {below:.0f}."
+        return MOVING, f"Moving: {words}, a narrowing beyond chance, not yet below {numbers.whole(below)}."
     if change > 0:
         return NOT_MOVING, f"Not moving: {words}, wider than before."
     return NOT_MOVING, f"Not moving: {words}; within what chance alone gives for answers this few or this split."
@@ -358,7 +359,7 @@ def _gap(reading: GapReading | None) -> str:
         return ""
     if reading.value is None:
         return f"cannot tell: {reading.reason}"
-    return f"{reading.value:+.0f} ({reading.low:+.0f} to {reading.high:+.0f})".replace("-", "−")
+    return f"{numbers.signed(reading.value)} ({numbers.interval(reading.low, reading.high)})"
 
 
 def figure_words(progress: ActionProgress) -> dict[str, str]:

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
 
-from alignment.action_targets import ActionTarget
+from alignment.action_targets import ActionTarget, target_metrics
+from alignment.catalogue import DEFAULT_CATALOGUE_PATH, Catalogue, CatalogueError, load_catalogue, parse_catalogue
 from alignment.store import (
     create_workshop,
     current_dataset,
@@ -37,7 +39,7 @@ def test_an_action_keeps_its_pipeline_target_with_population_value_and_date(engi
     add_action(engine, workshop.id, "Call every accepted lead within the day", target=target)
     [stored] = list_actions(engine, workshop.id)
     assert stored.target == target
-    assert stored.target.describe() == "Median lead response time (marketing-sourced) to 4 hours by 31 Mar 2027"
+    assert stored.target.describe() == "Median response time (marketing-sourced) to 4 hours by 31 Mar 2027"
 
 
 def test_a_perception_target_can_be_set_later_and_removed(engine) -> None:
@@ -132,3 +134,40 @@ def test_an_upgrade_files_existing_exports_under_round_one_and_keeps_actions_wit
     assert current_dataset(engine, workshop.id, "deals").filename == "old.csv"  # round 2 still sees it
     assert list_actions(engine, workshop.id)[0].target is None
     engine.dispose()
+
+
+def catalogue_with(change) -> Catalogue:  # noqa: ANN001 - a function that edits the parsed YAML
+    data = yaml.safe_load(DEFAULT_CATALOGUE_PATH.read_text(encoding="utf-8"))
+    change({m["id"]: m for m in data["metrics"]}, data)
+    return parse_catalogue(data)
+
+
+def test_target_metrics_take_their_label_direction_and_window_from_the_catalogue() -> None:
+    def edit(metrics: dict, _data: dict) -> None:
+        metrics["win_rate"]["label"] = "Close rate"
+        metrics["response_time"]["label"] = "Time to first touch"
+        metrics["lead_leakage"]["parameters"] = {"days": 14}
+
+    found = target_metrics(catalogue_with(edit))
+    assert found["win_rate"].label == "Close rate"
+    assert found["response_time"].label == "Median time to first touch"  # a median reading says so
+    assert found["lead_leakage"].parameters == {"days": 14}
+    # Directions as the shipped catalogue states them: win rate higher is better, cycle and leakage lower.
+    shipped = target_metrics(load_catalogue())
+    assert [shipped[m].higher_is_better for m in ("win_rate", "cycle_time", "lead_leakage")] == [True, False, False]
+
+
+def test_a_catalogue_without_a_metric_targets_read_is_refused_naming_it() -> None:
+    def drop(_metrics: dict, data: dict) -> None:
+        data["metrics"] = [m for m in data["metrics"] if m["id"] != "cycle_time"]
+
+    with pytest.raises(CatalogueError, match="'cycle_time'"):
+        target_metrics(catalogue_with(drop))
+
+
+def test_a_target_metric_whose_catalogue_direction_is_neither_is_refused() -> None:
+    def neither(metrics: dict, _data: dict) -> None:
+        metrics["lead_acceptance"]["direction"] = "neither"
+
+    with pytest.raises(CatalogueError, match="lead_acceptance"):
+        target_metrics(catalogue_with(neither))

@@ -17,8 +17,16 @@ from alignment.__main__ import main
 from alignment.action_history import workshop_progress
 from alignment.export import export_file
 from alignment.export.promises import row_pages
+from alignment.export.report import load_results
 from alignment.framework import load_framework
-from alignment.store import answers_frame, get_workshop, list_datasets, load_dataset_frame, open_database
+from alignment.store import (
+    answers_frame,
+    get_workshop,
+    list_datasets,
+    load_dataset_frame,
+    open_database,
+    update_workshop,
+)
 from alignment.store.actions import list_actions
 from alignment.store.transfer import WorkshopFileError, dump_workshop, restore_workshop
 
@@ -44,6 +52,22 @@ def test_round_two_shows_one_verdict_per_targeted_action(two_rounds) -> None:  #
         "Call every accepted lead within four hours": "cannot tell",
         "Close the hand-off gap": "moving",
     }
+
+
+def test_the_results_object_carries_the_verdicts_the_room_sees_only_once_revealed(two_rounds) -> None:  # noqa: ANN001
+    engine, workshop = two_rounds
+    # Same verdicts as test_round_two_shows_one_verdict_per_targeted_action, now as the results object's field.
+    shown = load_results(engine, workshop, FRAMEWORK)
+    assert [p.verdict for p in shown.promises.checked] == ["met", "moving", "not moving", "cannot tell", "moving"]
+    assert shown.promises.round_no == 2
+    update_workshop(engine, workshop.id, results_revealed=False)
+    hidden = get_workshop(engine, workshop.code)
+    room = load_results(engine, hidden, FRAMEWORK)
+    assert room.promises.checked == ()
+    assert "Verdict" not in room.promises.history.columns  # the actions are listed, their checks are not
+    assert "hidden until the facilitator reveals them" in room.promises.hidden_reason
+    facilitator = load_results(engine, hidden, FRAMEWORK, for_facilitator=True)
+    assert len(facilitator.promises.checked) == 5
 
 
 def test_the_deck_has_a_slide_of_what_we_promised_with_each_verdict(two_rounds) -> None:  # noqa: ANN001
