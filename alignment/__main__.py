@@ -5,7 +5,10 @@
 - ``import FILE --workshop CODE [--kind deals|leads] [--map field=column ...] [--dry-run] [--json]``:
   import FILE into a workshop exactly as the Pipeline data page does.
 - ``demo``: delete and recreate the demo workshop; prints its join code as the last line.
-- ``export CODE --format pptx|xlsx|csv -o FILE``: write a workshop's report.
+- ``export CODE --format pptx|xlsx|csv|workshop -o FILE``: write a workshop's report, or with
+  ``workshop`` the whole workshop (answers, actions and their targets, every round's exports) as a file
+  that ``import-workshop`` restores on another installation.
+- ``import-workshop FILE``: restore a workshop from a workshop file; prints its join code as the last line.
 - ``backup FILE``: copy the SQLite database to FILE, consistently, while the app runs.
 
 The database is the app's (``ALIGNMENT_DATABASE_URL``, else the embedded SQLite file).
@@ -15,6 +18,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+
+from sqlalchemy import Engine
 
 from alignment.framework import FrameworkError, load_framework
 from alignment.settings import check_settings
@@ -54,10 +60,12 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("demo", help="recreate the demo workshop and print its join code")
     export = commands.add_parser("export", help="write a workshop's report")
     export.add_argument("code", help="the workshop's join code")
-    export.add_argument("--format", choices=["pptx", "xlsx", "csv"], required=True)
+    export.add_argument("--format", choices=["pptx", "xlsx", "csv", "workshop"], required=True)
     export.add_argument("-o", "--output", required=True, help="the file to write")
     backup = commands.add_parser("backup", help="copy the SQLite database to FILE (PostgreSQL: use pg_dump)")
     backup.add_argument("file", help="the backup file to create (it must not exist yet)")
+    restore = commands.add_parser("import-workshop", help="restore a workshop from a workshop file")
+    restore.add_argument("file", help="a file written by export --format workshop")
     return parser
 
 
@@ -68,7 +76,6 @@ def run_backup(target: str) -> int:
     Exit 0 after writing FILE; 1 with one sentence on stderr when nothing was written.
     """
     import sqlite3
-    from pathlib import Path
 
     from sqlalchemy.engine import make_url
 
@@ -103,6 +110,34 @@ def run_backup(target: str) -> int:
     return 0
 
 
+def workshop_file(engine: Engine, command: str, code_or_file: str, output: str | None = None) -> int:
+    """``export CODE --format workshop -o FILE`` and ``import-workshop FILE``: exit 0, or 1 with one sentence."""
+    from alignment.store import WorkshopNotFound, get_workshop
+    from alignment.store.transfer import WorkshopFileError, dump_workshop, restore_workshop
+
+    try:
+        if command == "export":
+            workshop = get_workshop(engine, code_or_file)
+            data = dump_workshop(engine, workshop.id)
+            Path(output or "").write_bytes(data)
+            print(f"Wrote {output} ({len(data):,} bytes): workshop {workshop.name} with its answers, actions and "
+                  "exports. Restore it with python -m alignment import-workshop.")  # fmt: skip
+            return 0
+        workshop = restore_workshop(engine, Path(code_or_file).read_bytes())
+    except WorkshopNotFound as exc:
+        print(f"{exc} Check the join code.", file=sys.stderr)
+        return 1
+    except WorkshopFileError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"Cannot {'write' if command == 'export' else 'read'} the file: {exc.strerror or exc}.", file=sys.stderr)
+        return 1
+    print(f"Restored workshop {workshop.name}, round {workshop.current_round}. Join code:")
+    print(workshop.code)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "inspect":
@@ -128,6 +163,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Demo workshop recreated: {workshop.name}")
             print(workshop.code)
             return 0
+        if args.command == "import-workshop" or args.format == "workshop":
+            return workshop_file(engine, args.command, getattr(args, "code", None) or args.file,
+                                 getattr(args, "output", None))  # fmt: skip
         from alignment.export import run_export
 
         return run_export(engine, args.code, args.format, args.output)

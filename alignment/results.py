@@ -43,6 +43,7 @@ from alignment.gaps import largest_gap
 from alignment.lead_metrics import filter_leads
 from alignment.metrics import DealFilters, filter_deals
 from alignment.perception import Perception, perception_results
+from alignment.promises import Promises
 from alignment.scoring import MARKETING, SALES
 from alignment.store.workshops import WorkshopInfo
 from alignment.suppression import LEVEL_LABELS, AnswerFilters
@@ -93,6 +94,7 @@ class Results:
     actions: pd.DataFrame
     absences: dict[str, str] = field(default_factory=dict)
     answers: pd.DataFrame | None = None
+    promises: Promises = field(default_factory=Promises)
 
     # --- the perception half, by name -------------------------------------------------------
     def __getattr__(self, name: str) -> object:
@@ -296,8 +298,10 @@ def assemble(
     for_facilitator: bool = False,
     made_on: date | None = None,
     answers_sheet: pd.DataFrame | None = None,
+    promises: Promises | None = None,
 ) -> Results:
-    """Join the two halves: evidence statements and reasoned absences are written here."""
+    """Join the two halves: evidence statements and reasoned absences are written here. ``promises``
+    (``alignment.promises.promises_results``) is withheld with the round's reason while the round is hidden."""
     catalogue = catalogue or load_catalogue()
     k = max(3, int(workshop.k))
     if perception.visible:
@@ -311,7 +315,12 @@ def assemble(
             columns=["text", "owner", "due_date", "status", "dimension_id", "dimension_name", "round_no"]),
         absences=_absences(perception, pipeline, k),
         answers=answers_sheet if for_facilitator and perception.visible else None,
+        promises=_promises_shown(promises if promises is not None else Promises(perception.round_no), perception),
     )
+
+
+def _promises_shown(promises: Promises, perception: Perception) -> Promises:
+    return promises if perception.visible else promises.withheld(perception.hidden_reason)
 
 
 def build_results(
@@ -332,11 +341,13 @@ def build_results(
     for_facilitator: bool = False,
     made_on: date | None = None,
     answers_sheet: pd.DataFrame | None = None,
+    promises: Promises | None = None,
 ) -> Results:
     """The results of one round for one viewer and one set of filters (see the module docstring).
 
     ``deals``/``leads`` are prepared frames (``metrics.prepare_pipeline``) or None without a file;
-    ``answers_sheet`` is the facilitator's anonymous answers table, kept only for the facilitator.
+    ``answers_sheet`` is the facilitator's anonymous answers table, kept only for the facilitator;
+    ``promises`` the round's checked actions (``alignment.promises.promises_results``).
     """
     catalogue = catalogue or load_catalogue()
     perception = perception_results(workshop, framework, answers, importance, comments, filters,
@@ -345,4 +356,4 @@ def build_results(
                                 deals_file=deals_file, leads_file=leads_file)
     return assemble(workshop, framework, perception, pipeline, deal_filters=deal_filters, actions=actions,
                     catalogue=catalogue, for_facilitator=for_facilitator, made_on=made_on,
-                    answers_sheet=answers_sheet)
+                    answers_sheet=answers_sheet, promises=promises)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from alignment.charts import PRESENTATION_FONT_SCALE
 from alignment.ui import alignment_sections as sections
-from alignment.ui import dashboard, downloads, session
+from alignment.ui import dashboard, downloads, promises, session
 from alignment.ui.facilitator import is_facilitator
 
 workshop = session.current_workshop()
@@ -30,6 +30,7 @@ elif results.empty:
             f"join code **{workshop.code}**; results appear here as answers arrive.", icon=":material/hourglass_empty:")
 else:
     sections.headline(results)
+promises.alignment_section(results)
 
 shown = results.visible and not results.empty
 perception_tab, priorities_tab, evidence_tab, pipeline_tab = st.tabs(

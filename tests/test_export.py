@@ -211,7 +211,7 @@ def test_deck_of_an_empty_workshop_explains_what_is_missing(sqlite_engine) -> No
 def test_workbook_has_one_sheet_per_table_and_no_answers_by_default(workbook) -> None:  # noqa: ANN001
     assert workbook.sheetnames == ["About", "Participation", "Dimensions", "Dimension gaps", "Items", "Item gaps",
                                    "Rounds", "Items by round", "Priorities", "Pipeline", "Loss reasons", "Actions",
-                                   "Definitions"]
+                                   "Action history", "Definitions"]
 
 
 def test_workbook_scores_and_gaps_equal_the_dashboard_functions(setup, workbook) -> None:  # noqa: ANN001

@@ -3,9 +3,10 @@
 Slides, in order: title; who answered; the alignment index with its parts; each team's dimension
 scores; where the views differ (gaps with intervals); from round 2, what changed since the previous
 round; one slide per top gap with how each team
-answered its items and the discussion prompts; priorities; pipeline evidence; agreed actions; how
-the numbers are made. Charts are the dashboard's own Altair charts drawn at presentation size
-(``PRESENTATION_FONT_SCALE``) and rendered to PNG at 2×; everything else is real text.
+answered its items and the discussion prompts; priorities; pipeline evidence; from round 2, what we
+promised last time (``alignment.export.promises``); agreed actions; how the numbers are made. Charts
+are the dashboard's own Altair charts drawn at presentation size (``PRESENTATION_FONT_SCALE``) and
+rendered to PNG at 2×; everything else is real text.
 
 Nothing below the anonymity threshold reaches a slide: charts receive the already-withheld frames,
 and teams with fewer than ``k`` respondents are named only as "fewer than k".
@@ -27,6 +28,7 @@ from pptx.util import Inches
 from alignment import charts, numbers, pipeline_charts
 from alignment.export import slides
 from alignment.export.images import slide_png
+from alignment.export.promises import promises_slide
 from alignment.export.report import WorkshopReport
 from alignment.export.safety import xml_text
 from alignment.export.slides import BODY, MARGIN, MUTED, SLIDE_HEIGHT, SLIDE_WIDTH, WHITE, Box, rgb
@@ -347,6 +349,7 @@ def build_deck(
     for add in SLIDES:
         add(deck)
     pipeline_slides(deck, pipeline_summary)
+    promises_slide(deck)
     actions_slides(deck)
     definitions_slide(deck)
     return deck.save()

@@ -1,7 +1,8 @@
 """Load a workshop's results from the store: the one loader the exports and the command line use.
 
 ``load_results`` reads the workshop's submitted answers, importance picks, comments, actions and
-current pipeline datasets and hands them to ``alignment.results.build_results`` — the deck, the
+current pipeline datasets (and, for the actions with a target, each round's own exports through
+``alignment.action_history.load_promises``) and hands them to ``alignment.results.build_results`` — the deck, the
 workbook and the CSV files are then only layouts of that one object, the same object the Alignment
 page and presentation mode render, so an export can never disagree with the screen.
 
@@ -21,6 +22,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from alignment import metrics
+from alignment.action_history import load_promises
 from alignment.catalogue import Catalogue
 from alignment.framework import Framework
 from alignment.metrics import DealFilters
@@ -42,7 +44,7 @@ from alignment.store import (
     importance_frame,
     load_dataset_frame,
 )
-from alignment.store.actions import list_actions
+from alignment.store.actions import ActionInfo, list_actions
 from alignment.suppression import AnswerFilters
 
 WorkshopReport = Results  # the exports' name for the results object
@@ -53,13 +55,14 @@ __all__ = [
 ]
 
 
-def actions_table(engine: Engine, workshop: WorkshopInfo, framework: Framework) -> pd.DataFrame:
+def actions_table(engine: Engine, workshop: WorkshopInfo, framework: Framework,
+                  actions: list[ActionInfo] | None = None) -> pd.DataFrame:
     """The agreed actions as the Facilitator page lists them (open first, then oldest first):
     ``text, owner, due_date, status, dimension_id, dimension_name, round_no``."""
     names = {d.id: d.name for d in framework.dimensions}
     rows = [{"text": a.text, "owner": a.owner, "due_date": a.due_date, "status": a.status,
              "dimension_id": a.dimension_id, "dimension_name": names.get(a.dimension_id or "", ""),
-             "round_no": a.round_no} for a in list_actions(engine, workshop.id)]
+             "round_no": a.round_no} for a in (list_actions(engine, workshop.id) if actions is None else actions)]
     return pd.DataFrame(rows, columns=["text", "owner", "due_date", "status", "dimension_id", "dimension_name",
                                        "round_no"])
 
@@ -123,16 +126,19 @@ def load_results(
     respondents, each respondent numbered at random afresh.
     """
     answers = answers_frame(engine, workshop.id)
+    filters = filters or AnswerFilters(round_no=workshop.current_round)
     deals, leads, deals_file, leads_file = saved_pipeline(engine, workshop)
+    actions = list_actions(engine, workshop.id)
     sheet = None
     if for_facilitator and with_answers:
         sheet = anonymous_answers(answers, framework, max(3, int(workshop.k)), rng or random.SystemRandom())
     return build_results(
         workshop, framework, answers, importance_frame(engine, workshop.id), comments_frame(engine, workshop.id),
         deals=deals, leads=leads, deals_file=deals_file, leads_file=leads_file,
-        filters=filters or AnswerFilters(round_no=workshop.current_round), deal_filters=deal_filters,
-        actions=actions_table(engine, workshop, framework), catalogue=catalogue, for_facilitator=for_facilitator,
-        made_on=made_on, answers_sheet=sheet,
+        filters=filters, deal_filters=deal_filters, actions=actions_table(engine, workshop, framework, actions),
+        catalogue=catalogue, for_facilitator=for_facilitator, made_on=made_on, answers_sheet=sheet,
+        promises=load_promises(engine, workshop, framework, round_no=filters.round_no or workshop.current_round,
+                               today=made_on, actions=actions),
     )
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from alignment import numbers
 from alignment.catalogue import Metric
+from alignment.export.promises import action_history_sheet
 from alignment.export.report import WorkshopReport, withhold_counts
 from alignment.scoring import too_few
 
@@ -233,6 +234,7 @@ def report_tables(report: WorkshopReport) -> dict[str, pd.DataFrame]:
         "Pipeline": pipeline(report),
         "Loss reasons": loss_reasons(report),
         "Actions": actions(report),
+        "Action history": action_history_sheet(report),
         "Definitions": definitions(report),
     }
     if report.answers is not None:

@@ -1,8 +1,10 @@
 """Actions agreed in the workshop: what, who, by when, which dimension, open or done.
 
 Actions belong to the workshop, not to a round: they carry over when a new round starts, so the
-room can check progress. ``round_no`` records the round in which an action was agreed. Every change
-bumps the workshop's revision, since actions appear on the Alignment page and in exports.
+room can check progress. ``round_no`` records the round in which an action was agreed. An action may
+carry a measurable target (``alignment.action_targets.ActionTarget``), checked at the next round by
+``alignment.action_progress``. Every change bumps the workshop's revision, since actions appear on
+the Alignment page and in exports.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from alignment.action_targets import ActionTarget
 from alignment.store.engine import read_session, write_session
 from alignment.store.models import Action, Workshop
 from alignment.store.workshops import bump_revision
@@ -34,6 +37,7 @@ class ActionInfo:
     due_date: date | None
     dimension_id: str | None
     status: str
+    target: ActionTarget | None = None
 
     @property
     def is_done(self) -> bool:
@@ -49,6 +53,7 @@ def _info(action: Action) -> ActionInfo:
         due_date=action.due_date,
         dimension_id=action.dimension_id,
         status=action.status,
+        target=ActionTarget.from_json(action.target) if action.target else None,
     )
 
 
@@ -69,6 +74,9 @@ def _clean(changes: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"An action's status is one of {', '.join(ACTION_STATUSES)}.")
     if "dimension_id" in clean:
         clean["dimension_id"] = clean["dimension_id"] or None
+    if "target" in clean:
+        target = clean["target"]
+        clean["target"] = target.to_json() if isinstance(target, ActionTarget) else None
     return clean
 
 
@@ -80,9 +88,10 @@ def add_action(
     owner: str = "",
     due_date: date | None = None,
     dimension_id: str | None = None,
+    target: ActionTarget | None = None,
 ) -> ActionInfo:
-    """Record an agreed action in the workshop's current round (status ``open``)."""
-    fields = _clean({"text": text, "owner": owner, "dimension_id": dimension_id})
+    """Record an agreed action in the workshop's current round (status ``open``), with an optional target."""
+    fields = _clean({"text": text, "owner": owner, "dimension_id": dimension_id, "target": target})
     with write_session(engine) as session:
         workshop = session.get_one(Workshop, workshop_id)
         action = Action(workshop_id=workshop_id, round_no=workshop.current_round, due_date=due_date, **fields)
@@ -93,8 +102,8 @@ def add_action(
 
 
 def update_action(engine: Engine, workshop_id: int, action_id: int, **changes: Any) -> ActionInfo:
-    """Change an action's text, owner, due date, dimension or status (``open``/``done``)."""
-    allowed = {"text", "owner", "due_date", "dimension_id", "status"}
+    """Change an action's text, owner, due date, dimension, status (``open``/``done``) or target (None removes it)."""
+    allowed = {"text", "owner", "due_date", "dimension_id", "status", "target"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"Unknown action field: {', '.join(sorted(unknown))}.")

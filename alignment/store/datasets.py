@@ -1,4 +1,10 @@
-"""Saved pipeline data: each upload is a dataset version holding its canonical rows and report."""
+"""Saved pipeline data: each upload is a dataset version holding its canonical rows and report.
+
+Datasets belong to a round: an export saved for round 2 sits beside round 1's instead of replacing
+it, so the next round can compare the two. Per workshop, kind and round one version is current.
+The dataset a round *uses* is its own current one, else the latest earlier round's
+(``current_dataset``), so starting a new round never empties the dashboard.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +31,7 @@ class DatasetInfo:
     id: int
     workshop_id: int
     kind: str
+    round_no: int
     filename: str
     created_at: datetime
     rows_read: int
@@ -39,6 +46,7 @@ def _info(dataset: Dataset) -> DatasetInfo:
         id=dataset.id,
         workshop_id=dataset.workshop_id,
         kind=dataset.kind,
+        round_no=dataset.round_no,
         filename=dataset.filename,
         created_at=dataset.created_at,
         rows_read=dataset.rows_read,
@@ -56,13 +64,16 @@ def save_dataset(
     frame: pd.DataFrame,
     filename: str,
     report: dict[str, Any] | None = None,
+    round_no: int | None = None,
 ) -> int:
-    """Store ``frame`` (conformed to the canonical ``kind``) as the workshop's current dataset of that kind.
+    """Store ``frame`` (conformed to the canonical ``kind``) as the current dataset of that kind for
+    ``round_no`` (default: the workshop's current round).
 
-    Earlier versions of the same kind are kept but no longer current. Returns the new dataset id.
+    Earlier versions of the same kind and round are kept but no longer current; other rounds' datasets
+    are untouched. Returns the new dataset id.
     """
     with write_session(engine) as session:
-        return add_dataset(session, workshop_id, kind, frame, filename, report)
+        return add_dataset(session, workshop_id, kind, frame, filename, report, round_no)
 
 
 def save_import(
@@ -99,18 +110,24 @@ def add_dataset(
     frame: pd.DataFrame,
     filename: str,
     report: dict[str, Any] | None = None,
+    round_no: int | None = None,
 ) -> int:
     """:func:`save_dataset` inside the caller's write transaction."""
     report = dict(report or {})
+    if round_no is None:
+        round_no = session.get_one(Workshop, workshop_id).current_round
     canonical = frame if is_canonical(frame, kind) else conform(frame, kind)
     buffer = io.BytesIO()
     canonical.to_parquet(buffer, index=False, compression="zstd")
     session.execute(
-        update(Dataset).where(Dataset.workshop_id == workshop_id, Dataset.kind == kind).values(is_current=False)
+        update(Dataset)
+        .where(Dataset.workshop_id == workshop_id, Dataset.kind == kind, Dataset.round_no == round_no)
+        .values(is_current=False)
     )
     dataset = Dataset(
         workshop_id=workshop_id,
         kind=kind,
+        round_no=round_no,
         filename=one_line(filename)[:255],
         rows_read=int(report.get("rows_read", len(canonical))),
         rows_accepted=int(report.get("rows_accepted", len(canonical))),
@@ -126,19 +143,34 @@ def add_dataset(
 
 
 def list_datasets(engine: Engine, workshop_id: int) -> list[DatasetInfo]:
-    """The workshop's datasets, current ones first, then newest first."""
+    """The workshop's datasets: latest round first, current ones first within a round, then newest first."""
     with read_session(engine) as session:
         rows = session.scalars(
             select(Dataset)
             .where(Dataset.workshop_id == workshop_id)
-            .order_by(Dataset.is_current.desc(), Dataset.created_at.desc(), Dataset.id.desc())
+            .order_by(Dataset.round_no.desc(), Dataset.is_current.desc(), Dataset.created_at.desc(), Dataset.id.desc())
         )
         return [_info(d) for d in rows]
 
 
-def current_dataset(engine: Engine, workshop_id: int, kind: str) -> DatasetInfo | None:
-    """The dataset of ``kind`` that the dashboard uses, or ``None`` when none was saved."""
-    return next((d for d in list_datasets(engine, workshop_id) if d.kind == kind and d.is_current), None)
+def current_dataset(engine: Engine, workshop_id: int, kind: str, round_no: int | None = None) -> DatasetInfo | None:
+    """The dataset of ``kind`` that round ``round_no`` uses (default: the workshop's current round): the
+    round's own current version, else the latest earlier round's; ``None`` when none was saved."""
+    if round_no is None:
+        with read_session(engine) as session:
+            round_no = session.get_one(Workshop, workshop_id).current_round
+    return next(
+        (d for d in list_datasets(engine, workshop_id) if d.kind == kind and d.is_current and d.round_no <= round_no),
+        None,
+    )
+
+
+def round_dataset(engine: Engine, workshop_id: int, kind: str, round_no: int) -> DatasetInfo | None:
+    """The current dataset of ``kind`` saved for exactly round ``round_no`` (no fallback to earlier rounds)."""
+    return next(
+        (d for d in list_datasets(engine, workshop_id) if d.kind == kind and d.is_current and d.round_no == round_no),
+        None,
+    )
 
 
 def load_dataset_frame(engine: Engine, dataset_id: int, columns: Sequence[str] | None = None) -> pd.DataFrame:
@@ -160,12 +192,16 @@ def load_dataset_frame(engine: Engine, dataset_id: int, columns: Sequence[str] |
 
 
 def make_current(engine: Engine, dataset_id: int) -> None:
-    """Use an earlier version again."""
+    """Use an earlier version again (in the round it was saved for)."""
     with write_session(engine) as session:
         dataset = session.get_one(Dataset, dataset_id)
         session.execute(
             update(Dataset)
-            .where(Dataset.workshop_id == dataset.workshop_id, Dataset.kind == dataset.kind)
+            .where(
+                Dataset.workshop_id == dataset.workshop_id,
+                Dataset.kind == dataset.kind,
+                Dataset.round_no == dataset.round_no,
+            )
             .values(is_current=False)
         )
         dataset.is_current = True
@@ -173,17 +209,19 @@ def make_current(engine: Engine, dataset_id: int) -> None:
 
 
 def delete_dataset(engine: Engine, dataset_id: int) -> None:
-    """Delete a dataset version; if it was current, the newest remaining version of its kind takes over."""
+    """Delete a dataset version; if it was current, the newest remaining version of its kind and round takes over."""
     with write_session(engine) as session:
         dataset = session.get(Dataset, dataset_id)
         if dataset is None:
             return
-        workshop_id, kind, was_current = dataset.workshop_id, dataset.kind, dataset.is_current
+        workshop_id, kind, round_no, was_current = (
+            dataset.workshop_id, dataset.kind, dataset.round_no, dataset.is_current
+        )  # fmt: skip
         session.execute(delete(Dataset).where(Dataset.id == dataset_id))
         if was_current:
             newest = session.scalar(
                 select(Dataset)
-                .where(Dataset.workshop_id == workshop_id, Dataset.kind == kind)
+                .where(Dataset.workshop_id == workshop_id, Dataset.kind == kind, Dataset.round_no == round_no)
                 .order_by(Dataset.created_at.desc(), Dataset.id.desc())
             )
             if newest is not None:

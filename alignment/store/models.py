@@ -156,13 +156,18 @@ class ImportancePick(Base):
 
 
 class Dataset(Base):
-    """A saved version of imported pipeline data (``deals`` or ``leads``) with its import report."""
+    """A saved version of imported pipeline data (``deals`` or ``leads``) with its import report.
+
+    A dataset belongs to a round (``round_no``): round 2's export sits beside round 1's, and
+    ``is_current`` marks the version in use per workshop, kind and round.
+    """
 
     __tablename__ = "datasets"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(10))
+    round_no: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     filename: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     rows_read: Mapped[int] = mapped_column(Integer, default=0)
@@ -185,7 +190,12 @@ class DatasetRows(Base):
 
 
 class Action(Base):
-    """An action agreed in the workshop: what, who, by when, linked to a dimension."""
+    """An action agreed in the workshop: what, who, by when, linked to a dimension.
+
+    ``target`` is an optional measurable target (see ``alignment.store.actions.ActionTarget``), kept as
+    JSON: ``{"kind": "pipeline", "metric": ..., "source_group": ..., "segment": ..., "value": ...,
+    "by": "YYYY-MM-DD"}`` or ``{"kind": "perception", "dimension": ..., "below": ...}``.
+    """
 
     __tablename__ = "actions"
 
@@ -197,6 +207,7 @@ class Action(Base):
     owner: Mapped[str] = mapped_column(String(120), default="")
     due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="open")
+    target: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

@@ -4,7 +4,8 @@ Every figure the page (and presentation mode) shows comes from one ``alignment.r
 built by ``page_results``: cached by workshop id, its change counter (``revision``), the answer
 and deal filters and whether the viewer is the signed-in facilitator. Its two halves are cached
 apart — the perception half by round and answer filters, the pipeline half by dataset ids and deal
-filters — so changing a deal filter does not rescore the answers and the other way round. The
+filters — so changing a deal filter does not rescore the answers and the other way round; the
+checked actions (``Results.promises``) are cached by round alone, whatever the filters. The
 prepared deal rows themselves stay in one shared cache entry per dataset.
 """
 
@@ -18,12 +19,14 @@ import streamlit as st
 
 from alignment import perception
 from alignment import results as model
+from alignment.action_history import load_promises
 from alignment.canonical import SOURCE_GROUPS
 from alignment.export.report import actions_table
 from alignment.export.tables import chart_table
 from alignment.framework import Framework
 from alignment.metrics import USED_COLUMNS, DealFilters, prepare_pipeline
 from alignment.perception import Perception
+from alignment.promises import Promises
 from alignment.results import PipelineEvidence, Results
 from alignment.store import answers_frame, comments_frame, current_dataset, importance_frame, load_dataset_frame
 from alignment.store.workshops import WorkshopInfo, round_numbers
@@ -92,6 +95,12 @@ def _pipeline(files: tuple[int | None, int | None, str | None, str | None], filt
                                   deals_file=deals_file, leads_file=leads_file)
 
 
+@st.cache_data(max_entries=16, ttl=CACHE_TTL, show_spinner="Checking the actions agreed last time…")
+def _promises(workshop_id: int, revision: int, round_no: int, framework_key: str, _workshop: WorkshopInfo,
+              _framework: Framework) -> Promises:
+    return load_promises(session.engine(), _workshop, _framework, round_no=round_no)
+
+
 @st.cache_data(max_entries=32, ttl=CACHE_TTL, show_spinner=False)
 def page_results(workshop_id: int, revision: int, filters: AnswerFilters, deal_filters: DealFilters,
                  for_facilitator: bool, framework_key: str, _workshop: WorkshopInfo, _framework: Framework) -> Results:
@@ -102,9 +111,10 @@ def page_results(workshop_id: int, revision: int, filters: AnswerFilters, deal_f
     """
     half = _perception(workshop_id, revision, filters, for_facilitator, framework_key, _workshop, _framework)
     pipeline = _pipeline(current_files(_workshop), deal_filters, _workshop.sla_hours, revision)
+    promises = _promises(workshop_id, revision, half.round_no, framework_key, _workshop, _framework)
     return model.assemble(_workshop, _framework, half, pipeline, deal_filters=deal_filters,
                           actions=actions_table(session.engine(), _workshop, _framework),
-                          for_facilitator=for_facilitator)
+                          for_facilitator=for_facilitator, promises=promises)
 
 
 def results_for(workshop: WorkshopInfo, framework: Framework, filters: AnswerFilters | None = None,

@@ -24,6 +24,7 @@ from alignment.store.moderation import comments_for_moderation, set_comment_hidd
 from alignment.ui import session
 from alignment.ui.facilitator import flash
 from alignment.ui.session import plain
+from alignment.ui.target_form import read_target, target_fields
 
 
 def _set_hidden(workshop_id: int, comment_id: int, hidden: bool) -> None:
@@ -78,6 +79,7 @@ def _add(workshop_id: int, form_key: str) -> None:
             owner=state[f"{form_key}-owner"],
             due_date=state[f"{form_key}-due"],
             dimension_id=state[f"{form_key}-dimension"],
+            target=read_target(state, form_key, state[f"{form_key}-dimension"]),
         )
     except ValueError as exc:
         state[f"{form_key}-problem"] = str(exc)
@@ -95,7 +97,7 @@ def _remove(workshop_id: int, action_id: int) -> None:
 
 
 def action_form(workshop: WorkshopInfo, framework: Framework) -> None:
-    """Record an agreed action: what, who, by when, which dimension."""
+    """Record an agreed action: what, who, by when, which dimension, and optionally a measurable target."""
     key = f"new-action-{workshop.id}"
     names = {d.id: d.name for d in framework.dimensions}
     with st.form(key, border=True, clear_on_submit=True, enter_to_submit=False):
@@ -107,6 +109,7 @@ def action_form(workshop: WorkshopInfo, framework: Framework) -> None:
             "Dimension", list(names), index=None, key=f"{key}-dimension", format_func=names.__getitem__,
             placeholder="Not linked to a dimension",
         )  # fmt: skip
+        target_fields(key, workshop)
         st.form_submit_button(
             "Add action", type="primary", icon=":material/add_task:", on_click=_add, args=(workshop.id, key)
         )
@@ -121,6 +124,7 @@ def _save_edit(workshop_id: int, action_id: int, key: str) -> None:
         update_action(
             session.engine(), workshop_id, action_id, text=state[f"{key}-text"], owner=state[f"{key}-owner"],
             due_date=state[f"{key}-due"], dimension_id=state[f"{key}-dimension"],
+            target=read_target(state, key, state[f"{key}-dimension"]),
         )  # fmt: skip
     except (ValueError, LookupError) as exc:
         state[f"{key}-problem"] = str(exc)
@@ -129,7 +133,7 @@ def _save_edit(workshop_id: int, action_id: int, key: str) -> None:
 
 
 def edit_form(workshop: WorkshopInfo, framework: Framework, action: ActionInfo) -> None:
-    """Change what an action says, who owns it, when it is due and which dimension it serves."""
+    """Change what an action says, who owns it, when it is due, which dimension it serves and its target."""
     key = f"edit-action-{action.id}"
     names = {d.id: d.name for d in framework.dimensions}
     with st.form(key, border=False, enter_to_submit=False):
@@ -140,6 +144,7 @@ def edit_form(workshop: WorkshopInfo, framework: Framework, action: ActionInfo) 
             "Dimension", list(names), index=list(names).index(action.dimension_id) if action.dimension_id in names
             else None, key=f"{key}-dimension", format_func=names.__getitem__, placeholder="Not linked to a dimension",
         )  # fmt: skip
+        target_fields(key, workshop, action.target, narrow=True)
         st.form_submit_button("Save", type="primary", on_click=_save_edit, args=(workshop.id, action.id, key))
     problem = st.session_state.pop(f"{key}-problem", None)
     if problem:
@@ -147,13 +152,14 @@ def edit_form(workshop: WorkshopInfo, framework: Framework, action: ActionInfo) 
 
 
 def describe_action(action: ActionInfo, framework: Framework) -> str:
-    """Who, by when and which dimension, in one line."""
+    """Who, by when, which dimension and the target, in one line."""
     names = {d.id: d.name for d in framework.dimensions}
     parts = [
         action.owner or "no owner yet",
         f"due {action.due_date:%d %b %Y}" if action.due_date else "no due date",
         names.get(action.dimension_id or "", "") or "",
         f"agreed in round {action.round_no}",
+        f"target: {action.target.describe(names)}" if action.target else "",
     ]
     return " · ".join(p for p in parts if p)
 

@@ -75,7 +75,7 @@ def saved_datasets(workshop: WorkshopInfo) -> None:
     for dataset in datasets:
         with st.container(border=True):
             text, actions = st.columns([3, 2], vertical_alignment="center")
-            state = "in use" if dataset.is_current else "earlier version"
+            state = ("in use" if dataset.is_current else "earlier version") + f" · round {dataset.round_no}"
             text.markdown(f"**{plain(dataset.filename)}** · {KIND_LABELS[dataset.kind]} · {state}")
             text.caption(
                 f"{dataset.rows_accepted:,} rows used of {dataset.rows_read:,} read · saved "

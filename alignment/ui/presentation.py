@@ -1,11 +1,12 @@
 """Presentation mode: one insight per screen, in type the back of the room can read.
 
 The steps: participation → overall alignment → the three biggest gaps → a drill-down of each →
-priorities → pipeline evidence → actions. Every figure and sentence comes from the one results
-object (``alignment.results``, through the page's cached loader ``dashboard.results_for``), built
-for the room — not for the facilitator — so the current round's results stay hidden until the
-facilitator reveals them and nothing from fewer than k people is shown; charts from
-``alignment.charts`` at :data:`FONT_SCALE` (axis labels of 23 px, text marks of 21 px).
+priorities → pipeline evidence → what we promised last time (``alignment.ui.promises``) → actions.
+Every figure and sentence comes from the one results object (``alignment.results``, through the
+page's cached loader ``dashboard.results_for``), built for the room — not for the facilitator — so
+the current round's results stay hidden until the facilitator reveals them and nothing from fewer
+than k people is shown; charts from ``alignment.charts`` at :data:`FONT_SCALE` (axis labels of
+23 px, text marks of 21 px).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from alignment import charts, numbers
 from alignment.results import Results
 from alignment.store import WorkshopInfo, update_workshop
 from alignment.store.actions import list_actions
-from alignment.ui import dashboard, session
+from alignment.ui import dashboard, promises, session
 from alignment.ui.discussion import describe_action
 from alignment.ui.facilitator import REVEAL_CLOSES
 from alignment.ui.room import big_figure, brand_header, room_screen
@@ -36,6 +37,7 @@ STEPS: tuple[str, ...] = (
     "Gap 3 up close",
     "Priorities",
     "Pipeline evidence",
+    "What we promised last time",
     "Actions",
 )
 
@@ -216,6 +218,10 @@ def _evidence(workshop: WorkshopInfo, _step: int) -> None:
     st.subheader(f"From {plain(results.pipeline.deals_file)}: {facts.deals:,} deals.", anchor=False)
 
 
+def _promised(workshop: WorkshopInfo, _step: int) -> None:
+    promises.presentation_step(room_results(workshop))
+
+
 def _actions(workshop: WorkshopInfo, _step: int) -> None:
     actions = list_actions(session.engine(), workshop.id)
     if not actions:
@@ -229,4 +235,5 @@ def _actions(workshop: WorkshopInfo, _step: int) -> None:
 
 
 # One view per entry of STEPS; the three drill-downs share a view that picks its gap by step.
-_STEP_VIEWS = (_participation, _overall, _gaps, _drill_down, _drill_down, _drill_down, _priorities, _evidence, _actions)
+_STEP_VIEWS = (_participation, _overall, _gaps, _drill_down, _drill_down, _drill_down, _priorities, _evidence,
+               _promised, _actions)  # fmt: skip
