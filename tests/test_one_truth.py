@@ -41,6 +41,7 @@ from alignment.export.tables import chart_table
 from alignment.framework import load_framework
 from alignment.store import create_workshop, open_database, save_dataset, update_workshop
 from alignment.store.responses import join, save_importance, save_step, submit
+from alignment.ui.presentation import STEPS
 
 FRAMEWORK = load_framework()
 FIRST = FRAMEWORK.dimensions[0]
@@ -137,23 +138,29 @@ def test_chart_csv_holds_the_same_rounded_figures_with_labels(small) -> None:  #
     assert (wins.at["Marketing", "Win rate"], wins.at["Sales", "Win rate"]) == (0.67, 0.25)
 
 
+def _present(workshop, number: int) -> str:  # noqa: ANN001
+    """Everything presentation step ``number`` says, as the room sees it."""
+
+    def script(code: str, at: int) -> None:
+        import streamlit as st
+
+        from alignment.store import find_workshop
+        from alignment.ui import presentation, session
+
+        st.session_state[presentation.STEP_KEY] = at
+        presentation.show(find_workshop(session.engine(), code))
+
+    app = AppTest.from_function(script, args=(workshop.code, number), default_timeout=90)
+    app.run()
+    assert not app.exception, app.exception
+    return _texts(app) + "\n" + "\n".join(str(t.value) for t in app.title)
+
+
 def test_presentation_steps_say_the_same(small) -> None:  # noqa: ANN001
     _, workshop = small
 
     def step(number: int) -> str:
-        def script(code: str, at: int) -> None:
-            import streamlit as st
-
-            from alignment.store import find_workshop
-            from alignment.ui import presentation, session
-
-            st.session_state[presentation.STEP_KEY] = at
-            presentation.show(find_workshop(session.engine(), code))
-
-        app = AppTest.from_function(script, args=(workshop.code, number), default_timeout=90)
-        app.run()
-        assert not app.exception, app.exception
-        return _texts(app) + "\n" + "\n".join(str(t.value) for t in app.title)
+        return _present(workshop, number)
 
     assert "Alignment index 46 of 100, Defined:" in step(1)
     assert f"{FIRST.name}: 42 points apart, marketing rates it higher (marketing 100, sales 58; 95% interval " \
@@ -223,6 +230,9 @@ def test_a_metric_added_to_the_catalogue_shows_in_every_output(small, tmp_path: 
     deck = Presentation(io.BytesIO(export_file(engine, workshop, FRAMEWORK, "pptx").data))
     text = "\n".join(shape.text_frame.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame)
     assert "Bookings: Total amount of won deals." in text
+    evidence = _present(workshop, STEPS.index("Pipeline evidence"))
+    assert "Bookings" in evidence and "EUR 400" in evidence  # marketing's won deals: 100 + 300
+    assert "nan" not in evidence
 
 
 def test_a_hidden_round_offers_no_download_to_the_room(app_env) -> None:  # noqa: ANN001

@@ -11,9 +11,11 @@ than k people is shown; charts from ``alignment.charts`` at :data:`FONT_SCALE` (
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from alignment import charts, numbers
+from alignment.export import tables
 from alignment.results import Results
 from alignment.store import WorkshopInfo, update_workshop
 from alignment.store.actions import list_actions
@@ -166,8 +168,9 @@ def _drill_down(workshop: WorkshopInfo, step: int) -> None:
     dimension = results.framework.dimension(row["dimension_id"])
     st.header(results.gap_sentence(row), anchor=False)
     chart_column, words_column = st.columns([3, 2], gap="large")
-    chart_column.altair_chart(charts.answer_distribution_chart(results.distributions[dimension.id], FONT_SCALE),
-                              width="stretch")
+    chart_column.altair_chart(
+        charts.answer_distribution_chart(results.distributions[dimension.id], FONT_SCALE), width="stretch"
+    )
     with words_column:
         for number, item in enumerate(dimension.items, start=1):
             st.markdown(f"#### Item {number}. {plain(item.text)}")
@@ -197,25 +200,38 @@ def _priorities(workshop: WorkshopInfo, _step: int) -> None:
 
 
 def _evidence(workshop: WorkshopInfo, _step: int) -> None:
+    """The share sentence, then every catalogue metric by source group: the deck's pipeline table
+    (``tables.pipeline``), one metric a row in heading type; an unknown figure is said in words."""
     results = room_results(workshop)
-    facts = results.pipeline.facts
     if "pipeline" in results.absences:
         st.header(results.absences["pipeline"], anchor=False)
         return
+    facts = results.pipeline.facts
     st.header(results.share_sentence(), anchor=False)
-    wins = facts.win_rate.set_index("source_group")
-    cycles = facts.cycle_time.set_index("source_group")
-    groups = [g for g in ("marketing", "sales") if g in wins.index] if facts.has_source else []
-    columns = st.columns(max(len(groups), 1))
-    for column, group in zip(columns, groups, strict=False):
-        win = wins.loc[group]
-        with column:
-            big_figure(f"{charts.source_label(group)} win rate", numbers.percent(win["win_rate"]),
-                       f"{int(win['won']):,} won of {int(win['closed']):,} closed")  # fmt: skip
-            if group in cycles.index and numbers.known(cycles.loc[group, "median_days"]):
-                big_figure(f"{charts.source_label(group)} median sales cycle",
-                           numbers.formatted(cycles.loc[group, "median_days"], "days"))
+    summary = tables.pipeline(results) if facts.has_source else None
+    if summary is not None and not summary.empty:
+        _by_source(results, summary)
     st.subheader(f"From {plain(results.pipeline.deals_file)}: {facts.deals:,} deals.", anchor=False)
+
+
+def _by_source(results: Results, summary: pd.DataFrame) -> None:
+    currency = results.pipeline.currency
+    rows = [(m, tables.metric_header(m, currency)) for m in results.catalogue.metrics
+            if tables.metric_header(m, currency) in summary.columns]  # fmt: skip
+    unknown = [m.label for m, header in rows if not summary[header].map(numbers.known).any()]
+    widths = [3, *[2] * len(summary)]
+    for column, group in zip(st.columns(widths), ["", *summary["Source group"]], strict=True):
+        column.subheader(f"{group}-sourced" if group else "", anchor=False)
+    for metric, header in rows:
+        if metric.label in unknown:
+            continue
+        label, *figures = st.columns(widths, vertical_alignment="center")
+        label.subheader(metric.label, anchor=False, help=metric.definition)
+        for column, value in zip(figures, summary[header], strict=True):
+            column.header(numbers.formatted(value, metric.format, currency) if numbers.known(value)
+                          else "not known", anchor=False)  # fmt: skip
+    if unknown:
+        st.subheader("Not known from these deals yet: " + ", ".join(unknown) + ".", anchor=False)
 
 
 def _promised(workshop: WorkshopInfo, _step: int) -> None:
