@@ -309,3 +309,16 @@ def test_a_catalogue_entry_with_an_unknown_parameter_is_refused_in_one_sentence(
     data["metrics"][0]["direction"] = "up"
     with pytest.raises(catalogue.CatalogueError, match="'direction' is 'up'; use one of"):
         catalogue.parse_catalogue(data)
+
+
+def test_the_presentation_says_a_pipeline_figure_it_cannot_work_out_in_words(small) -> None:  # noqa: ANN001
+    engine, workshop = small
+    lost = _deals().assign(outcome=lambda d: d["outcome"].where(d["source_group"] == "marketing", "lost"))
+    save_dataset(engine, workshop.id, "deals", conform(lost, "deals"), "sales_never_won.csv")
+    from alignment.store import find_workshop
+
+    evidence = _present(find_workshop(engine, workshop.code), STEPS.index("Pipeline evidence"))
+    # sales: 0 won of 4 closed is a real 0%; with no won deal its average deal size and sales cycle are unknown
+    assert "0%" in evidence and "not known" in evidence
+    assert "EUR 200" in evidence and "20 days" in evidence  # marketing: (100 + 300) ÷ 2 and median of 10, 30
+    assert "nan" not in evidence and not re.search(r"(?<!\d)0 days|EUR 0\b", evidence)

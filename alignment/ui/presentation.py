@@ -211,7 +211,8 @@ def _evidence(workshop: WorkshopInfo, _step: int) -> None:
     summary = tables.pipeline(results) if facts.has_source else None
     if summary is not None and not summary.empty:
         _by_source(results, summary)
-    st.subheader(f"From {plain(results.pipeline.deals_file)}: {facts.deals:,} deals.", anchor=False)
+    leads = f"; leads from {results.pipeline.leads_file}" if results.pipeline.leads_file else ""
+    st.subheader(plain(f"From {results.pipeline.deals_file}: {facts.deals:,} deals{leads}."), anchor=False)
 
 
 def _by_source(results: Results, summary: pd.DataFrame) -> None:
