@@ -1,12 +1,14 @@
 """Sales & marketing alignment — the router.
 
 Sets the page up, builds the navigation over the four pages, and holds what they share: the
-current workshop (from ``?w=CODE`` or the sidebar) and presentation mode (``?present=1``).
+current workshop (``?w=CODE``, kept on every page), the facilitator's sign-in (a one-time link on
+an installation without a password), the cookies this browser keeps, and presentation mode
+(``?present=1``).
 """
 
 import streamlit as st
 
-from alignment.ui import session
+from alignment.ui import browser_cookies, facilitator, session, styles
 
 st.set_page_config(
     page_title="Sales & marketing alignment",
@@ -22,10 +24,14 @@ pages = [
     st.Page("pages/facilitator.py", title="Facilitator", icon=":material/co_present:", url_path="facilitator"),
 ]
 navigation = st.navigation(pages, position="hidden" if session.presenting() else "sidebar")
+styles.add(styles.HELPERS)
 
 with session.connection_guard():  # a dropped database connection: one sentence and "Try again"
-    workshop = session.current_workshop()
+    facilitator.redeem_link_in_url()
+    facilitator.announce_sign_in_link(first_only=True)
+    workshop = session.current_workshop(pin_fallback=navigation.url_path != "")
     session.framework(workshop)  # a broken framework file stops here with its line, on every page
     if not session.presenting():
         session.workshop_picker(workshop, open_by_code=navigation.url_path != "")  # Self-assessment has its own
+    browser_cookies.render()
     navigation.run()

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 from alignment.store import create_workshop, delete_workshop, list_workshops, open_database
 
 PAGES = {
-    "pages/self_assessment.py": "Self-assessment",
+    "pages/self_assessment.py": "Sales & marketing alignment",  # no join code yet: the landing
     "pages/pipeline.py": "Pipeline data",
     "pages/alignment.py": "Alignment",
     "pages/facilitator.py": "Facilitator",
@@ -28,7 +28,7 @@ def titles(app: AppTest) -> list[str]:
 def test_first_start_seeds_the_demo_and_every_page_renders(app_env) -> None:
     app = run_app()
     assert not app.exception and not app.error
-    assert titles(app) == ["Self-assessment"]
+    assert titles(app) == ["Sales & marketing alignment"]  # a first-time visitor's landing
     for page, title in PAGES.items():
         app.switch_page(page).run()
         assert not app.exception, f"{page}: {app.exception}"

@@ -88,8 +88,13 @@ def new_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-def join(engine: Engine, workshop: WorkshopInfo, team: str, level: str | None = None) -> ParticipantInfo:
-    """Create an anonymous participant of ``workshop`` in ``team`` (a team id) at an optional level."""
+def join(
+    engine: Engine, workshop: WorkshopInfo, team: str, level: str | None = None, browser_id: str | None = None
+) -> ParticipantInfo:
+    """Create an anonymous participant of ``workshop`` in ``team`` (a team id) at an optional level.
+
+    ``browser_id`` is the random id of the browser that joins (see :mod:`alignment.store.joins`).
+    """
     if team not in workshop.team_ids:
         raise AnswerRefused(f"Pick one of the workshop's teams: {', '.join(workshop.teams)}.")
     level = validate_level(level)
@@ -97,7 +102,9 @@ def join(engine: Engine, workshop: WorkshopInfo, team: str, level: str | None = 
     def work(session: Session) -> ParticipantInfo:
         _check_open(session, workshop.id, None)
         token = new_token()
-        session.add(Participant(workshop_id=workshop.id, token=token, team=team, level=level))
+        session.add(
+            Participant(workshop_id=workshop.id, token=token, team=team, level=level, browser_id=browser_id or None)
+        )
         return ParticipantInfo(token, workshop.id, team, level)
 
     return _write(engine, work)
