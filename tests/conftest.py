@@ -248,6 +248,15 @@ def wait_for_app(page, timeout: float = 30_000) -> None:  # type: ignore[no-unty
     page.wait_for_timeout(300)
 
 
+def wait_for_cookie(context, name: str, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the page has written the cookie ``name`` (the app writes cookies from a page component)."""
+    deadline = time.monotonic() + timeout
+    while not any(cookie["name"] == name for cookie in context.cookies()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the page never wrote the cookie {name}")
+        time.sleep(0.1)
+
+
 def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     """Save what the page shows now under tests/screenshots/ (look at these)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -13,11 +13,12 @@ each other rather than only saved.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import DESKTOP, PHONE, SCREENSHOTS, AppServer, wait_for_app
+from conftest import DESKTOP, PHONE, SCREENSHOTS, AppServer, wait_for_app, wait_for_cookie
 from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import func, select
@@ -162,6 +163,17 @@ def test_a_third_join_from_one_browser_within_a_minute_is_slowed(browser, room_s
     assert participants_of(room_db, workshop.id) == 2  # the third answer sheet was never started
 
 
+def wait_for_log(server: AppServer, pattern: re.Pattern[str], timeout: float = 60) -> str:
+    """The first match of ``pattern`` in the server's terminal output, once it appears there."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = pattern.search(server.log.read_text(errors="replace"))
+        if found:
+            return found.group(1)
+        time.sleep(0.2)
+    raise AssertionError(f"{pattern.pattern!r} never appeared in the server's output")
+
+
 def participants_of(db, workshop_id: int) -> int:  # type: ignore[no-untyped-def]
     with db.connect() as connection:
         return connection.execute(
@@ -182,7 +194,7 @@ def test_a_facilitator_who_reloads_or_opens_a_new_tab_is_still_signed_in(browser
     try:
         page = laptop.new_page()
         sign_in(page, room_server, f"?w={workshop.code}")
-        wait_for_app(page)
+        wait_for_cookie(laptop, "alignment_facilitator")
         page.reload()
         expect(page.get_by_role("tab", name="Room screen")).to_be_visible(timeout=WAIT)
         expect(page.get_by_label("Facilitator password")).to_have_count(0)
@@ -222,3 +234,31 @@ def test_a_presenter_moves_with_the_arrow_keys_and_page_up(browser, room_server,
         assert differing_share(first, again) < 0.05  # back where we started (the live count may tick)
     finally:
         projector.close()
+
+
+def test_a_fresh_server_without_a_password_prints_a_sign_in_link_that_works_once(browser, tmp_path: Path) -> None:
+    server = AppServer(tmp_path / "fresh", env={"ALIGNMENT_ADMIN_PASSWORD": ""}).start()
+    first, second = browser.new_context(viewport=DESKTOP), browser.new_context(viewport=DESKTOP)
+    try:
+        page = first.new_page()
+        page.goto(f"{server.url}/facilitator")
+        expect(page.get_by_text("Look in the terminal", exact=False)).to_be_visible(timeout=WAIT)
+        printed = re.compile(r"Facilitator sign-in.*\n\s*(http\S+\?signin=\S+)")
+        link = wait_for_log(server, printed)
+        assert link.startswith(f"{server.url}/facilitator?signin="), link
+        page.goto(link)
+        expect(page.get_by_role("tab", name="Room screen")).to_be_visible(timeout=WAIT)
+        expect(page.get_by_text("Signed in.", exact=False)).to_be_visible()
+        assert "signin=" not in page.url
+        wait_for_cookie(first, "alignment_facilitator")
+        page.reload()  # and it lasts
+        expect(page.get_by_role("tab", name="Room screen")).to_be_visible(timeout=WAIT)
+
+        other = second.new_page()  # the same link again, in another browser
+        other.goto(link)
+        expect(other.get_by_text("already been used or has expired")).to_be_visible(timeout=WAIT)
+        expect(other.get_by_role("tab", name="Room screen")).to_have_count(0)
+    finally:
+        first.close()
+        second.close()
+        server.stop()

@@ -159,23 +159,24 @@ def live_count(
     answering = sum(c["started"] - c["submitted"] for c in counts.values())
     expected_by_team = dict(expected)
     flagged = over_expected({team: c["submitted"] for team, c in counts.items()}, expected_by_team)
-    with st.container(key="live-count", horizontal=True, vertical_alignment="bottom", gap="large"):
-        st.title(f"{submitted} answered in round {round_no}", anchor=False)
-        st.header(f"{answering} still answering", anchor=False)
-    columns = st.columns(max(len(teams), 1))
-    for column, name in zip(columns, teams, strict=False):
-        numbers = counts.get(team_id(name), {"started": 0, "submitted": 0})
-        still = numbers["started"] - numbers["submitted"]
-        people = expected_by_team.get(team_id(name))
-        parts = (f"+ {still} answering" if still else "", f"of {people} expected" if people else "")
-        note = " · ".join(part for part in parts if part)
-        with column:
-            big_figure(plain(name), numbers["submitted"], note)
-    for team, (sheets, people) in flagged.items():
-        st.error(
-            f"{plain(dict(zip(map(team_id, teams), teams, strict=False)).get(team, team))}: {sheets} answer sheets "
-            f"but {people} people expected. Someone may have answered twice.",
-            icon=":material/group_off:",
-        )
+    with st.container(key="live-count"):
+        with st.container(horizontal=True, vertical_alignment="bottom", gap="large"):
+            st.title(f"{submitted} answered in round {round_no}", anchor=False)
+            st.header(f"{answering} still answering", anchor=False)
+        columns = st.columns(max(len(teams), 1))
+        for column, name in zip(columns, teams, strict=False):
+            numbers = counts.get(team_id(name), {"started": 0, "submitted": 0})
+            still = numbers["started"] - numbers["submitted"]
+            people = expected_by_team.get(team_id(name))
+            parts = (f"+ {still} answering" if still else "", f"of {people} expected" if people else "")
+            with column:
+                big_figure(plain(name), numbers["submitted"], " · ".join(part for part in parts if part))
+        names = {team_id(name): name for name in teams}
+        for team, (sheets, people) in flagged.items():
+            st.error(
+                f"{plain(names.get(team, team))}: {sheets} answer sheets but {people} people expected. "
+                "Someone may have answered twice.",
+                icon=":material/group_off:",
+            )
     if reconnecting:
         st.caption("Reconnecting to the database… these are the last figures it gave.")
