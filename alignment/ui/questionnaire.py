@@ -73,8 +73,8 @@ def join_code_form(typed: str = "") -> str | None:
             value=typed,
             max_chars=20,
             placeholder="For example K7M 2QX",
-            help="The six letters and digits your facilitator shows on the screen. Case and spaces don't matter.",
         )
+        st.caption("The six letters and digits your facilitator shows on the screen. Case and spaces don't matter.")
         pressed = st.form_submit_button("Join", type="primary", width="stretch")
     return code if pressed else None
 
