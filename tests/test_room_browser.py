@@ -262,3 +262,33 @@ def test_a_fresh_server_without_a_password_prints_a_sign_in_link_that_works_once
         first.close()
         second.close()
         server.stop()
+
+
+NAV_WATCH = """
+window.__navSeen = new Set();
+new MutationObserver(() => {
+  document.querySelectorAll('[data-testid="stSidebarNav"] a, [data-testid="stSidebarNavLink"]').forEach(
+    (link) => window.__navSeen.add(link.innerText.trim()));
+}).observe(document, { childList: true, subtree: true, characterData: true });
+"""
+
+
+def test_a_first_time_visitor_is_told_what_this_is_and_never_sees_file_names(browser, room_server) -> None:
+    for viewport, name in ((PHONE, "phone"), (DESKTOP, "desktop")):
+        context = browser.new_context(viewport=viewport)
+        try:
+            page = context.new_page()
+            page.add_init_script(NAV_WATCH)
+            page.goto(room_server.url)
+            expect(page.get_by_role("heading", name="Sales & marketing alignment")).to_be_visible(timeout=WAIT)
+            expect(page.get_by_role("textbox", name="Join code")).to_be_visible()
+            expect(page.get_by_role("link", name="Open the demo dashboard")).to_be_visible()
+            expect(page.get_by_role("link", name="Run a workshop")).to_be_visible()
+            shot(page, f"room-landing-{name}")
+            seen = set(page.evaluate("[...window.__navSeen]"))
+            assert not seen & {"self assessment", "pipeline", "alignment", "facilitator"}, seen  # pages/ file names
+            if name == "desktop":
+                page.get_by_role("link", name="Open the demo dashboard").click()
+                expect(page).to_have_url(re.compile(r"/alignment\?w=[A-Z0-9]{6}"), timeout=WAIT)
+        finally:
+            context.close()

@@ -390,18 +390,19 @@ def _write(engine: Engine, work: Callable[[Session], T]) -> T:
 
 
 _WAITING: dict[str, list[_SubmitJob]] = {}
+_STORING: set[str] = set()  # databases a thread is storing a batch of submits for right now
 _DONE: dict[int, tuple[str, int] | BaseException] = {}
-_WAITING_LOCK = threading.Lock()
+_BATCHES = threading.Condition()
 
 
 def _write_grouped(engine: Engine, work: Callable[[Session], T], job: _SubmitJob) -> T:
-    """Run one submit; on SQLite, every submit waiting for the writer goes into one transaction.
+    """Run one submit; on SQLite, every submit waiting while another batch is stored goes into one transaction.
 
     When a whole room presses Submit at once, SQLite would otherwise run (and commit) one
-    transaction after another. Here the thread that gets the writer lock takes every submit waiting
-    and stores them all with :func:`_submit_all` in one ``BEGIN IMMEDIATE`` … ``COMMIT`` (group
-    commit); the others find their result ready when the lock comes to them. A refused submit is
-    refused alone, in the thread that asked. Elsewhere (Postgres) each submit is its own transaction.
+    transaction after another. Here one thread at a time stores every submit waiting, with
+    :func:`_submit_all` in one ``BEGIN IMMEDIATE`` … ``COMMIT`` (group commit); the others sleep
+    until their result is ready. A refused submit is refused alone, in the thread that asked.
+    Elsewhere (Postgres) each submit is its own transaction.
     """
     if engine.dialect.name != "sqlite":
         result = _write(engine, work)
@@ -409,20 +410,24 @@ def _write_grouped(engine: Engine, work: Callable[[Session], T], job: _SubmitJob
             raise result
         return result
     key = engine.url.render_as_string(hide_password=False)
-    with _WAITING_LOCK:
+    with _BATCHES:
         _WAITING.setdefault(key, []).append(job)
-    with _writer_lock(engine):
-        with _WAITING_LOCK:
+        while id(job) not in _DONE and key in _STORING:
+            _BATCHES.wait()
+        if id(job) not in _DONE:
+            _STORING.add(key)
             batch, _WAITING[key] = _WAITING[key], []
-        if batch:
-            try:
-                with write_session(engine) as session:
-                    outcomes: list[Any] = _submit_all(session, batch)
-            except (OperationalError, IntegrityError) as exc:  # the commit itself failed: every job in it did
-                outcomes = [exc] * len(batch)
-            with _WAITING_LOCK:
-                _DONE.update((id(each), outcome) for each, outcome in zip(batch, outcomes, strict=True))
-    with _WAITING_LOCK:
+    if id(job) not in _DONE:
+        try:
+            with _writer_lock(engine), write_session(engine) as session:
+                outcomes: list[Any] = _submit_all(session, batch)
+        except Exception as exc:  # noqa: BLE001 - the commit itself failed: every submit in it did
+            outcomes = [exc] * len(batch)
+        with _BATCHES:
+            _DONE.update((id(each), outcome) for each, outcome in zip(batch, outcomes, strict=True))
+            _STORING.discard(key)
+            _BATCHES.notify_all()
+    with _BATCHES:
         result = _DONE.pop(id(job))
     if isinstance(result, BaseException):
         raise result
