@@ -26,7 +26,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Table, delete, func, select, update
+from sqlalchemy import Engine, Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -298,6 +298,9 @@ def _submit_all(session: Session, jobs: list[_SubmitJob]) -> list[tuple[str, int
         ).all()
     )
     results: list[tuple[str, int] | Exception] = []
+    latest: dict[int, tuple[str | None, str]] = {}  # response id → (submission id, status) after this batch
+    marks: list[dict[str, Any]] = []
+    marked: list[int] = []  # where in ``results`` each of ``marks`` belongs
     changed_workshops: set[int] = set()
     rounds: dict[int, int] = {}
     for job in jobs:
@@ -312,21 +315,32 @@ def _submit_all(session: Session, jobs: list[_SubmitJob]) -> list[tuple[str, int
                 results.append(("unchanged", row.round_pk))
                 continue
             _check_complete(session, job, row)
-            changed = session.execute(
-                update(Response)
-                .where(Response.id == row.response_id)
-                .where((Response.submission_id.is_(None)) | (Response.submission_id != job.submission_id))
-                .values(status="submitted", submission_id=job.submission_id, submitted_at=utcnow(),
-                        step=step_of_kind(job.framework, "thanks").index)
-                .execution_options(synchronize_session=False)
-            ).rowcount  # fmt: skip
+            before = latest.get(row.response_id, (row.submission_id, row.response_status))
+            if before == (job.submission_id, "submitted"):  # the same submit twice in this batch
+                results.append(("unchanged", row.round_pk))
+                continue
+            latest[row.response_id] = (job.submission_id, "submitted")
             taken[job.submission_id] = row.response_id
-            if changed:
-                changed_workshops.add(job.workshop_id)
-            outcome = ("updated" if row.response_status == "submitted" else "submitted") if changed else "unchanged"
-            results.append((outcome, row.round_pk))
+            marks.append({"rid": row.response_id, "sid": job.submission_id, "at": utcnow(),
+                          "done": step_of_kind(job.framework, "thanks").index})  # fmt: skip
+            changed_workshops.add(job.workshop_id)
+            marked.append(len(results))
+            results.append(("updated" if before[1] == "submitted" else "submitted", row.round_pk))
         except (AnswerRefused, WorkshopClosed, RoundChanged, UnknownParticipant, IntegrityError) as exc:
             results.append(exc)
+    if marks:  # one statement for the whole batch; the condition keeps a racing replica's same submit at one
+        responses = Response.__table__
+        changed = session.execute(
+            update(responses)
+            .where(responses.c.id == bindparam("rid"))
+            .where(responses.c.submission_id.is_(None) | (responses.c.submission_id != bindparam("sid")))
+            .values(status="submitted", submission_id=bindparam("sid"), submitted_at=bindparam("at"),
+                    step=bindparam("done")),
+            marks if len(marks) > 1 else marks[0],
+        ).rowcount  # fmt: skip
+        if len(marks) == 1 and not changed:  # another replica stored this very submit a moment ago
+            results[marked[0]] = ("unchanged", results[marked[0]][1])
+            changed_workshops.clear()
     counted = {pk for result in results if isinstance(result, tuple) for pk in [result[1]]}
     if counted:
         rounds = dict(
