@@ -58,11 +58,11 @@ def signed_in(query: dict[str, str] | None = None) -> AppTest:
     return app
 
 
-def test_without_a_password_the_page_says_how_to_set_one_and_stays_locked(app_env, monkeypatch) -> None:
+def test_without_a_password_the_page_says_where_the_sign_in_link_is_and_stays_locked(app_env, monkeypatch) -> None:
     monkeypatch.delenv("ALIGNMENT_ADMIN_PASSWORD", raising=False)
     app = open_page()
     assert not app.exception
-    assert "ALIGNMENT_ADMIN_PASSWORD" in app.warning[0].value
+    assert "Look in the terminal" in app.info[0].value and "ALIGNMENT_ADMIN_PASSWORD" in app.info[0].value
     assert not any(t.label == "Facilitator password" for t in app.text_input)
     assert "Create workshop" not in labels(app) and "Close submissions" not in labels(app)
 
@@ -123,7 +123,8 @@ def test_create_close_reopen_new_round_and_delete_a_workshop(facilitator_env) ->
     created = next(w for w in list_workshops(engine) if w.name == "Spring offsite")
     assert (created.organisation, created.teams, created.k) == ("Acme", ("Marketing", "Sales", "Leadership"), 5)
     assert created.code in app.success[0].value
-    assert app.selectbox(key="facilitator_workshop").value == created.code
+    assert app.selectbox(key="workshop_select").value == created.code  # the one picker, in the sidebar
+    assert app.session_state["facilitator_tab"] == "Room screen"  # landed on the new workshop's room screen
 
     app = button(app, "Close submissions").click().run()
     assert find_workshop(engine, created.code).status == "closed"
@@ -178,7 +179,7 @@ def test_an_archived_workshop_can_be_chosen_and_restored(facilitator_env) -> Non
     app = button(app, "Archive").click().run()
     assert find_workshop(engine, mine.code).status == "archived"
     assert mine.code not in {w.code for w in list_workshops(engine)}  # gone from the participants' picker
-    assert "(archived)" in app.selectbox(key="facilitator_workshop").format_func(mine.code)
+    assert "(archived)" in app.selectbox(key="workshop_select").format_func(mine.code)
     app = button(app, "Reopen submissions").click().run()
     assert find_workshop(engine, mine.code).status == "open"
 
@@ -342,7 +343,7 @@ def test_the_live_count_keeps_its_last_figures_while_the_database_is_away(app_en
 
     app = AppTest.from_function(live_count_script, default_timeout=60).run()
     assert not app.exception
-    before = [h.value for h in app.header]
+    before = [h.value for h in [*app.title, *app.header]]
     assert before and before[0].endswith("answered in round 2")  # the demo
 
     def away(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -351,5 +352,5 @@ def test_the_live_count_keeps_its_last_figures_while_the_database_is_away(app_en
     monkeypatch.setattr(room, "participation", away)
     app = app.run()
     assert not app.exception
-    assert [h.value for h in app.header] == before
+    assert [h.value for h in [*app.title, *app.header]] == before
     assert "Reconnecting to the database… these are the last figures it gave." in [c.value for c in app.caption]

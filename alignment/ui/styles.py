@@ -24,7 +24,9 @@ PHONE = """
 <style>
 .stMain button, .stMain [role="radio"], .stMain [data-testid="stCheckbox"] label { min-height: 44px; }
 .stMain [data-testid="stCheckbox"] label { display: flex; align-items: center; width: 100%; }
+.stMain [data-testid="stPageLink"] a { min-height: 44px; display: flex; align-items: center; }
 .stMain input, .stMain textarea { font-size: 16px !important; }
+.stMain input { min-height: 44px; }
 .stMain [data-testid="stWidgetLabel"] p, .stMain [data-testid="stCheckbox"] p { font-size: 16px; }
 .stMain [data-testid="stMarkdownContainer"] p { font-size: 16px; }
 [data-testid="stLayoutWrapper"]:has(> .st-key-step-actions) {
