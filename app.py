@@ -23,6 +23,9 @@ pages = [
     st.Page("pages/alignment.py", title="Alignment", icon=":material/compare_arrows:", url_path="alignment"),
     st.Page("pages/facilitator.py", title="Facilitator", icon=":material/co_present:", url_path="facilitator"),
 ]
+# .streamlit/config.toml hides the navigation until this point, so the first visitor after a start never sees the
+# file names of pages/ listed before the router has run; from here on the pages below are the navigation.
+st.set_option("client.showSidebarNavigation", True)
 navigation = st.navigation(pages, position="hidden" if session.presenting() else "sidebar")
 styles.add(styles.HELPERS)
 
