@@ -354,3 +354,39 @@ def test_the_live_count_keeps_its_last_figures_while_the_database_is_away(app_en
     assert not app.exception
     assert [h.value for h in [*app.title, *app.header]] == before
     assert "Reconnecting to the database… these are the last figures it gave." in [c.value for c in app.caption]
+
+
+def flagged_room_script() -> None:
+    from alignment.store import find_workshop, list_workshops
+    from alignment.store.headcounts import expected_head_counts
+    from alignment.ui import room, session
+
+    code = next(w.code for w in list_workshops(session.engine()) if w.name == "Small room")
+    workshop = find_workshop(session.engine(), code)
+    room.live_count(workshop.id, workshop.teams, workshop.current_round, tuple(expected_head_counts(workshop).items()))
+
+
+def test_more_answer_sheets_than_expected_people_are_flagged_on_the_room_screen(facilitator_env) -> None:
+    import uuid
+
+    from alignment.framework import load_framework
+    from alignment.store.headcounts import set_expected_head_counts
+    from alignment.store.responses import join, save_importance, save_step, submit
+
+    AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()  # migrate and seed
+    engine, framework = open_database(), load_framework()
+    workshop = create_workshop(engine, "Small room")
+    set_expected_head_counts(engine, workshop, {"marketing": 1, "sales": 5})
+    for _ in range(2):  # two marketing answer sheets, one marketer expected
+        token = join(engine, workshop, "marketing").token
+        for dimension in framework.dimensions:
+            save_step(engine, framework, workshop.id, token, round_no=1, dimension_id=dimension.id,
+                      answers={item.id: 3 for item in dimension.items})  # fmt: skip
+        save_importance(engine, framework, workshop.id, token, round_no=1, dimension_ids=["common_language"])
+        submit(engine, framework, workshop.id, token, round_no=1, submission_id=uuid.uuid4().hex)
+    app = AppTest.from_function(flagged_room_script, default_timeout=60).run()
+    assert not app.exception
+    assert [e.value for e in app.error] == [
+        "Marketing: 2 answer sheets but 1 person expected. Someone may have answered twice."
+    ]
+    assert "of 5 expected" in [s.value for s in app.subheader]  # sales: 0 of 5, not flagged

@@ -174,8 +174,8 @@ def live_count(
         names = {team_id(name): name for name in teams}
         for team, (sheets, people) in flagged.items():
             st.error(
-                f"{plain(names.get(team, team))}: {sheets} answer sheets but {people} people expected. "
-                "Someone may have answered twice.",
+                f"{plain(names.get(team, team))}: {sheets} answer sheets but {people} "
+                f"{'person' if people == 1 else 'people'} expected. Someone may have answered twice.",
                 icon=":material/group_off:",
             )
     if reconnecting:
