@@ -36,8 +36,8 @@ with ui.reading_column():
     framework = session.framework(workshop)
     token = participant.remembered_token(workshop)
     draft = session.steady_read(("draft", workshop.id, token), lambda: store.load_draft(db, workshop.id, token))
-    if token and draft is not None and st.query_params.get("p") != token:
-        participant.remember(workshop, token)  # came back by the QR code or the typed code: same answers
+    if token and draft is not None:
+        participant.keep(workshop, token)  # came back by the QR code, the typed code or the personal link
     step = ui.current_step(framework, token, draft) if draft is not None else None
     ui.heading(workshop, big=step is None or step.kind == "start" or not workshop.is_open)
     session.demo_banner(workshop)

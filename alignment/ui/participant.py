@@ -42,6 +42,12 @@ def remember(workshop: WorkshopInfo, token: str) -> None:
     browser_cookies.write(_cookie(workshop), token, PARTICIPANT_DAYS * 24 * 3600)
 
 
+def keep(workshop: WorkshopInfo, token: str) -> None:
+    """A participant found (by the link or this browser's memory): make sure the link and the browser both hold them."""
+    if st.query_params.get("p") != token or browser_cookies.read(_cookie(workshop)) != token:
+        remember(workshop, token)
+
+
 def forget(workshop: WorkshopInfo) -> None:
     """This browser no longer answers as the remembered participant (the answers already given stay)."""
     st.query_params.pop("p", None)
