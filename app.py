@@ -25,7 +25,8 @@ pages = [
 ]
 # .streamlit/config.toml hides the navigation until this point, so the first visitor after a start never sees the
 # file names of pages/ listed before the router has run; from here on the pages below are the navigation.
-st.set_option("client.showSidebarNavigation", True)
+if not st.get_option("client.showSidebarNavigation"):
+    st.set_option("client.showSidebarNavigation", True)
 navigation = st.navigation(pages, position="hidden" if session.presenting() else "sidebar")
 styles.add(styles.HELPERS)
 
