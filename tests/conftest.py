@@ -248,12 +248,13 @@ def wait_for_app(page, timeout: float = 30_000) -> None:  # type: ignore[no-unty
     page.wait_for_timeout(300)
 
 
-def wait_for_cookie(context, name: str, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the page has written the cookie ``name`` (the app writes cookies from a page component)."""
+def wait_for_cookie(context, name: str, timeout: float = 30, gone: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the page has written the cookie ``name`` (or, with ``gone``, removed it): the app
+    writes cookies from a component in the page, a moment after the server asked for it."""
     deadline = time.monotonic() + timeout
-    while not any(cookie["name"] == name for cookie in context.cookies()):
+    while any(cookie["name"] == name for cookie in context.cookies()) == gone:
         if time.monotonic() > deadline:
-            raise AssertionError(f"the page never wrote the cookie {name}")
+            raise AssertionError(f"the page never {'removed' if gone else 'wrote'} the cookie {name}")
         time.sleep(0.1)
 
 

@@ -213,6 +213,7 @@ def test_a_facilitator_who_reloads_or_opens_a_new_tab_is_still_signed_in(browser
         expect(tab.get_by_text("Stays signed in", exact=False).first).to_be_visible()  # the same workshop
         page.get_by_role("button", name="Sign out").click()
         expect(page.get_by_label("Facilitator password")).to_be_visible(timeout=WAIT)
+        wait_for_cookie(laptop, "alignment_facilitator", gone=True)
         page.reload()
         expect(page.get_by_label("Facilitator password")).to_be_visible(timeout=WAIT)
     finally:
