@@ -109,9 +109,9 @@ async def participant(
             timer.record("answer a topic", started)
 
         started = time.perf_counter()
-        topics = page.get_by_role("toolbar", name="Most important topics")
         for dimension in FRAMEWORK.dimensions[number % 3 : number % 3 + 2]:
-            await topics.get_by_role("button", name=dimension.name, exact=True).tap()
+            await page.get_by_text(dimension.name, exact=True).tap()
+            await page.get_by_role("checkbox", name=dimension.name, exact=True).wait_for()
         await page.get_by_role("button", name="Next").tap()
         await ready(page, f"Step {TOTAL} of {TOTAL}")
         timer.record("pick important topics", started)

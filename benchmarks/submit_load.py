@@ -14,11 +14,17 @@ Two phases per database:
   the same instant (a barrier), the worst case.
 
 Printed per phase: submissions stored, lost, duplicated, errors, "database is locked" errors, and
-p50/p95/max latency of a submit (and of a step save while answering). Figures are measured, never
-asserted. Runs on SQLite by default; add ``--postgres URL`` (or set ALIGNMENT_TEST_POSTGRES_URL) to
+p50/p95/max latency of a submit (and of a step save while answering). On SQLite, submits that wait
+for the writer share one transaction (group commit, ``responses._write_grouped``).
+
+Then, unless ``--no-browser``: how long a phone (390×844 Chromium) takes to open the join link on a
+warm server until the team choice is on the screen, next to a bare one-line Streamlit page on a
+second server in the same run (median of ``--opens`` loads each, after one warm-up load). Figures
+are measured, never asserted. Runs on SQLite by default; add ``--postgres URL`` (or set ALIGNMENT_TEST_POSTGRES_URL) to
 run on a fresh temporary Postgres database as well.
 
     python benchmarks/submit_load.py
+    python benchmarks/submit_load.py --no-browser --ramp 5
     python benchmarks/submit_load.py --postgres postgresql://alignment:alignment@127.0.0.1:5432/postgres
 """
 
@@ -239,6 +245,70 @@ def temporary_postgres(admin_url: str) -> Iterator[str]:
         admin.dispose()
 
 
+BARE_PAGE = 'import streamlit as st\n\nst.title("Hello")\nst.radio("Your team", ["Marketing", "Sales"])\n'
+
+
+def open_times(url: str, opens: int) -> list[float]:
+    """Seconds from ``goto(url)`` to the finished first screen (a team choice visible), in fresh phone contexts."""
+    from conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, wait_for_app
+    from playwright.sync_api import sync_playwright
+
+    times = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for number in range(opens + 1):  # the first load warms the server up and is not counted
+            context = browser.new_context(viewport=PHONE, has_touch=True)
+            page = context.new_page()
+            started = time.perf_counter()
+            page.goto(url)
+            page.get_by_text("Your team", exact=True).first.wait_for(timeout=60_000)
+            wait_for_app(page)
+            if number:
+                times.append(time.perf_counter() - started)
+            context.close()
+        browser.close()
+    return times
+
+
+def join_link_timing(opens: int) -> None:
+    """The join link on a warm app server next to a bare Streamlit page, same machine, same run."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from conftest import AppServer
+
+    with tempfile.TemporaryDirectory() as folder:
+        app = AppServer(Path(folder) / "app").start()
+        bare_dir = Path(folder) / "bare"
+        bare_dir.mkdir()
+        (bare_dir / "bare.py").write_text(BARE_PAGE, encoding="utf-8")
+        bare = AppServer(Path(folder) / "bare-data")
+        bare.data_dir.mkdir()
+        command = [sys.executable, "-m", "streamlit", "run", str(bare_dir / "bare.py"), "--server.port", str(bare.port),
+                   "--server.address", "127.0.0.1", "--server.headless", "true"]  # fmt: skip
+        import subprocess
+        import urllib.request
+
+        process = subprocess.Popen(command, cwd=bare_dir, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        try:
+            for _ in range(200):
+                try:
+                    urllib.request.urlopen(f"{bare.url}/_stcore/health", timeout=2)
+                    break
+                except OSError:
+                    time.sleep(0.3)
+            db = open_database(f"sqlite:///{app.data_dir / 'alignment.db'}")
+            workshop = create_workshop(db, "Timing room")
+            db.dispose()
+            link = open_times(f"{app.url}/?w={workshop.code}", opens)
+            plain = open_times(bare.url, opens)
+        finally:
+            process.terminate()
+            app.stop()
+    print(f"\nOpening the join link on a phone (median of {opens}, warm server):")
+    print(f"  join link      {statistics.median(link):5.2f} s   (min {min(link):.2f}, max {max(link):.2f})")
+    print(f"  bare Streamlit {statistics.median(plain):5.2f} s   (min {min(plain):.2f}, max {max(plain):.2f})")
+    print(f"  ratio          {statistics.median(link) / statistics.median(plain):5.2f}×")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--participants", type=int, default=200)
@@ -247,6 +317,8 @@ def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("ALIGNMENT_TEST_POSTGRES_URL"),
                         help="a Postgres server URL; a temporary database is created there and dropped")  # fmt: skip
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite run")
+    parser.add_argument("--no-browser", action="store_true", help="skip timing the join link in Chromium")
+    parser.add_argument("--opens", type=int, default=5, help="page loads timed per page")
     parser.add_argument("--compare-pre-ping", action="store_true",
                         help="run Postgres again without pool_pre_ping (what the liveness check costs)")  # fmt: skip
     args = parser.parse_args()
@@ -264,6 +336,8 @@ def main() -> None:
                 print()
                 benchmark(url, "PostgreSQL without pool_pre_ping", framework, args.participants, args.ramp,
                           args.think, pre_ping=False)  # fmt: skip
+    if not args.no_browser:
+        join_link_timing(args.opens)
 
 
 if __name__ == "__main__":

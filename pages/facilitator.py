@@ -22,15 +22,15 @@ if workshop is None:
     facilitator.new_workshop_form()
     st.stop()
 
-chooser_column, present_column = st.columns([3, 1], vertical_alignment="bottom")
-with chooser_column:
-    facilitator.workshop_chooser(workshop)
-with present_column:
-    presentation.toggle()
+st.caption(f"{session.plain(workshop.name)} · join code **{workshop.code}** · choose another in the sidebar")
+presentation.toggle()
 session.demo_banner(workshop)
 
+facilitator.open_tab()
 room_tab, run_tab, comments_tab, actions_tab, new_tab = st.tabs(
-    ["Room screen", "Run the workshop", "Comments", "Actions", "New workshop"]
+    ["Room screen", "Run the workshop", "Comments", "Actions", "New workshop"],
+    key=facilitator.LANDING_TAB_KEY,
+    on_change="rerun",
 )
 with room_tab:
     room.room_screen(workshop)
@@ -38,6 +38,8 @@ with run_tab:
     facilitator.run_controls(workshop)
     st.subheader("Settings", anchor=False)
     facilitator.settings_form(workshop)
+    st.subheader("Who is in the room", anchor=False)
+    facilitator.head_count_form(workshop)
     st.subheader("Reports", anchor=False)
     downloads.report_downloads(workshop, allow_answers=True, key="facilitator-report")
     facilitator.danger_zone(workshop)

@@ -260,6 +260,16 @@ def wait_for_charts(page, timeout: float = 30_000) -> None:  # type: ignore[no-u
     )
 
 
+def wait_for_cookie(context, name: str, timeout: float = 30, gone: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the page has written the cookie ``name`` (or, with ``gone``, removed it): the app
+    writes cookies from a component in the page, a moment after the server asked for it."""
+    deadline = time.monotonic() + timeout
+    while any(cookie["name"] == name for cookie in context.cookies()) == gone:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the page never {'removed' if gone else 'wrote'} the cookie {name}")
+        time.sleep(0.1)
+
+
 def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     """Save what the page shows now under tests/screenshots/ (look at these)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

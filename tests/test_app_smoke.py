@@ -9,7 +9,7 @@ from alignment.store import create_workshop, delete_workshop, list_workshops, op
 from alignment.ui.session import plain
 
 PAGES = {
-    "pages/self_assessment.py": "Self-assessment",
+    "pages/self_assessment.py": "Sales & marketing alignment",  # no join code yet: the landing
     "pages/pipeline.py": "Pipeline data",
     "pages/alignment.py": "Alignment",
     "pages/facilitator.py": "Facilitator",
@@ -30,7 +30,7 @@ def titles(app: AppTest) -> list[str]:
 def test_first_start_seeds_the_demo_and_every_page_renders(app_env) -> None:
     app = run_app()
     assert not app.exception and not app.error
-    assert titles(app) == ["Self-assessment"]
+    assert titles(app) == ["Sales & marketing alignment"]  # a first-time visitor's landing
     for page, title in PAGES.items():
         app.switch_page(page).run()
         assert not app.exception, f"{page}: {app.exception}"
@@ -135,3 +135,28 @@ def test_a_workshop_name_is_shown_as_text_never_as_markdown(app_env) -> None:
     app.switch_page("pages/alignment.py").run()
     header = next(c.value for c in app.caption if tricky.code in c.value)
     assert "\\*\\*bold\\*\\*" in header and "\\[click\\]\\(https" in header  # escaped: shown literally
+
+
+def test_a_participant_who_opens_alignment_from_the_navigation_stays_in_their_workshop(app_env) -> None:
+    engine = open_database()
+    run_app()
+    mine = create_workshop(engine, "Board offsite")
+    app = run_app({"w": mine.code})
+    app.query_params.clear()  # the navigation's links carry no ?w=
+    app.switch_page("pages/alignment.py").run()
+    assert any("Board offsite" in caption.value for caption in app.caption)
+    assert app.query_params["w"] == mine.code  # and the link says so again
+
+
+def test_signing_in_never_switches_the_workshop_on_the_page(app_env, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALIGNMENT_ADMIN_PASSWORD", "pw")
+    engine = open_database()
+    run_app()
+    newer = create_workshop(engine, "Another offsite")  # a signed-in facilitator's default would be this one
+    app = run_app()
+    app.switch_page("pages/pipeline.py").run()
+    assert "Demo" in "\n".join(c.value for c in app.caption)
+    next(t for t in app.text_input if t.label == "Facilitator password").input("pw")
+    next(b for b in app.button if b.label == "Sign in").click().run()
+    shown = "\n".join(c.value for c in app.caption)
+    assert "Demo" in shown and newer.code not in shown  # still the demo the upload was meant for

@@ -9,7 +9,12 @@ from alignment.store import create_workshop, open_database
 
 pytestmark = pytest.mark.browser
 
-PAGES = {"": "Self-assessment", "pipeline": "Pipeline data", "alignment": "Alignment", "facilitator": "Facilitator"}
+PAGES = {
+    "": "Sales & marketing alignment",  # the landing
+    "pipeline": "Pipeline data",
+    "alignment": "Alignment",
+    "facilitator": "Facilitator",
+}
 
 
 @pytest.mark.parametrize(("viewport", "label"), [(DESKTOP, "desktop"), (PHONE, "phone")])

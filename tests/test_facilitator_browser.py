@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from conftest import DESKTOP, PHONE, AppServer, screenshot, wait_for_app, wait_for_charts
+from conftest import DESKTOP, PHONE, AppServer, screenshot, wait_for_app, wait_for_charts, wait_for_cookie
 
 from alignment.framework import load_framework
 from alignment.store import create_workshop, find_workshop, open_database
@@ -38,6 +38,7 @@ def signed_in_page(browser, server: AppServer, query: str = ""):  # type: ignore
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("tab", name="Room screen").wait_for(timeout=60_000)
     wait_for_app(page)
+    wait_for_cookie(context, "alignment_facilitator")  # signed in for later page loads too
     return context, page
 
 
@@ -92,10 +93,7 @@ def test_room_screen_shows_code_and_qr_and_the_count_rises_without_a_reload(brow
     context, page = signed_in_page(browser, server)
     try:
         room = create_workshop(db, "Live room", organisation="Acme")
-        page.goto(f"{server.url}/facilitator?w={room.code}")
-        wait_for_app(page)
-        page.get_by_label("Facilitator password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        page.goto(f"{server.url}/facilitator?w={room.code}")  # still signed in: the session cookie
         page.get_by_text("0 answered in round 1").wait_for(timeout=60_000)
         images = page.locator("[data-testid='stImage'] img")
         images.nth(1).wait_for(timeout=60_000)  # the join code and the QR code
@@ -111,7 +109,7 @@ def test_room_screen_shows_code_and_qr_and_the_count_rises_without_a_reload(brow
             answer_everything(db, room.code, join(db, find_workshop(db, room.code), "marketing").token)
         page.get_by_text("3 answered in round 1 in the teams shown").wait_for(timeout=60_000)
         wait_for_app(page)
-        marketing = page.locator("[data-testid='stVerticalBlock']", has_text="Marketing").last
+        marketing = page.locator(".st-key-live-count [data-testid='stVerticalBlock']", has_text="Marketing").last
         assert "3" in marketing.inner_text().split()
         assert page.evaluate("window.__notReloaded === true")
         screenshot(page, "facilitator-room-live-1920")

@@ -59,11 +59,11 @@ def signed_in(query: dict[str, str] | None = None) -> AppTest:
     return app
 
 
-def test_without_a_password_the_page_says_how_to_set_one_and_stays_locked(app_env, monkeypatch) -> None:
+def test_without_a_password_the_page_says_where_the_sign_in_link_is_and_stays_locked(app_env, monkeypatch) -> None:
     monkeypatch.delenv("ALIGNMENT_ADMIN_PASSWORD", raising=False)
     app = open_page()
     assert not app.exception
-    assert "ALIGNMENT_ADMIN_PASSWORD" in app.warning[0].value
+    assert "Look in the terminal" in app.info[0].value and "ALIGNMENT_ADMIN_PASSWORD" in app.info[0].value
     assert not any(t.label == "Facilitator password" for t in app.text_input)
     assert "Create workshop" not in labels(app) and "Close submissions" not in labels(app)
 
@@ -124,7 +124,8 @@ def test_create_close_reopen_new_round_and_delete_a_workshop(facilitator_env) ->
     created = next(w for w in list_workshops(engine) if w.name == "Spring offsite")
     assert (created.organisation, created.teams, created.k) == ("Acme", ("Marketing", "Sales", "Leadership"), 5)
     assert created.code in app.success[0].value
-    assert app.selectbox(key="facilitator_workshop").value == created.code
+    assert app.selectbox(key="workshop_select").value == created.code  # the one picker, in the sidebar
+    assert app.session_state["facilitator_tab"] == "Room screen"  # landed on the new workshop's room screen
 
     app = button(app, "Close submissions").click().run()
     assert find_workshop(engine, created.code).status == "closed"
@@ -184,7 +185,7 @@ def test_an_archived_workshop_can_be_chosen_and_restored(facilitator_env) -> Non
     app = button(app, "Archive").click().run()
     assert find_workshop(engine, mine.code).status == "archived"
     assert mine.code not in {w.code for w in list_workshops(engine)}  # gone from the participants' picker
-    assert "(archived)" in app.selectbox(key="facilitator_workshop").format_func(mine.code)
+    assert "(archived)" in app.selectbox(key="workshop_select").format_func(mine.code)
     app = button(app, "Reopen submissions").click().run()
     assert find_workshop(engine, mine.code).status == "open"
 
@@ -348,7 +349,7 @@ def test_the_live_count_keeps_its_last_figures_while_the_database_is_away(app_en
 
     app = AppTest.from_function(live_count_script, default_timeout=60).run()
     assert not app.exception
-    before = [h.value for h in app.header]
+    before = [h.value for h in [*app.title, *app.header]]
     assert before and before[0].endswith("answered in round 2")  # the demo
 
     def away(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -357,5 +358,41 @@ def test_the_live_count_keeps_its_last_figures_while_the_database_is_away(app_en
     monkeypatch.setattr(room, "participation", away)
     app = app.run()
     assert not app.exception
-    assert [h.value for h in app.header] == before
+    assert [h.value for h in [*app.title, *app.header]] == before
     assert "Reconnecting to the database… these are the last figures it gave." in [c.value for c in app.caption]
+
+
+def flagged_room_script() -> None:
+    from alignment.store import find_workshop, list_workshops
+    from alignment.store.headcounts import expected_head_counts
+    from alignment.ui import room, session
+
+    code = next(w.code for w in list_workshops(session.engine()) if w.name == "Small room")
+    workshop = find_workshop(session.engine(), code)
+    room.live_count(workshop.id, workshop.teams, workshop.current_round, tuple(expected_head_counts(workshop).items()))
+
+
+def test_more_answer_sheets_than_expected_people_are_flagged_on_the_room_screen(facilitator_env) -> None:
+    import uuid
+
+    from alignment.framework import load_framework
+    from alignment.store.headcounts import set_expected_head_counts
+    from alignment.store.responses import join, save_importance, save_step, submit
+
+    AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()  # migrate and seed
+    engine, framework = open_database(), load_framework()
+    workshop = create_workshop(engine, "Small room")
+    set_expected_head_counts(engine, workshop, {"marketing": 1, "sales": 5})
+    for _ in range(2):  # two marketing answer sheets, one marketer expected
+        token = join(engine, workshop, "marketing").token
+        for dimension in framework.dimensions:
+            save_step(engine, framework, workshop.id, token, round_no=1, dimension_id=dimension.id,
+                      answers={item.id: 3 for item in dimension.items})  # fmt: skip
+        save_importance(engine, framework, workshop.id, token, round_no=1, dimension_ids=["common_language"])
+        submit(engine, framework, workshop.id, token, round_no=1, submission_id=uuid.uuid4().hex)
+    app = AppTest.from_function(flagged_room_script, default_timeout=60).run()
+    assert not app.exception
+    assert [e.value for e in app.error] == [
+        "Marketing: 2 answer sheets but 1 person expected. Someone may have answered twice."
+    ]
+    assert "of 5 expected" in [s.value for s in app.subheader]  # sales: 0 of 5, not flagged

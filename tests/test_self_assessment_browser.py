@@ -10,6 +10,7 @@ import re
 
 import pytest
 from conftest import DESKTOP, PHONE, AppServer, screenshot, wait_for_app
+from playwright.sync_api import expect
 
 from alignment.framework import load_framework
 from alignment.store import answers_frame, comments_frame, create_workshop, open_database
@@ -32,6 +33,14 @@ def server_and_workshop(tmp_path):  # type: ignore[no-untyped-def]
 
 def tap_choice(page, group: str, choice: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("radiogroup", name=group, exact=True).get_by_role("radio", name=choice, exact=True).tap()
+
+
+def pick_topics(page, *names: str) -> None:  # type: ignore[no-untyped-def]
+    """Tick the topics that matter most (each tick is stored as it is tapped)."""
+    for name in names:
+        box = page.get_by_role("checkbox", name=name, exact=True)
+        page.get_by_text(name, exact=True).tap()
+        expect(box).to_be_checked()
 
 
 def wait_for_text(page, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -59,9 +68,7 @@ def submit_on_a_phone(browser, url: str, team: str, shots: str = "", rating: str
                 screenshot(page, f"{shots}-step-01")
             page.get_by_role("button", name="Next").tap()
         wait_for_text(page, f"Step {TOTAL - 1} of {TOTAL}")
-        topics = page.get_by_role("toolbar", name="Most important topics")
-        for name in ("Common language", "Service-level agreement and hand-off"):
-            topics.get_by_role("button", name=name, exact=True).tap()
+        pick_topics(page, "Common language", "Service-level agreement and hand-off")
         page.get_by_role("button", name="Next").tap()
         wait_for_text(page, f"Step {TOTAL} of {TOTAL}")
         page.get_by_role("button", name="Submit my answers").tap()
@@ -123,9 +130,7 @@ def test_a_phone_taps_through_the_questionnaire_and_a_reload_loses_nothing(brows
             answer_dimension(page, number, "2")
 
         wait_for_text(page, f"Step {TOTAL - 1} of {TOTAL}")
-        for name in ("Common language", "Service-level agreement and hand-off"):
-            topics = page.get_by_role("toolbar", name="Most important topics")
-            topics.get_by_role("button", name=name, exact=True).tap()
+        pick_topics(page, "Common language", "Service-level agreement and hand-off")
         screenshot(page, "self-assessment-phone-13-importance")
         page.get_by_role("button", name="Next").tap()
 

@@ -74,10 +74,18 @@ def answer_step(app: AppTest, value: str = "4") -> AppTest:
     return press(app, "Next")
 
 
+def pick(app: AppTest, *dimension_ids: str) -> AppTest:
+    """Tick the topics that matter most (one tap each, stored as it is tapped)."""
+    for dimension_id in dimension_ids:
+        next(box for box in app.checkbox if (box.key or "").endswith(f":{dimension_id}")).check()
+        app.run()
+    return app
+
+
 def answer_everything(app: AppTest, value: str = "4") -> AppTest:
     for _ in range(3):
         answer_step(app, value)
-    control(app, "importance:")[0].set_value(["handoff", "trust"])
+    pick(app, "handoff", "trust")
     return press(app, "Next")
 
 
@@ -98,7 +106,7 @@ def test_a_participant_joins_by_link_answers_every_step_and_submits(engine, work
     answer_step(app, "2")
     answer_step(app, "5")
     assert progress_text(app) == "Step 4 of 5"
-    control(app, "importance:")[0].set_value(["trust"])
+    pick(app, "trust")
     press(app, "Next")
     assert "Check and submit" in texts(app)
     assert "2 don't know" in texts(app)
@@ -264,3 +272,32 @@ def test_a_database_outage_during_submit_asks_to_retry_and_stores_the_answers_on
     assert "Thank you" in texts(app)
     assert calls[0] == calls[1]  # the retry reused the submission id
     assert answers_frame(engine, workshop.id)["response_id"].nunique() == 1
+
+
+def test_a_tapped_rating_is_stored_before_the_step_is_left(engine, workshop) -> None:
+    app = start(open_page(w=workshop.code))
+    control(app, "rating:")[0].set_value("2")
+    app.run()  # one tap, no Next
+
+    resumed = open_page(w=workshop.code, p=app.query_params["p"])  # the phone reloads
+    assert [rating.value for rating in control(resumed, "rating:")] == ["2", None]
+
+
+def test_a_fourth_topic_cannot_be_picked(engine) -> None:
+    fourth = "  - id: targets\n    group: shared\n    name: Shared targets\n    items:\n" \
+             "      - {id: targets.1, text: Both teams share one revenue target.}\n" \
+             "      - {id: targets.2, text: Bonuses reward the same deals.}\n"  # fmt: skip
+    workshop = create_workshop(engine, "Four topics")
+    workshop = update_settings(engine, workshop.id, UPLOADED_FRAMEWORK_KEY,
+                               {"name": "four.yaml", "text": TINY_FRAMEWORK + fourth})  # fmt: skip
+    app = start(open_page(w=workshop.code))
+    for _ in range(4):
+        answer_step(app)
+    pick(app, "language", "handoff", "trust")
+
+    boxes = {box.key.rsplit(":", 1)[-1]: box for box in app.checkbox}
+    assert boxes["targets"].disabled and not boxes["targets"].value  # the fourth cannot be ticked
+    assert "3 of 3 picked" in texts(app)
+    next(box for box in app.checkbox if box.key.endswith(":trust")).uncheck()
+    app.run()  # untick one: the fourth can be picked again
+    assert not {box.key.rsplit(":", 1)[-1]: box for box in app.checkbox}["targets"].disabled

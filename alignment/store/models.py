@@ -91,7 +91,11 @@ class Round(Base):
 
 
 class Participant(Base):
-    """An anonymous participant: a random token, a team and an optional level. No name, no email."""
+    """An anonymous participant: a random token, a team and an optional level. No name, no email.
+
+    ``browser_id`` is the random id of the browser that joined (kept in a cookie there), so joins
+    can be throttled per browser; it says nothing about the person.
+    """
 
     __tablename__ = "participants"
 
@@ -100,7 +104,8 @@ class Participant(Base):
     token: Mapped[str] = mapped_column(String(64), unique=True)
     team: Mapped[str] = mapped_column(String(60))
     level: Mapped[str | None] = mapped_column(String(30), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    browser_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
 class Response(Base):

@@ -29,7 +29,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Table, delete, func, select, update
+from sqlalchemy import Engine, Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -101,8 +101,13 @@ def new_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-def join(engine: Engine, workshop: WorkshopInfo, team: str, level: str | None = None) -> ParticipantInfo:
-    """Create an anonymous participant of ``workshop`` in ``team`` (a team id) at an optional level."""
+def join(
+    engine: Engine, workshop: WorkshopInfo, team: str, level: str | None = None, browser_id: str | None = None
+) -> ParticipantInfo:
+    """Create an anonymous participant of ``workshop`` in ``team`` (a team id) at an optional level.
+
+    ``browser_id`` is the random id of the browser that joins (see :mod:`alignment.store.joins`).
+    """
     if team not in workshop.team_ids:
         raise AnswerRefused(f"Pick one of the workshop's teams: {', '.join(workshop.teams)}.")
     level = validate_level(level)
@@ -110,7 +115,9 @@ def join(engine: Engine, workshop: WorkshopInfo, team: str, level: str | None = 
     def work(session: Session) -> ParticipantInfo:
         _check_open(session, workshop.id, None)
         token = new_token()
-        session.add(Participant(workshop_id=workshop.id, token=token, team=team, level=level))
+        session.add(
+            Participant(workshop_id=workshop.id, token=token, team=team, level=level, browser_id=browser_id or None)
+        )
         return ParticipantInfo(token, workshop.id, team, level)
 
     return _write(engine, work)
@@ -253,57 +260,128 @@ def submit(
     """
     if not _SUBMISSION_ID.fullmatch(submission_id or ""):
         raise AnswerRefused("A submission needs an id of 8 to 64 letters, digits, dashes or underscores.")
-    if _already_stored(engine, workshop_id, token, submission_id):  # a double click or retry: no write needed
-        return SubmitResult("unchanged", answered_count(engine, workshop_id))
-    thanks = step_of_kind(framework, "thanks").index
-
-    def work(session: Session) -> tuple[str, int]:
-        response_id, submitted = _open_response(session, workshop_id, token, round_no, None)
-        answered = dict.fromkeys(session.scalars(select(Answer.item_id).where(Answer.response_id == response_id)))
-        picks = tuple(
-            session.scalars(select(ImportancePick.dimension_id).where(ImportancePick.response_id == response_id))
-        )
-        problem = completeness_problem(framework, Draft(round_no, "", None, answers=answered, importance=picks))
-        if problem:
-            raise AnswerRefused(problem)
-        changed = session.execute(
-            update(Response)
-            .where(Response.id == response_id)
-            .where((Response.submission_id.is_(None)) | (Response.submission_id != submission_id))
-            .values(status="submitted", submission_id=submission_id, submitted_at=utcnow(), step=thanks)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        count = session.scalar(
-            select(func.count(Response.id)).where(
-                Response.round_id == select(Response.round_id).where(Response.id == response_id).scalar_subquery(),
-                Response.status == "submitted",
-            )
-        )
-        if changed:
-            bump_revision(session, workshop_id)  # last: the workshop row stays locked until commit
-        return ("updated" if submitted else "submitted") if changed else "unchanged", count
-
+    job = _SubmitJob(framework, workshop_id, token, round_no, submission_id)
     try:
-        outcome, answered_so_far = _write(engine, work)
+        outcome, answered_so_far = _write_grouped(engine, lambda session: _submit_all(session, [job])[0], job)
     except IntegrityError as exc:
         raise AnswerRefused("This submission id was already used by another answer sheet; submit again.") from exc
     return SubmitResult(outcome, answered_so_far)
 
 
-def _already_stored(engine: Engine, workshop_id: int, token: str, submission_id: str) -> bool:
-    """Whether this participant's submit with this id is already stored (read-only, takes no write lock).
+@dataclass(frozen=True)
+class _SubmitJob:
+    framework: Framework
+    workshop_id: int
+    token: str
+    round_no: int
+    submission_id: str
 
-    Two identical submits racing past this check are still counted once by the conditional update in
-    :func:`submit`.
+
+def _submit_all(session: Session, jobs: list[_SubmitJob]) -> list[tuple[str, int] | Exception]:
+    """Submit every job in one transaction with a handful of statements, whatever their number.
+
+    One query reads each participant's workshop state, response, and how many answers and
+    importance picks it holds; one more finds submission ids already used by other responses.
+    Each complete response is then marked submitted with a conditional update (the same id again
+    changes nothing), each changed workshop's revision rises once, and the submitted responses of
+    each round are counted once. Returns per job ``(outcome, answered in the round)`` or the
+    refusal to raise.
     """
-    with read_session(engine) as session:
-        found = session.scalar(
-            select(Response.id)
-            .join(Participant, Participant.id == Response.participant_id)
-            .where(Participant.workshop_id == workshop_id, Participant.token == token)
-            .where(Response.submission_id == submission_id, Response.status == "submitted")
+    answered = select(func.count()).where(Answer.response_id == Response.id).scalar_subquery()
+    picked = select(func.count()).where(ImportancePick.response_id == Response.id).scalar_subquery()
+    rows = {
+        row.token: row
+        for row in session.execute(
+            select(
+                Participant.token, Participant.workshop_id, Participant.id.label("participant_id"),
+                Workshop.status, Workshop.current_round, Workshop.results_revealed, Round.id.label("round_pk"),
+                Response.id.label("response_id"), Response.status.label("response_status"),
+                Response.submission_id, answered.label("answered"), picked.label("picked"),
+            )
+            .join(Workshop, Workshop.id == Participant.workshop_id)
+            .outerjoin(Round, (Round.workshop_id == Workshop.id) & (Round.number == Workshop.current_round))
+            .outerjoin(Response, (Response.participant_id == Participant.id) & (Response.round_id == Round.id))
+            .where(Participant.token.in_({job.token for job in jobs}))
         )
-    return found is not None
+    }  # fmt: skip
+    taken = dict(
+        session.execute(
+            select(Response.submission_id, Response.id).where(
+                Response.submission_id.in_({job.submission_id for job in jobs})
+            )
+        ).all()
+    )
+    results: list[tuple[str, int] | Exception] = []
+    latest: dict[int, tuple[str | None, str]] = {}  # response id → (submission id, status) after this batch
+    marks: list[dict[str, Any]] = []
+    marked: list[int] = []  # where in ``results`` each of ``marks`` belongs
+    changed_workshops: set[int] = set()
+    rounds: dict[int, int] = {}
+    for job in jobs:
+        row = rows.get(job.token)
+        try:
+            if row is None or row.workshop_id != job.workshop_id:
+                raise UnknownParticipant("This link does not belong to a participant of this workshop.")
+            _refuse_unless_open(row, job.round_no)
+            if taken.get(job.submission_id, row.response_id) != row.response_id:
+                raise IntegrityError("submission id", {}, Exception("already used by another response"))
+            if row.submission_id == job.submission_id and row.response_status == "submitted":
+                results.append(("unchanged", row.round_pk))
+                continue
+            _check_complete(session, job, row)
+            before = latest.get(row.response_id, (row.submission_id, row.response_status))
+            if before == (job.submission_id, "submitted"):  # the same submit twice in this batch
+                results.append(("unchanged", row.round_pk))
+                continue
+            latest[row.response_id] = (job.submission_id, "submitted")
+            taken[job.submission_id] = row.response_id
+            marks.append({"rid": row.response_id, "sid": job.submission_id, "at": utcnow(),
+                          "done": step_of_kind(job.framework, "thanks").index})  # fmt: skip
+            changed_workshops.add(job.workshop_id)
+            marked.append(len(results))
+            results.append(("updated" if before[1] == "submitted" else "submitted", row.round_pk))
+        except (AnswerRefused, WorkshopClosed, RoundChanged, UnknownParticipant, IntegrityError) as exc:
+            results.append(exc)
+    if marks:  # one statement for the whole batch; the condition keeps a racing replica's same submit at one
+        responses = Response.__table__
+        changed = session.execute(
+            update(responses)
+            .where(responses.c.id == bindparam("rid"))
+            .where(responses.c.submission_id.is_(None) | (responses.c.submission_id != bindparam("sid")))
+            .values(status="submitted", submission_id=bindparam("sid"), submitted_at=bindparam("at"),
+                    step=bindparam("done")),
+            marks if len(marks) > 1 else marks[0],
+        ).rowcount  # fmt: skip
+        if len(marks) == 1 and not changed:  # another replica stored this very submit a moment ago
+            results[marked[0]] = ("unchanged", results[marked[0]][1])
+            changed_workshops.clear()
+    counted = {pk for result in results if isinstance(result, tuple) for pk in [result[1]]}
+    if counted:
+        rounds = dict(
+            session.execute(
+                select(Response.round_id, func.count(Response.id))
+                .where(Response.round_id.in_(counted), Response.status == "submitted")
+                .group_by(Response.round_id)
+            ).all()
+        )
+    for workshop_id in sorted(changed_workshops):
+        bump_revision(session, workshop_id)  # last: the workshop rows stay locked until commit
+    return [result if isinstance(result, Exception) else (result[0], rounds.get(result[1], 0)) for result in results]
+
+
+def _check_complete(session: Session, job: _SubmitJob, row: Any) -> None:
+    """Refuse (with the sentence that says what is missing) unless every statement and a topic are answered."""
+    if row.response_id is not None and row.answered >= len(job.framework.items) and row.picked:
+        return
+    answered: dict[str, None] = {}
+    picks: tuple[str, ...] = ()
+    if row.response_id is not None:
+        answered = dict.fromkeys(session.scalars(select(Answer.item_id).where(Answer.response_id == row.response_id)))
+        picks = tuple(
+            session.scalars(select(ImportancePick.dimension_id).where(ImportancePick.response_id == row.response_id))
+        )
+    problem = completeness_problem(job.framework, Draft(job.round_no, "", None, answers=answered, importance=picks))
+    raise AnswerRefused(problem or "Some statements have no answer yet.")
 
 
 def answered_count(engine: Engine, workshop_id: int) -> int:
@@ -337,6 +415,51 @@ def _write(engine: Engine, work: Callable[[Session], T]) -> T:
                 raise
         with write_session(engine) as session:
             return work(session)
+
+
+_WAITING: dict[str, list[_SubmitJob]] = {}
+_STORING: set[str] = set()  # databases a thread is storing a batch of submits for right now
+_DONE: dict[int, tuple[str, int] | BaseException] = {}
+_BATCHES = threading.Condition()
+
+
+def _write_grouped(engine: Engine, work: Callable[[Session], T], job: _SubmitJob) -> T:
+    """Run one submit; on SQLite, every submit waiting while another batch is stored goes into one transaction.
+
+    When a whole room presses Submit at once, SQLite would otherwise run (and commit) one
+    transaction after another. Here one thread at a time stores every submit waiting, with
+    :func:`_submit_all` in one ``BEGIN IMMEDIATE`` … ``COMMIT`` (group commit); the others sleep
+    until their result is ready. A refused submit is refused alone, in the thread that asked.
+    Elsewhere (Postgres) each submit is its own transaction.
+    """
+    if engine.dialect.name != "sqlite":
+        result = _write(engine, work)
+        if isinstance(result, Exception):
+            raise result
+        return result
+    key = engine.url.render_as_string(hide_password=False)
+    with _BATCHES:
+        _WAITING.setdefault(key, []).append(job)
+        while id(job) not in _DONE and key in _STORING:
+            _BATCHES.wait()
+        if id(job) not in _DONE:
+            _STORING.add(key)
+            batch, _WAITING[key] = _WAITING[key], []
+    if id(job) not in _DONE:
+        try:
+            with _writer_lock(engine), write_session(engine) as session:
+                outcomes: list[Any] = _submit_all(session, batch)
+        except Exception as exc:  # noqa: BLE001 - the commit itself failed: every submit in it did
+            outcomes = [exc] * len(batch)
+        with _BATCHES:
+            _DONE.update((id(each), outcome) for each, outcome in zip(batch, outcomes, strict=True))
+            _STORING.discard(key)
+            _BATCHES.notify_all()
+    with _BATCHES:
+        result = _DONE.pop(id(job))
+    if isinstance(result, BaseException):
+        raise result
+    return result  # type: ignore[return-value]
 
 
 def _writer_lock(engine: Engine) -> AbstractContextManager[Any]:

@@ -1,8 +1,11 @@
 """The Facilitator page's pieces: the sign-in gate, who may see results, and running a workshop.
 
 The gate uses an OpenID Connect sign-in (``st.login``) when ``[auth]`` is configured in secrets,
-else the password from ``ALIGNMENT_ADMIN_PASSWORD`` / secret ``admin_password``; with neither it
-explains how to set one and stays locked.
+else the password from ``ALIGNMENT_ADMIN_PASSWORD`` / secret ``admin_password``; with neither, the
+server prints a one-time sign-in link in its terminal and the page says where to find it. A
+password or link sign-in lasts: a signed, expiring session cookie (see
+:mod:`alignment.facilitator_session`) keeps the browser signed in across reloads and new tabs until
+"Sign out" or the expiry.
 """
 
 from __future__ import annotations
@@ -13,10 +16,10 @@ from typing import Any
 
 import streamlit as st
 
+from alignment import facilitator_session as signed
 from alignment.auth import (
     PASSWORD_SECRET,
     PASSWORD_VARIABLE,
-    SETUP_HELP,
     AccessMethod,
     access_method,
     sign_in,
@@ -25,16 +28,19 @@ from alignment.store import (
     WorkshopInfo,
     create_workshop,
     delete_workshop,
-    list_workshops,
     start_new_round,
     update_workshop,
 )
+from alignment.store.headcounts import expected_head_counts, set_expected_head_counts
 from alignment.store.workshops import DEFAULT_TEAMS, MIN_K, normalise_code
-from alignment.ui import session
+from alignment.ui import browser_cookies, session
 from alignment.ui.framework_field import FrameworkChoice, framework_field, framework_problem, keep_framework_upload
 from alignment.ui.session import plain
 
 SIGNED_IN_KEY = "facilitator_signed_in"
+LANDING_TAB_KEY = "facilitator_tab"
+LINK_ERROR_KEY = "facilitator_link_error"
+_LAND_ON_ROOM_KEY = "_facilitator_land_on_room"
 FLASH_KEY = "facilitator_flash"
 SUGGESTED_TEAMS = ("Leadership", "Customer Success", "Product", "Partners", "Sales Development")
 MAX_K = 50
@@ -63,13 +69,42 @@ def _email_allowed(email: str | None) -> bool:
     return bool(email) and email.lower() in {str(a).lower() for a in allowed}
 
 
+def _password() -> str | None:
+    password = session.setting(PASSWORD_VARIABLE, PASSWORD_SECRET)
+    return str(password) if password else None
+
+
+def _method() -> AccessMethod:
+    return access_method(_password(), _oidc_settings() is not None)
+
+
 def is_facilitator() -> bool:
-    """Whether this browser session has passed the Facilitator page's gate."""
+    """Whether this browser has passed the Facilitator page's gate (in this tab, or by its session cookie)."""
     if st.session_state.get(SIGNED_IN_KEY):
         return True
-    if _oidc_settings() is None:
-        return False
-    return bool(st.user.get("is_logged_in")) and _email_allowed(st.user.get("email"))
+    if _oidc_settings() is not None:
+        return bool(st.user.get("is_logged_in")) and _email_allowed(st.user.get("email"))
+    if _signed_cookie_valid():
+        st.session_state[SIGNED_IN_KEY] = True
+        return True
+    return False
+
+
+def _signed_cookie_valid() -> bool:
+    token = browser_cookies.read(signed.SESSION_COOKIE)
+    return bool(token) and signed.session_valid(signed.server_secret(session.engine()), _password(), token)
+
+
+def _start_signed_session() -> None:
+    """Signed in: remember it in this tab and, with a signed expiring cookie, in this browser."""
+    st.session_state[SIGNED_IN_KEY] = True
+    token = signed.issue_session(signed.server_secret(session.engine()), _password())
+    browser_cookies.write(signed.SESSION_COOKIE, token, int(signed.SESSION_LIFETIME.total_seconds()))
+
+
+def _sign_out() -> None:
+    st.session_state.pop(SIGNED_IN_KEY, None)
+    browser_cookies.remove(signed.SESSION_COOKIE)
 
 
 def results_visible(workshop: WorkshopInfo, is_facilitator: bool) -> bool:
@@ -82,20 +117,68 @@ def results_visible(workshop: WorkshopInfo, is_facilitator: bool) -> bool:
 
 
 def require_facilitator() -> bool:
-    """Show the sign-in (or how to configure one) unless the facilitator is signed in."""
-    password = session.setting(PASSWORD_VARIABLE, PASSWORD_SECRET)
-    oidc = _oidc_settings()
-    method = access_method(password, oidc is not None)
-    if method is AccessMethod.NOT_CONFIGURED:
-        st.warning(SETUP_HELP, icon=":material/lock:")
-        return False
+    """Show the sign-in (or where to find the one-time link) unless the facilitator is signed in."""
+    method = _method()
     if is_facilitator():
         return True
+    problem = st.session_state.pop(LINK_ERROR_KEY, None)
+    if problem:
+        st.error(problem, icon=":material/link_off:")
     if method is AccessMethod.OIDC:
-        _oidc_gate(oidc or {})
-        return False
-    _password_gate(str(password))
+        _oidc_gate(_oidc_settings() or {})
+    elif method is AccessMethod.PASSWORD:
+        _password_gate(str(_password()))
+    else:
+        announce_sign_in_link()
+        st.info(signed.NOT_CONFIGURED_HELP, icon=":material/terminal:")
     return False
+
+
+@st.cache_resource(show_spinner=False)
+def _printed_links() -> set[str]:
+    """The databases this server process has printed a sign-in link for (one pending link each)."""
+    return set()
+
+
+def announce_sign_in_link(first_only: bool = False) -> None:
+    """With no password and no OIDC configured, print a one-time sign-in link in the server's terminal.
+
+    Printed on the server process's first page view, and again (from the sign-in gate, not with
+    ``first_only``) whenever the pending one has been used or has expired.
+    """
+    if _method() is not AccessMethod.NOT_CONFIGURED:
+        return
+    db = session.engine()
+    printed = _printed_links()
+    where = db.url.render_as_string(hide_password=True)
+    if where in printed and (first_only or signed.pending_sign_in_link(db)):
+        return
+    token = signed.issue_sign_in_link_token(db)
+    printed.add(where)
+    base = (st.context.url or "http://localhost:8501").split("?")[0].rstrip("/")
+    base = base.rsplit("/", 1)[0] if base.rsplit("/", 1)[-1] in ("facilitator", "pipeline", "alignment") else base
+    print(
+        f"\n  Facilitator sign-in (no password is set; this link works once):\n"
+        f"  {base}/facilitator?{signed.LINK_PARAMETER}={token}\n",
+        flush=True,
+    )
+
+
+def redeem_link_in_url() -> None:
+    """A one-time sign-in link opened: sign in (once), or say the link is used up; drop it from the address."""
+    token = st.query_params.get(signed.LINK_PARAMETER)
+    if token is None:
+        return
+    st.query_params.pop(signed.LINK_PARAMETER, None)
+    if _method() is AccessMethod.NOT_CONFIGURED and signed.redeem_sign_in_link(session.engine(), token):
+        _start_signed_session()
+        flash("Signed in. This browser stays signed in for 12 hours, or until you sign out.")
+    else:
+        st.session_state[LINK_ERROR_KEY] = (
+            "That sign-in link has already been used or has expired. A new one is printed in the terminal "
+            "where the app runs."
+        )
+    st.rerun()
 
 
 def _oidc_gate(auth: Mapping[str, Any]) -> None:
@@ -123,7 +206,7 @@ def _password_gate(expected: str) -> None:
         return
     result = sign_in(session.engine(), session.current_client(), given, expected)
     if result.ok:
-        st.session_state[SIGNED_IN_KEY] = True
+        _start_signed_session()
         st.rerun()
     st.error(result.message, icon=":material/error:")
 
@@ -131,12 +214,13 @@ def _password_gate(expected: str) -> None:
 def sign_out_button() -> None:
     """Sign out of the Facilitator page (password session or OIDC account)."""
     if st.session_state.get(SIGNED_IN_KEY):
-        st.button("Sign out", icon=":material/logout:", on_click=st.session_state.pop, args=(SIGNED_IN_KEY, None))
+        st.button("Sign out", icon=":material/logout:", on_click=_sign_out, help="Forget this browser's sign-in.")
     elif _oidc_settings() is not None and st.user.get("is_logged_in"):
         st.button("Sign out", icon=":material/logout:", on_click=st.logout)
 
 
 # ---------------------------------------------------------------- feedback across reruns
+
 
 def flash(message: str) -> None:
     """Say something after the rerun that a button causes."""
@@ -150,20 +234,6 @@ def show_flash() -> None:
 
 
 # ---------------------------------------------------------------- choosing and creating workshops
-
-
-def workshop_chooser(workshop: WorkshopInfo) -> None:
-    """Pick the workshop to run (archived ones included, so they can be restored)."""
-    workshops = list_workshops(session.engine(), include_archived=True)
-    labels = {w.code: f"{w.name} · {w.code}" + (" (archived)" if w.status == "archived" else "") for w in workshops}
-    st.session_state["facilitator_workshop"] = workshop.code
-    st.selectbox(
-        "Workshop",
-        list(labels),
-        format_func=labels.__getitem__,
-        key="facilitator_workshop",
-        on_change=lambda: session.choose_workshop(st.session_state["facilitator_workshop"]),
-    )
 
 
 @dataclass(frozen=True)
@@ -248,8 +318,15 @@ def new_workshop_form() -> None:
     if created is None:
         return
     session.choose_workshop(created.code)
+    st.session_state[_LAND_ON_ROOM_KEY] = True
     flash(f"Workshop “{plain(created.name)}” created. Its join code is {created.code}.")
     st.rerun()
+
+
+def open_tab() -> None:
+    """The tab the console opens on: the room screen right after a workshop was created, else the one chosen."""
+    if st.session_state.pop(_LAND_ON_ROOM_KEY, False):
+        st.session_state[LANDING_TAB_KEY] = "Room screen"
 
 
 def settings_form(workshop: WorkshopInfo) -> None:
@@ -355,3 +432,25 @@ def danger_zone(workshop: WorkshopInfo) -> None:
             on_click=_delete,
             args=(workshop,),
         )
+
+
+def head_count_form(workshop: WorkshopInfo) -> None:
+    """How many people of each team are expected; more submissions than that are flagged on the room screen."""
+    expected = expected_head_counts(workshop)
+    with st.form(f"head-counts-{workshop.id}", border=True, width=900):
+        st.caption(
+            "Optional. If a team hands in more answer sheets than people in the room, the room screen says so "
+            "(someone answered twice, or someone outside the room joined). Leave 0 for no check."
+        )
+        columns = st.columns(min(len(workshop.teams), 4))
+        counts = {
+            team: columns[number % len(columns)].number_input(
+                f"{name} (people)", min_value=0, max_value=10_000, value=expected.get(team, 0), step=1
+            )
+            for number, (team, name) in enumerate(zip(workshop.team_ids, workshop.teams, strict=True))
+        }
+        submitted = st.form_submit_button("Save head counts", icon=":material/groups:")
+    if submitted:
+        set_expected_head_counts(session.engine(), workshop, counts)
+        flash("Expected head counts saved.")
+        st.rerun()

@@ -19,7 +19,7 @@ from alignment.export import tables
 from alignment.results import Results
 from alignment.store import WorkshopInfo, update_workshop
 from alignment.store.actions import list_actions
-from alignment.ui import dashboard, promises, session
+from alignment.ui import dashboard, presenter, promises, session, styles
 from alignment.ui.discussion import describe_action
 from alignment.ui.facilitator import REVEAL_CLOSES
 from alignment.ui.room import big_figure, brand_header, room_screen
@@ -59,7 +59,8 @@ def toggle() -> None:
         "Presentation mode",
         key=PRESENT_KEY,
         on_change=_sync_link,
-        help="Full screen for the projector: large type, one insight per screen. `?present=1` in the link opens it.",
+        help="Full screen for the projector: large type, one insight per screen. `?present=1` in the link opens it. "
+        + presenter.HELP,
     )
 
 
@@ -73,16 +74,14 @@ def _go(step: int) -> None:
 
 
 def _navigation(workshop: WorkshopInfo, step: int) -> None:
-    """One row on top: the organisation, previous, where we are, next, and the way out."""
-    name, back, where, forward, leave = st.columns([5, 1, 1, 1, 2], vertical_alignment="center")
-    with name:
-        brand_header(workshop)
-    back.button("Previous", icon=":material/arrow_back:", disabled=step == 0, on_click=_go, args=(step - 1,),
-                width="stretch")  # fmt: skip
-    where.markdown(f"**Step {step + 1} of {len(STEPS)}**", text_alignment="center")
-    forward.button("Next", icon=":material/arrow_forward:", type="primary", disabled=step == len(STEPS) - 1,
-                   on_click=_go, args=(step + 1,), width="stretch")  # fmt: skip
-    with leave:
+    """The organisation on top; previous, where we are, next and the way out in the presenter's overlay."""
+    brand_header(workshop)
+    with st.container(key="presenter-controls", horizontal=True, vertical_alignment="center", gap="small",
+                      width="content"):  # fmt: skip
+        st.button("Previous", icon=":material/arrow_back:", disabled=step == 0, on_click=_go, args=(step - 1,))
+        st.markdown(f"**Step {step + 1} of {len(STEPS)}**")
+        st.button("Next", icon=":material/arrow_forward:", type="primary", disabled=step == len(STEPS) - 1,
+                  on_click=_go, args=(step + 1,))  # fmt: skip
         toggle()
 
 
@@ -96,7 +95,9 @@ def show(workshop: WorkshopInfo | None) -> None:
         st.info("There is no workshop to present yet.", icon=":material/info:")
         toggle()
         return
-    step = max(0, min(int(st.session_state.get(STEP_KEY, 0)), len(STEPS) - 1))
+    styles.add(styles.PROJECTOR)
+    _go(int(st.session_state.get(STEP_KEY, 0)) + presenter.key_press())
+    step = st.session_state[STEP_KEY]
     _navigation(workshop, step)
     st.title(STEPS[step], anchor=False)
     if step > 0 and not room_results(workshop).visible:

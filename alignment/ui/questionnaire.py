@@ -17,7 +17,7 @@ import streamlit as st
 from sqlalchemy.exc import OperationalError
 from streamlit.delta_generator import DeltaGenerator
 
-from alignment.framework import Framework
+from alignment.framework import Dimension, Framework
 from alignment.questionnaire import (
     COMMENT_MAX_CHARS,
     LEVELS,
@@ -73,8 +73,8 @@ def join_code_form(typed: str = "") -> str | None:
             value=typed,
             max_chars=20,
             placeholder="For example K7M 2QX",
-            help="The six letters and digits your facilitator shows on the screen. Case and spaces don't matter.",
         )
+        st.caption("The six letters and digits your facilitator shows on the screen. Case and spaces don't matter.")
         pressed = st.form_submit_button("Join", type="primary", width="stretch")
     return code if pressed else None
 
@@ -143,66 +143,93 @@ def _to_option(value: int | None) -> str:
     return DONT_KNOW_OPTION if value is None else str(value)
 
 
-def dimension_form(framework: Framework, step: Step, draft: Draft) -> StepAction:
-    """One dimension: its items rated 1–5 or "Don't know", an optional comment, Back and Next."""
+def dimension_values(round_no: int, dimension: Dimension) -> tuple[dict[str, int | None], str]:
+    """What the step's widgets hold now: ``({item id: 1–5 or None}, comment)``; untapped items are left out."""
+    answers: dict[str, int | None] = {}
+    for item in dimension.items:
+        value = st.session_state.get(f"rating:{round_no}:{item.id}")
+        if value:
+            answers[item.id] = None if value == DONT_KNOW_OPTION else int(value)
+    return answers, st.session_state.get(f"comment:{round_no}:{dimension.id}") or ""
+
+
+def dimension_form(framework: Framework, step: Step, draft: Draft, keep: Callable[[], None]) -> StepAction:
+    """One dimension: its items rated 1–5 or "Don't know", an optional comment, Back and Next.
+
+    Every tap calls ``keep`` (which stores the step as it is), so a rating is never lost on reload.
+    """
     dimension = step.dimension
     assert dimension is not None
     low, high = framework.scale[0], framework.scale[-1]
-    with st.form(f"dimension:{draft.round_no}:{dimension.id}", border=False):
-        st.subheader(dimension.name)
-        if dimension.description:
-            st.write(dimension.description)
-        st.caption(f"1 = {low.label.lower()} · 5 = {high.label.lower()} · {framework.dont_know_label} is fine too.")
-        chosen: dict[str, str | None] = {}
-        for item in dimension.items:
-            chosen[item.id] = st.segmented_control(
-                item.text,
-                RATING_OPTIONS,
-                format_func=lambda option: framework.dont_know_label if option == DONT_KNOW_OPTION else option,
-                default=_to_option(draft.answers[item.id]) if item.id in draft.answers else None,
-                key=f"rating:{draft.round_no}:{item.id}",
-                width="stretch",
+    st.subheader(dimension.name)
+    if dimension.description:
+        st.write(dimension.description)
+    st.caption(f"1 = {low.label.lower()} · 5 = {high.label.lower()} · {framework.dont_know_label} is fine too.")
+    for item in dimension.items:
+        st.segmented_control(
+            item.text,
+            RATING_OPTIONS,
+            format_func=lambda option: framework.dont_know_label if option == DONT_KNOW_OPTION else option,
+            default=_to_option(draft.answers[item.id]) if item.id in draft.answers else None,
+            key=f"rating:{draft.round_no}:{item.id}",
+            width="stretch",
+            on_change=keep,
+        )
+    st.text_area(
+        "Comment (optional, seen only by the facilitator)",
+        value=draft.comments.get(dimension.id, ""),
+        max_chars=COMMENT_MAX_CHARS,
+        height=90,
+        key=f"comment:{draft.round_no}:{dimension.id}",
+        placeholder=f"An example, a suggestion, what would help (up to {COMMENT_MAX_CHARS} characters)",
+        on_change=keep,
+    )
+    move = _back_next()
+    answers, comment = dimension_values(draft.round_no, dimension)
+    return StepAction(move, answers=answers, comment=comment)
+
+
+def importance_picks(framework: Framework, draft: Draft) -> tuple[str, ...]:
+    """The topics ticked now (the stored picks until the participant taps)."""
+    return tuple(
+        dim.id
+        for dim in framework.dimensions
+        if st.session_state.get(f"importance:{draft.round_no}:{dim.id}", dim.id in draft.importance)
+    )
+
+
+def importance_form(framework: Framework, draft: Draft, keep: Callable[[], None]) -> StepAction:
+    """Which dimensions matter most for hitting the revenue number: up to three ticks, a fourth cannot be ticked."""
+    st.subheader("What matters most?")
+    st.write(
+        "Which topics matter most for hitting our revenue number? "
+        f"Pick up to {NUMBER_WORDS.get(MAX_IMPORTANCE_PICKS, MAX_IMPORTANCE_PICKS)}."
+    )
+    picked = importance_picks(framework, draft)
+    full = len(picked) >= MAX_IMPORTANCE_PICKS
+    with st.container(key="importance-topics", gap="small"):
+        for dim in framework.dimensions:
+            st.checkbox(
+                dim.name,
+                value=dim.id in draft.importance,
+                key=f"importance:{draft.round_no}:{dim.id}",
+                disabled=full and dim.id not in picked,
+                on_change=keep,
             )
-        comment = st.text_area(
-            "Comment (optional, seen only by the facilitator)",
-            value=draft.comments.get(dimension.id, ""),
-            max_chars=COMMENT_MAX_CHARS,
-            height=90,
-            key=f"comment:{draft.round_no}:{dimension.id}",
-            placeholder=f"An example, a suggestion, what would help (up to {COMMENT_MAX_CHARS} characters)",
-        )
-        move = _back_next()
-    answers = {item: None if value == DONT_KNOW_OPTION else int(value) for item, value in chosen.items() if value}
-    return StepAction(move, answers=answers, comment=comment or "")
-
-
-def importance_form(framework: Framework, draft: Draft) -> StepAction:
-    """Which dimensions matter most for hitting the revenue number (up to three)."""
-    names = {dim.id: dim.name for dim in framework.dimensions}
-    with st.form(f"importance:{draft.round_no}", border=False):
-        st.subheader("What matters most?")
-        st.write(
-            "Which topics matter most for hitting our revenue number? "
-            f"Pick up to {NUMBER_WORDS.get(MAX_IMPORTANCE_PICKS, MAX_IMPORTANCE_PICKS)}."
-        )
-        picks = st.pills(
-            "Most important topics",
-            list(names),
-            selection_mode="multi",
-            format_func=names.__getitem__,
-            default=[pick for pick in draft.importance if pick in names],
-            key=f"importance:{draft.round_no}",
-            label_visibility="collapsed",
-        )
-        move = _back_next()
-    return StepAction(move, picks=tuple(picks or ()))
+    left = MAX_IMPORTANCE_PICKS - len(picked)
+    st.caption(
+        f"{len(picked)} of {MAX_IMPORTANCE_PICKS} picked. "
+        + ("Untick one to pick another." if full else f"You can pick {left} more.")
+    )
+    move = _back_next()
+    return StepAction(move, picks=importance_picks(framework, draft))
 
 
 def _back_next() -> str | None:
-    row = st.container(horizontal=True, horizontal_alignment="distribute")
-    with row:
-        back = st.form_submit_button("Back", icon=":material/arrow_back:")
-        forward = st.form_submit_button("Next", type="primary", icon=":material/arrow_forward:")
+    """Back and Next, kept in view at the bottom of the phone's screen."""
+    with st.container(horizontal=True, horizontal_alignment="distribute", key="step-actions"):
+        back = st.button("Back", icon=":material/arrow_back:", key="step-back")
+        forward = st.button("Next", type="primary", icon=":material/arrow_forward:", key="step-next")
     return "next" if forward else "back" if back else None
 
 
@@ -231,7 +258,7 @@ def review(framework: Framework, draft: Draft) -> tuple[str | None, int | None]:
             st.caption(picked)
         if st.button("Edit", key="edit:importance", type="tertiary", icon=":material/edit:"):
             choice = ("edit", len(framework.dimensions) + 1)
-    with st.container(horizontal=True, horizontal_alignment="distribute"):
+    with st.container(horizontal=True, horizontal_alignment="distribute", key="step-actions"):
         if st.button("Back", icon=":material/arrow_back:"):
             choice = ("back", None)
         label = "Save my changes" if draft.submitted else "Submit my answers"
@@ -249,9 +276,10 @@ def thanks(answered: int, can_edit: bool) -> bool:
     if not can_edit:
         return False
     st.caption(
-        "You can change your answers until the facilitator closes the round. Keep this page's link to come back."
+        "You can change your answers until the facilitator closes the round. This browser remembers you: "
+        "scanning the code again brings you back here."
     )
-    return st.button("Change my answers", icon=":material/edit:")
+    return st.button("Change my answers", icon=":material/edit:", type="primary")
 
 
 def team_summary(workshop: WorkshopInfo, draft: Draft) -> None:
@@ -294,6 +322,22 @@ RETRY_MESSAGE = (
     "Your answers could not be saved just now: the connection to our database dropped for a moment. "
     "Everything you entered is still here — please tap the button again."
 )
+
+
+def keep_quietly(action: Callable[[], object]) -> None:
+    """Store a tap as it happens (a widget callback); a refusal or an outage is said on the next screen.
+
+    A failed keep loses nothing on the screen: the widgets still hold the taps, and Next stores
+    them again (through :func:`attempt`, which explains and offers a retry).
+    """
+    try:
+        action()
+    except (AnswerRefused, WorkshopClosed, RoundChanged) as exc:
+        st.session_state[NOTICE_KEY] = str(exc)
+    except UnknownParticipant:
+        st.query_params.pop("p", None)
+    except (OperationalError, DatabaseUnavailable):
+        st.session_state[NOTICE_KEY] = RETRY_MESSAGE
 
 
 def attempt(action: Callable[[], T]) -> tuple[bool, T | None]:

@@ -17,10 +17,14 @@ import streamlit as st
 from sqlalchemy.exc import OperationalError
 
 from alignment.store import DatabaseUnavailable, WorkshopInfo, participation, team_id
-from alignment.ui import session
+from alignment.store.headcounts import expected_head_counts, over_expected
+from alignment.ui import session, styles
 from alignment.ui.session import plain
 
 LIVE_REFRESH_SECONDS = 3
+# Sizes that keep the room screen (code, QR and the team counts) inside 1920×1080 without scrolling.
+CODE_WIDTH = 820
+QR_WIDTH = 300
 DEFAULT_COLOUR = "#0072B2"
 FACILITATOR_PATH = "facilitator"
 _HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -114,27 +118,29 @@ def room_screen(workshop: WorkshopInfo, with_brand: bool = True) -> None:
     mark = brand(workshop)
     base = public_base_url()
     link = join_link(base, workshop.code)
+    styles.add(styles.PROJECTOR)
     if with_brand:
         brand_header(workshop)
     code_column, qr_column = st.columns([3, 1], gap="large", vertical_alignment="center")
     with code_column:
         st.subheader("Join with your phone", anchor=False)
-        st.image(join_code_svg(workshop.code, mark.colour), width="stretch")
+        st.image(join_code_svg(workshop.code, mark.colour), width=CODE_WIDTH)
         st.subheader(f"Open {plain(base)} and enter the code, or scan the QR code.", anchor=False)
         if not workshop.is_open:
             st.warning("Submissions are closed: reopen them to let people answer.", icon=":material/lock:")
     with qr_column:
-        st.image(qr_png(link, mark.colour), width="stretch", caption=link)
-    live_count(workshop.id, workshop.teams, workshop.current_round, max(3, int(workshop.k)))
+        st.image(qr_png(link, mark.colour), width=QR_WIDTH, caption=link)
+    live_count(workshop.id, workshop.teams, workshop.current_round, max(3, int(workshop.k)),
+               tuple(expected_head_counts(workshop).items()))
 
 
 def big_figure(label: str, value: object, note: str = "") -> None:
-    """A figure readable from the back of the room: the label at 28 px, the value at 44 px."""
+    """A figure readable from the back of the room: the label and note at 28 px, the value at 44 px."""
     with st.container(border=True):
         st.subheader(label, anchor=False)
         st.title(str(value), anchor=False)
         if note:
-            st.caption(note)
+            st.subheader(note, anchor=False)
 
 
 def shown_counts(counts: dict[str, dict[str, int]], teams: tuple[str, ...], k: int) -> tuple[int, list[tuple[str, str,
@@ -158,8 +164,12 @@ def shown_counts(counts: dict[str, dict[str, int]], teams: tuple[str, ...], k: i
 
 
 @st.fragment(run_every=LIVE_REFRESH_SECONDS)
-def live_count(workshop_id: int, teams: tuple[str, ...], round_no: int, k: int = 3) -> None:
-    """Answers per team in the current round, re-read every few seconds on its own (``shown_counts``)."""
+def live_count(
+    workshop_id: int, teams: tuple[str, ...], round_no: int, k: int = 3, expected: tuple[tuple[str, int], ...] = ()
+) -> None:
+    """Answers per team in the current round, re-read every few seconds on its own, in type the back of
+    the room can read (``shown_counts``: no count below ``k``); a team with more answer sheets than its
+    expected head count is flagged."""
     last_key = f"live-count:{workshop_id}:{round_no}"
     try:
         counts = st.session_state[last_key] = participation(session.engine(), workshop_id, round_no)
@@ -167,11 +177,28 @@ def live_count(workshop_id: int, teams: tuple[str, ...], round_no: int, k: int =
     except (OperationalError, DatabaseUnavailable):  # a short outage: keep the last figures on the screen
         counts, reconnecting = st.session_state.get(last_key, {}), True
     total, cards = shown_counts(counts, teams, k)
+    answering = sum(c["started"] - c["submitted"] for c in counts.values())
     small = any(value.startswith("fewer") for _, value, _ in cards)
-    st.header(f"{total} answered in round {round_no}" + (" in the teams shown" if small else ""), anchor=False)
-    columns = st.columns(max(len(teams), 1))
-    for column, (name, value, note) in zip(columns, cards, strict=False):
-        with column:
-            big_figure(plain(name), value, note)
+    expected_by_team = dict(expected)
+    flagged = over_expected({team: c["submitted"] for team, c in counts.items()}, expected_by_team)
+    with st.container(key="live-count"):
+        with st.container(horizontal=True, vertical_alignment="bottom", gap="large"):
+            st.title(f"{total} answered in round {round_no}" + (" in the teams shown" if small else ""), anchor=False)
+            if answering:
+                st.header(f"{answering} still answering" if answering >= k else "a few still answering", anchor=False)
+        columns = st.columns(max(len(teams), 1))
+        for column, (name, value, note) in zip(columns, cards, strict=False):
+            people = expected_by_team.get(team_id(name))
+            parts = (note, f"of {people} expected" if people and not value.startswith("fewer") else "")
+            with column:
+                big_figure(plain(name), value, " · ".join(part for part in parts if part))
+        names = {team_id(name): name for name in teams}
+        for team, (sheets, people) in flagged.items():
+            counted = f"{sheets} answer sheets" if sheets >= k else "more answer sheets"
+            st.error(
+                f"{plain(names.get(team, team))}: {counted} than the {people} "
+                f"{'person' if people == 1 else 'people'} expected. Someone may have answered twice.",
+                icon=":material/group_off:",
+            )
     if reconnecting:
         st.caption("Reconnecting to the database… these are the last figures it gave.")

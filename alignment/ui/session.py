@@ -1,8 +1,11 @@
 """What every page shares: the database engine, the framework, and the current workshop.
 
-The current workshop comes from the link (``?w=CODE``) first, then from the sidebar picker, then
-falls back to the newest workshop, so an executive who opens the app lands on something. Pages
-read it with :func:`current_workshop`; they never open connections themselves.
+The current workshop is the one in the link (``?w=CODE``): every page keeps the code in its
+address, moving between pages keeps it (the session remembers it when the navigation drops it from
+the address), and only the one picker (:func:`workshop_picker`) or opening another code changes it;
+signing in never does. Without a code, a page falls back to the demo (or, for a signed-in
+facilitator, the newest workshop) and pins that, so an executive who opens the app lands on
+something. Pages read it with :func:`current_workshop`; they never open connections themselves.
 """
 
 from __future__ import annotations
@@ -194,22 +197,36 @@ def _signed_in() -> bool:
     return is_facilitator()
 
 
-def current_workshop() -> WorkshopInfo | None:
+def current_workshop(pin_fallback: bool = True) -> WorkshopInfo | None:
     """The workshop the user is looking at: the link's code, else the one opened in this session.
 
     Without either, a signed-in facilitator gets the newest workshop; anyone else gets the demo (so
     the first screen is not empty) and never another organisation's workshop: a join code is what
-    lets a person in, so workshops are not listed to people who have not been given one.
+    lets a person in, so workshops are not listed to people who have not been given one. Whatever
+    is shown is pinned to the session and the link (a fallback only with ``pin_fallback``: the
+    Self-assessment page never joins a workshop nobody chose), so signing in cannot switch it.
     """
     db = engine()
     code = link_code() or st.session_state.get(WORKSHOP_KEY)
     workshop = workshop_by_code(code)
+    if workshop is None:
+        workshops = steady_read("workshops", lambda: list_workshops(db))
+        if _signed_in():
+            workshop = workshops[0] if workshops else None
+        else:
+            workshop = next((w for w in workshops if w.is_demo), None)
+        if not pin_fallback:
+            return workshop
     if workshop is not None:
-        return workshop
-    workshops = steady_read("workshops", lambda: list_workshops(db))
-    if _signed_in():
-        return workshops[0] if workshops else None
-    return next((w for w in workshops if w.is_demo), None)
+        keep_in_link(workshop.code)
+    return workshop
+
+
+def keep_in_link(code: str) -> None:
+    """Remember the workshop in this session and show it in the address (``?w=CODE``)."""
+    st.session_state[WORKSHOP_KEY] = code
+    if st.query_params.get("w") != code:
+        st.query_params["w"] = code
 
 
 def workshop_by_code(code: str | None) -> WorkshopInfo | None:
@@ -248,8 +265,7 @@ def workshop_by_code(code: str | None) -> WorkshopInfo | None:
 def choose_workshop(code: str) -> None:
     """Switch the app to another workshop (and keep the link in step)."""
     st.session_state.setdefault(_KNOWN_CODES_KEY, set()).add(code)
-    st.session_state[WORKSHOP_KEY] = code
-    st.query_params["w"] = code
+    keep_in_link(code)
 
 
 def workshop_picker(workshop: WorkshopInfo | None, open_by_code: bool = True) -> None:
@@ -272,11 +288,11 @@ def workshop_picker(workshop: WorkshopInfo | None, open_by_code: bool = True) ->
                 choose_workshop(found.code)
                 st.rerun()
         return
-    workshops = steady_read("workshops", lambda: list_workshops(db))
+    workshops = steady_read("all-workshops", lambda: list_workshops(db, include_archived=True))
     if not workshops:
         st.sidebar.caption("No workshops yet. Create one on the Facilitator page.")
         return
-    labels = {w.code: f"{w.name} · {w.code}" for w in workshops}
+    labels = {w.code: f"{w.name} · {w.code}" + (" (archived)" if w.status == "archived" else "") for w in workshops}
     if workshop is not None:
         labels.setdefault(workshop.code, f"{workshop.name} · {workshop.code}")
         st.session_state["workshop_select"] = workshop.code
