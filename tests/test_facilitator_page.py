@@ -369,7 +369,8 @@ def flagged_room_script() -> None:
 
     code = next(w.code for w in list_workshops(session.engine()) if w.name == "Small room")
     workshop = find_workshop(session.engine(), code)
-    room.live_count(workshop.id, workshop.teams, workshop.current_round, tuple(expected_head_counts(workshop).items()))
+    expected = tuple(expected_head_counts(workshop).items())
+    room.live_count(workshop.id, workshop.teams, workshop.current_round, 3, expected)
 
 
 def test_more_answer_sheets_than_expected_people_are_flagged_on_the_room_screen(facilitator_env) -> None:
@@ -393,6 +394,7 @@ def test_more_answer_sheets_than_expected_people_are_flagged_on_the_room_screen(
     app = AppTest.from_function(flagged_room_script, default_timeout=60).run()
     assert not app.exception
     assert [e.value for e in app.error] == [
-        "Marketing: 2 answer sheets but 1 person expected. Someone may have answered twice."
+        # 2 sheets is below k = 3, so the flag says "more" instead of the count
+        "Marketing: more answer sheets than the 1 person expected. Someone may have answered twice."
     ]
     assert "of 5 expected" in [s.value for s in app.subheader]  # sales: 0 of 5, not flagged

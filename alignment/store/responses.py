@@ -295,6 +295,7 @@ def _submit_all(session: Session, jobs: list[_SubmitJob]) -> list[tuple[str, int
             select(
                 Participant.token, Participant.workshop_id, Participant.id.label("participant_id"),
                 Workshop.status, Workshop.current_round, Workshop.results_revealed, Round.id.label("round_pk"),
+                Round.closed_at,
                 Response.id.label("response_id"), Response.status.label("response_status"),
                 Response.submission_id, answered.label("answered"), picked.label("picked"),
             )
@@ -328,6 +329,8 @@ def _submit_all(session: Session, jobs: list[_SubmitJob]) -> list[tuple[str, int
             if row.submission_id == job.submission_id and row.response_status == "submitted":
                 results.append(("unchanged", row.round_pk))
                 continue
+            if row.closed_at is not None:  # revealing closed the round: a late or changed sheet would move figures
+                raise RoundRevealed(REVEALED_MESSAGE)
             _check_complete(session, job, row)
             before = latest.get(row.response_id, (row.submission_id, row.response_status))
             if before == (job.submission_id, "submitted"):  # the same submit twice in this batch
