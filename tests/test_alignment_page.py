@@ -294,3 +294,11 @@ def test_current_round_stays_hidden_until_the_facilitator_reveals_it(app_env) ->
     update_workshop(engine, workshop.id, results_revealed=True)
     app = open_page({"w": workshop.code})
     assert metric(app, "Largest perception gap") == "+75 points"
+
+
+def test_answers_from_too_few_people_are_not_called_no_answers(app_env) -> None:
+    _, workshop = revealed_workshop("Early room", marketing=[4, 4], sales=[3])  # 2 and 1 people, both below k = 3
+    shown = texts(open_page({"w": workshop.code}))
+    assert "Answers have come in, but no team can be shown yet." in shown
+    assert "Not shown in this view, to keep answers anonymous: Marketing, Sales." in shown
+    assert "No answers yet" not in shown

@@ -27,7 +27,7 @@ def test_hidden_round_offers_no_download_with_its_figures(app_server, browser, v
         page.goto(f"{app_server.url}/alignment?w={workshop.code}")
         wait_for_app(page, timeout=60_000)
         page.get_by_text("results stay hidden until the facilitator reveals them").wait_for()
-        page.get_by_text("can be downloaded once the facilitator reveals its results").wait_for()
+        page.get_by_text("The files appear here once the facilitator reveals this round's results.").wait_for()
         screenshot(page, f"privacy-hidden-{label}")
         for tab in ("Perception", "Priorities", "Evidence", "Pipeline"):
             page.get_by_role("tab", name=tab).click()
