@@ -388,8 +388,15 @@ def propose_mapping(columns: list[str], kind: str | None = None, table: pa.Table
     profiles: Profiles | dict[str, ColumnProfile] = profile_table(table) if table is not None else {}
     if kind is not None:
         return _propose(columns, kind, profiles)[0]
-    deals, deal_hits = _propose(columns, "deals", profiles)
-    leads, lead_hits = _propose(columns, "leads", profiles)
+    deals, deal_hits = _propose(columns, "deals", {})
+    leads, lead_hits = _propose(columns, "leads", {})
+    if profiles:  # values can only add fields: read them for the other kind only when the headers leave it open
+        if not deals.missing_required() and deal_hits > lead_hits:
+            return _propose(columns, "deals", profiles)[0]
+        if not leads.missing_required() and lead_hits > deal_hits:
+            return _propose(columns, "leads", profiles)[0]
+        deals, deal_hits = _propose(columns, "deals", profiles)
+        leads, lead_hits = _propose(columns, "leads", profiles)
     if not deals.missing_required() and (leads.missing_required() or deal_hits >= lead_hits):
         return deals
     if not leads.missing_required() and deals.missing_required():
