@@ -32,6 +32,7 @@ The page and every download call ``released_groups`` / ``released_answers`` for 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -105,7 +106,36 @@ def level_groups(
     team-wide, the one that lets the most level filters through is chosen (then the finest, then the first
     in a fixed order), so the choice depends on the answers only, never on the filter asked for.
     A team with fewer than ``k`` respondents gets no groups: it is never shown.
+
+    The groups depend on the answers alone, so they are remembered for the last few answer sets (keyed by
+    a hash of their rows): every view of one round, whatever its levels, reuses them.
     """
+    key = (
+        int(pd.util.hash_pandas_object(answers, index=False).sum()),
+        None if importance is None else int(pd.util.hash_pandas_object(importance, index=False).sum()),
+        len(answers),
+        k,
+        None if dimensions is None else frozenset(dimensions.items()),
+    )
+    with _GROUPS_LOCK:
+        found = _GROUPS_SEEN.get(key)
+    if found is None:
+        found = _level_groups(answers, k, importance, dimensions)
+        with _GROUPS_LOCK:
+            _GROUPS_SEEN[key] = found
+            while len(_GROUPS_SEEN) > _GROUPS_KEPT:
+                _GROUPS_SEEN.pop(next(iter(_GROUPS_SEEN)))
+    return dict(found)
+
+
+_GROUPS_KEPT = 32
+_GROUPS_SEEN: dict[tuple[object, ...], dict[tuple[int, str], Groups]] = {}
+_GROUPS_LOCK = threading.Lock()
+
+
+def _level_groups(
+    answers: pd.DataFrame, k: int, importance: pd.DataFrame | None, dimensions: Mapping[str, str] | None
+) -> dict[tuple[int, str], Groups]:
     out: dict[tuple[int, str], Groups] = {}
     counts = _cell_counts(answers, importance, dimensions)
     for (round_no, team), block in counts.groupby(level=["round_no", "team"], sort=False):
