@@ -18,7 +18,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Engine
 
-from alignment.action_progress import ActionProgress, RoundEvidence, metric_reading
+from alignment.action_progress import RoundEvidence, metric_reading
 from alignment.action_targets import TARGET_METRICS, ActionTarget
 from alignment.framework import Framework
 from alignment.gaps import perception_gaps
@@ -77,19 +77,6 @@ def load_promises(
     actions = list_actions(engine, workshop.id) if actions is None else list(actions)
     rounds = promise_evidence(engine, workshop, framework, now_round, actions)
     return promises_results(actions, rounds, now_round, framework, today or date.today())
-
-
-def workshop_progress(
-    engine: Engine,
-    workshop: WorkshopInfo,
-    framework: Framework,
-    *,
-    round_no: int | None = None,
-    today: date | None = None,
-    actions: Sequence[ActionInfo] | None = None,
-) -> list[ActionProgress]:
-    """Each action with a target agreed before ``round_no`` (default: the current round), checked against it."""
-    return list(load_promises(engine, workshop, framework, round_no=round_no, today=today, actions=actions).checked)
 
 
 def computable_metrics(evidence: RoundEvidence) -> dict[str, dict[str | None, str]]:

@@ -14,7 +14,7 @@ from pptx import Presentation
 from two_rounds import two_round_workshop
 
 from alignment.__main__ import main
-from alignment.action_history import workshop_progress
+from alignment.action_history import load_promises
 from alignment.export import export_file
 from alignment.export.promises import row_pages
 from alignment.export.report import load_results
@@ -40,7 +40,7 @@ def two_rounds(engine):  # noqa: ANN001, ANN201
 
 def test_round_two_shows_one_verdict_per_targeted_action(two_rounds) -> None:  # noqa: ANN001
     engine, workshop = two_rounds
-    verdicts = {p.text: p.verdict for p in workshop_progress(engine, workshop, FRAMEWORK)}
+    verdicts = {p.text: p.verdict for p in load_promises(engine, workshop, FRAMEWORK).checked}
     # Worked out in test_action_progress: 20% → 60% (target 50%); 25% → 75% (target 90%, beyond chance);
     # 50% → 55% (target 70%, within chance); round 2's leads have no first-touch dates.
     # Hand-off gap: round 1 marketing all 5 → 100, sales all 2 → 25: 75 points; round 2: 4 → 75, 3 → 50: 25
@@ -125,8 +125,8 @@ def test_a_workshop_file_restores_everything_on_another_installation(two_rounds,
         leads = list_datasets(elsewhere, restored.id)[0]
         assert len(load_dataset_frame(elsewhere, leads.id)) == 40
         # The same verdicts come out on the other installation.
-        assert [p.verdict for p in workshop_progress(elsewhere, restored, FRAMEWORK)] == [
-            p.verdict for p in workshop_progress(engine, workshop, FRAMEWORK)
+        assert [p.verdict for p in load_promises(elsewhere, restored, FRAMEWORK).checked] == [
+            p.verdict for p in load_promises(engine, workshop, FRAMEWORK).checked
         ]
         # Restored twice side by side: the second copy gets its own join code.
         assert restore_workshop(elsewhere, first).code != restored.code
