@@ -44,7 +44,7 @@ from alignment.lead_metrics import filter_leads
 from alignment.metrics import DealFilters, filter_deals
 from alignment.perception import Perception, perception_results
 from alignment.promises import Promises
-from alignment.scoring import MARKETING, SALES
+from alignment.scoring import MARKETING, SALES, too_few
 from alignment.store.workshops import WorkshopInfo
 from alignment.suppression import LEVEL_LABELS, AnswerFilters
 
@@ -134,6 +134,11 @@ class Results:
         """People in the teams that are shown (teams below ``k`` are not added in)."""
         table = self.perception.respondents
         return int(table.loc[table["enough"], "respondents"].sum())
+
+    @property
+    def withheld_reason(self) -> str:
+        """Why a figure from fewer than ``k`` people is not shown, in the words every output uses."""
+        return too_few(self.k)
 
     def team_name(self, team: str) -> str:
         return self.workshop.team_name(team)

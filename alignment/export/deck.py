@@ -33,7 +33,6 @@ from alignment.export.report import WorkshopReport
 from alignment.export.safety import xml_text
 from alignment.export.slides import BODY, MARGIN, MUTED, SLIDE_HEIGHT, SLIDE_WIDTH, WHITE, Box, rgb
 from alignment.export.tables import metric_header
-from alignment.scoring import too_few
 
 ACTION_LINES_PER_SLIDE: Final = 15.0
 ACTION_CHARS_PER_LINE: Final = 80
@@ -124,7 +123,7 @@ def participation_slide(deck: DeckBuilder) -> None:
         if enough:
             rows.append([name, str(int(people)), "Shown"])
         elif pd.isna(people):
-            rows.append([name, f"fewer than {report.k}", "Withheld: " + too_few(report.k)])
+            rows.append([name, f"fewer than {report.k}", "Withheld: " + report.withheld_reason])
         else:
             rows.append([name, "0", "No answers yet"])
     box = Box(MARGIN, 1.7, 9.0, min(4.6, 0.55 * (len(rows) + 1)))

@@ -15,7 +15,6 @@ from alignment import numbers
 from alignment.catalogue import Metric
 from alignment.export.promises import action_history_sheet
 from alignment.export.report import WorkshopReport, withhold_counts
-from alignment.scoring import too_few
 
 PRACTICE_LABELS: Final = {"marketing": "Marketing", "sales": "Sales", "both": "Both teams"}
 SOURCE_LABELS: Final = {"marketing": "Marketing", "sales": "Sales", "partner": "Partner", "other": "Other",
@@ -38,7 +37,7 @@ def participation(report: WorkshopReport) -> pd.DataFrame:
     return pd.DataFrame({
         "Team": table["team_name"],
         "Respondents": table["respondents"],
-        "Shown": ["yes" if e else f"fewer than {report.k} respondents — {too_few(report.k)}" if pd.isna(r) else
+        "Shown": ["yes" if e else f"fewer than {report.k} respondents — {report.withheld_reason}" if pd.isna(r) else
                   "no answers yet" for e, r in zip(table["enough"], table["respondents"], strict=True)],
     })
 
