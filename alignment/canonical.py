@@ -8,7 +8,7 @@ Text columns are pandas string columns with missing values as NA.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 import pandas as pd
@@ -70,24 +70,40 @@ def fields_for(kind: str) -> tuple[str, ...]:
     raise ValueError(f"unknown dataset kind {kind!r}: expected 'deals' or 'leads'")
 
 
-def conform(frame: pd.DataFrame, kind: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+def conform(
+    frame: pd.DataFrame | Mapping[str, pd.Series], kind: str, columns: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Return ``frame`` with exactly the canonical columns of ``kind`` (or those of them named in
     ``columns``), in order, with their dtypes.
 
-    Missing columns are added empty; extra columns are dropped. The input is not modified.
+    ``frame`` may also be a dict of columns of one length (no frame is built first, so no column is
+    copied into a block with its neighbours). Missing columns are added empty; extra columns are
+    dropped. The input is not modified.
     """
     fields = fields_for(kind) if columns is None else tuple(f for f in fields_for(kind) if f in set(columns))
     date_fields = DEAL_DATE_FIELDS if kind == "deals" else LEAD_DATE_FIELDS
-    out = pd.DataFrame(index=frame.index)
+    if isinstance(frame, pd.DataFrame):
+        index = frame.index
+    else:
+        index = pd.RangeIndex(len(next(iter(frame.values()))) if frame else 0)
+        frame = {
+            name: pd.Series(column.array if isinstance(column, pd.Series) else column, index=index, copy=False)
+            for name, column in frame.items()
+        }
+    out = pd.DataFrame(index=index)
     for name in fields:
-        column = frame[name] if name in frame.columns else pd.Series(pd.NA, index=frame.index)
+        column = frame[name] if name in frame else pd.Series(pd.NA, index=index)
         if name in date_fields:
+            if column.dtype == "datetime64[ns]":  # already canonical (the importer's own columns)
+                out[name] = column
+                continue
             column = pd.to_datetime(column, errors="coerce")
             if getattr(column.dt, "tz", None) is not None:
                 column = column.dt.tz_convert("UTC").dt.tz_localize(None)
             out[name] = column.astype("datetime64[ns]")
         elif name in NUMBER_FIELDS:
-            out[name] = pd.to_numeric(column, errors="coerce").astype("float64")
+            number = column.dtype == "float64"
+            out[name] = column if number else pd.to_numeric(column, errors="coerce").astype("float64")
         else:
             out[name] = column.astype("string")
     return out.reset_index(drop=True)

@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from alignment.importing.cells import as_arrow, distinct
+from alignment.importing.cells import as_arrow, distinct, text_series
 
 SYMBOLS: Final = {
     "$": "USD",
@@ -60,7 +60,7 @@ def _fast(values: pa.Array) -> np.ndarray | None:
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     result = numbers.to_numpy(zero_copy_only=False).astype("float64", copy=False)
-    return result if np.isfinite(result[~np.isnan(result)]).all() else None
+    return None if np.isinf(result).any() else result
 
 
 def decide_decimal_mark(numbers: pd.Series, comma_likely: bool = False) -> str:
@@ -87,7 +87,7 @@ def parse_amounts(
     """Parse a column of amount texts (see the module docstring); never raises on bad text."""
     values = as_arrow(values)
     size = len(values)
-    no_currency = pd.Series(pd.NA, index=range(size), dtype="string")
+    no_currency = text_series(None, size)
     fast = _fast(values)
     if fast is not None:
         return ParsedAmounts(fast, np.zeros(size, dtype=bool), no_currency, decimal_mark or ".")

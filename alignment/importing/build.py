@@ -4,14 +4,17 @@ Rows are not used (rejected), first reason first, when they are: empty; without 
 won/lost status (deals); with an amount or date that is written but is not one; without a created
 date (leads, whose every measure starts there); or repeating an ID seen in an earlier row.
 A deal's outcome comes from its status column (Pipedrive ``Deal - Status``, Dynamics ``Status``,
-Close ``status_type``) when that names won, lost or open; else from the ``IsWon``/``IsClosed``
-flags; else from its stage through the stage rules. A closed deal's close date is its won, lost
+Close ``status_type``), its flags or its stage (see :mod:`.categories`). A closed deal's close date is its won, lost
 or actual close date when the file has one, else its close date.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -20,12 +23,14 @@ import pyarrow.compute as pc
 
 from alignment.canonical import DEAL_DATE_FIELDS, LEAD_DATE_FIELDS, OUTCOMES, SOURCE_GROUPS, conform, fields_for
 from alignment.importing.amounts import ParsedAmounts, parse_amounts
+from alignment.importing.categories import LOST, WON, Outcomes, SourceGroups, deal_outcomes, source_groups
+from alignment.importing.cells import blank_at_an_edge, text_series
 from alignment.importing.dates import ParsedDates, parse_dates
 from alignment.importing.limits import ImportRefused
 from alignment.importing.mapping import FIELD_LABELS, Mapping
 from alignment.importing.readers import RawTable
 from alignment.importing.report import ImportReport, Problem
-from alignment.importing.rules import ImportRules, as_flag, normalise_name
+from alignment.importing.rules import ImportRules
 from alignment.importing.warnings import deal_warnings, doubtful_warnings, lead_warnings
 
 TEXT_FIELDS = (
@@ -44,7 +49,7 @@ TEXT_FIELDS = (
     "reject_reason",
 )
 EXAMPLES_PER_REASON = 5
-TEXT = pa.large_string()
+PARALLEL_ROWS = 50_000  # from this many rows the columns are worked on in parallel
 
 
 @dataclass
@@ -100,12 +105,18 @@ class _Rejections:
         return problems, examples
 
 
+def _column(raw: RawTable, column: str | None) -> pa.ChunkedArray | None:
+    """A column of the file as written (None when the field is not mapped)."""
+    return raw.table.column(column) if column else None
+
+
 def _text(raw: RawTable, column: str | None) -> pa.ChunkedArray | None:
+    """A column of the file with each cell trimmed and blank cells null (None when the field is not mapped)."""
     if not column:
         return None
     values = raw.table.column(column)
-    if raw.plain_cells:  # only a space or a tab can start or end a cell (see RawTable)
-        spaced = any(pc.any(test(values, blank)).as_py() for test in (pc.starts_with, pc.ends_with) for blank in " \t")
+    if raw.plain_cells:  # ASCII: a cell needs trimming only when its first or last byte is a space or control
+        spaced = blank_at_an_edge(values)
     else:
         spaced = pc.any(pc.match_substring_regex(values, r"^[\s\p{Z}]|[\s\p{Z}]$")).as_py()
     if not spaced:
@@ -114,78 +125,39 @@ def _text(raw: RawTable, column: str | None) -> pa.ChunkedArray | None:
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed)
 
 
-def _series(values: pa.Array | pa.ChunkedArray | None, size: int) -> pd.Series:
-    if values is None:
-        values = pa.nulls(size, TEXT)
-    if values.type != TEXT:
-        values = values.cast(TEXT)
-    return pd.Series(values.to_pandas(types_mapper={TEXT: pd.StringDtype("pyarrow")}.get), dtype="string")
-
-
-@dataclass(frozen=True)
-class _Distinct:
-    """A text column as its distinct values, where each row's value is among them, and how many rows hold each."""
-
-    values: list[str]
-    indices: pa.Array
-    counts: np.ndarray
-
-    @classmethod
-    def of(cls, column: pa.ChunkedArray | pa.Array) -> _Distinct:
-        encoded = pc.dictionary_encode(column)
-        if isinstance(encoded, pa.ChunkedArray):
-            encoded = encoded.combine_chunks()
-        values = encoded.dictionary.to_pylist()
-        indices = encoded.indices.fill_null(len(values))
-        counts = np.bincount(indices.to_numpy(zero_copy_only=False), minlength=len(values) + 1)[:-1]
-        return cls(values, indices, counts)
-
-    def spread(self, answers: list, blank: object = None, answer_type: pa.DataType = TEXT) -> pa.Array:
-        """One answer per distinct value, spread over the rows (``blank`` for blank cells)."""
-        return pc.take(pa.array([*answers, blank], type=answer_type), self.indices)
-
-
-def _per_value(values: pa.ChunkedArray, decide, answer_type: pa.DataType = TEXT, blank: object = None) -> pa.Array:
-    """Apply ``decide`` once per distinct value and spread the answers over the rows (``blank`` for blanks)."""
-    distinct = _Distinct.of(values)
-    return distinct.spread([decide(v) for v in distinct.values], blank, answer_type)
-
-
-def _stages(stage: pa.ChunkedArray, rules: ImportRules) -> tuple[pa.Array, pa.Array, pd.DataFrame]:
-    """Stages written the way most rows write them (stray case and spaces merged), their outcomes, and the
-    stage table ``stage, deals, outcome, recognised``."""
-    distinct = _Distinct.of(stage)
-    spelling: dict[str, str] = {}
-    for position in np.argsort(-distinct.counts, kind="stable"):
-        value = distinct.values[position]
-        spelling.setdefault(normalise_name(value), " ".join(value.split()))
-    names = [spelling[normalise_name(v)] for v in distinct.values]
-    decided = {name: rules.outcome(name) for name in set(names)}
-    deals: dict[str, int] = {}
-    for name, count in zip(names, distinct.counts, strict=True):
-        deals[name] = deals.get(name, 0) + int(count)
-    table = pd.DataFrame(
-        {
-            "stage": list(deals),
-            "deals": list(deals.values()),
-            "outcome": [decided[n][0] for n in deals],
-            "recognised": [decided[n][1] for n in deals],
-        }
-    ).sort_values("deals", ascending=False, ignore_index=True)
-    respelled = stage if names == distinct.values else distinct.spread(names)
-    return respelled, distinct.spread([decided[n][0] for n in names]), table
-
-
-def _dates(
+def _date_tasks(
     raw: RawTable, mapping: Mapping, names: tuple[str, ...], keep_time: bool, choices: dict[str, bool]
+) -> dict[str, Callable[[], ParsedDates]]:
+    """One task per mapped date field: parse its column (see :func:`_settled_dates` for what follows)."""
+    return {
+        f"date:{name}": partial(parse_dates, raw.table.column(column), keep_time, choices.get(name))
+        for name in names
+        if (column := mapping.column(name))
+    }
+
+
+def _settled_dates(
+    raw: RawTable, mapping: Mapping, done: dict[str, object], keep_time: bool, choices: dict[str, bool]
 ) -> dict[str, ParsedDates]:
-    parsed = {n: parse_dates(raw.table.column(c), keep_time, choices.get(n)) for n in names if (c := mapping.column(n))}
-    shown = [p.format.day_first for n, p in parsed.items() if p.format.day_first is not None and not p.format.ambiguous]
+    """The parsed date columns, an ambiguous one read again in the order another column of the file showed."""
+    parsed = {key.removeprefix("date:"): value for key, value in done.items() if key.startswith("date:")}
+    shown = [p.format.day_first for p in parsed.values() if p.format.day_first is not None and not p.format.ambiguous]
     if shown:
         for name, result in list(parsed.items()):
             if result.format.ambiguous and choices.get(name) is None:
                 parsed[name] = parse_dates(raw.table.column(mapping.column(name)), keep_time, None, shown[0])
     return parsed
+
+
+def _all_at_once(tasks: dict[str, Callable[[], object]], rows: int) -> dict[str, object]:
+    """Run independent column tasks on one thread per core when the table is large (the Arrow and numpy
+    kernels they spend their time in release the GIL), else one after another."""
+    workers = min(len(tasks), os.cpu_count() or 1)
+    if rows < PARALLEL_ROWS or workers < 2:
+        return {name: task() for name, task in tasks.items()}
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="import") as pool:
+        futures = {name: pool.submit(task) for name, task in tasks.items()}
+        return {name: future.result() for name, future in futures.items()}
 
 
 def _date_formats(mapping: Mapping, parsed: dict[str, ParsedDates]) -> dict[str, dict]:
@@ -199,50 +171,6 @@ def _date_formats(mapping: Mapping, parsed: dict[str, ParsedDates]) -> dict[str,
         }
         for name, p in parsed.items()
     }
-
-
-def _outcomes(raw: RawTable, mapping: Mapping, rules: ImportRules, by_stage: pa.Array | None) -> pa.Array:
-    size = raw.table.num_rows
-    readings = []
-    if (status := _text(raw, mapping.column("outcome"))) is not None:
-        readings.append(_per_value(status, lambda v: (lambda o: o[0] if o[1] else None)(rules.outcome(v))))
-    won_flag = _text(raw, mapping.column("is_won"))
-    closed_flag = _text(raw, mapping.column("is_closed"))
-    if won_flag is not None or closed_flag is not None:
-        no = pa.array(np.zeros(size, dtype=bool))
-        won = pc.fill_null(_per_value(won_flag, as_flag, pa.bool_(), False), False) if won_flag is not None else no
-        if closed_flag is not None:
-            closed = pc.fill_null(_per_value(closed_flag, as_flag, pa.bool_(), False), False)
-            readings.append(pc.if_else(won, "won", pc.if_else(closed, "lost", "open")).cast(TEXT))
-        else:
-            readings.append(pc.if_else(won, pa.scalar("won", TEXT), pa.scalar(None, TEXT)))
-    if by_stage is not None:
-        readings.append(by_stage)
-    if not readings:
-        return pa.nulls(size, TEXT)
-    return pc.coalesce(*readings) if len(readings) > 1 else readings[0]
-
-
-def _source_groups(lead_source: pa.ChunkedArray | None, size: int, rules: ImportRules) -> tuple[pa.Array, pd.DataFrame]:
-    if lead_source is None:
-        empty = pd.DataFrame(
-            {
-                name: pd.Series(dtype=dtype)
-                for name, dtype in (("lead_source", "string"), ("rows", "int64"), ("source_group", "string"))
-            }
-        )
-        return pa.array(["unknown"] * size, type=TEXT), empty
-    distinct = _Distinct.of(lead_source)
-    groups = [rules.source_group(v) for v in distinct.values]
-    table = pd.DataFrame(
-        {
-            "lead_source": pd.Series(distinct.values, dtype="string"),
-            "rows": pd.Series(distinct.counts, dtype="int64"),
-            "source_group": pd.Series(groups, dtype="string"),
-        }
-    )
-    table = table[table["rows"] > 0].sort_values("rows", ascending=False, ignore_index=True)
-    return distinct.spread(groups, blank="unknown"), table
 
 
 def _amounts(raw: RawTable, mapping: Mapping) -> ParsedAmounts:
@@ -270,8 +198,8 @@ def _duplicates(ids: pd.Series, kept: np.ndarray) -> np.ndarray:
 
 
 def _range(values: pd.Series) -> list[str | None]:
-    present = values.dropna()
-    return [present.min().date().isoformat(), present.max().date().isoformat()] if len(present) else [None, None]
+    first, last = values.min(), values.max()  # NaT when no row has a date
+    return [None, None] if pd.isna(first) else [first.date().isoformat(), last.date().isoformat()]
 
 
 def run_import(
@@ -290,56 +218,69 @@ def run_import(
     kind, size = mapping.kind, raw.table.num_rows
     rejections = _Rejections(raw, mapping)
     rejections.add("empty_row", "the row is empty", _empty_rows(raw))
-    blank = _series(None, size)  # one all-blank column shared by every unmapped text field
+    deals = kind == "deals"
+    date_fields = (*DEAL_DATE_FIELDS, "won_date", "lost_date", "closed_date") if deals else LEAD_DATE_FIELDS
+    keep_time, choices = not deals, date_choices or {}
+    tasks: dict[str, Callable[[], object]] = _date_tasks(raw, mapping, date_fields, keep_time, choices)
+    if deals:  # the heaviest first, so the threads finish together
+        tasks["amounts"] = partial(_amounts, raw, mapping)
+        readings = (_column(raw, mapping.column(n)) for n in ("stage", "outcome", "is_won", "is_closed"))
+        tasks["outcomes"] = partial(deal_outcomes, size, rules, *readings)
+    tasks["sources"] = partial(source_groups, _column(raw, mapping.column("lead_source")), size, rules)
+    text_fields = [n for n in TEXT_FIELDS if n in fields_for(kind) and n != "lead_source"]
+    tasks |= {f"text:{n}": partial(_text, raw, mapping.column(n)) for n in text_fields if mapping.column(n)}
+    done = _all_at_once(tasks, size)
+    groups: SourceGroups = done["sources"]
+    texts = {n: done.get(f"text:{n}") for n in text_fields} | {"lead_source": groups.column}
+    blank = text_series(None, size)  # one all-blank column shared by every unmapped text field
     columns: dict[str, object] = {
-        name: _series(_text(raw, mapping.column(name)), size) if mapping.column(name) else blank
+        name: blank if texts[name] is None else text_series(texts[name], size)
         for name in TEXT_FIELDS
         if name in fields_for(kind)
     }
-    lead_source = _text(raw, mapping.column("lead_source"))
-    groups, sources = _source_groups(lead_source, size, rules)
-    columns["source_group"] = _series(groups, size)
-    stages = pd.DataFrame()
-    amounts = None
-    if kind == "deals":
-        written = _text(raw, mapping.column("stage"))
-        stage, by_stage, stages = _stages(written, rules) if written is not None else (None, None, pd.DataFrame())
-        outcome = _outcomes(raw, mapping, rules, by_stage)
-        columns["stage"] = _series(stage if stage is not None else outcome, size)
-        columns["outcome"] = _series(outcome, size)
-        rejections.add("no_stage", "the row has no stage or won/lost status", columns["outcome"].isna().to_numpy())
-        amounts = _amounts(raw, mapping)
+    columns["source_group"] = text_series(groups.texts, size)
+    stage_table = pd.DataFrame()
+    amounts = outcomes = None
+    if deals:
+        read: Outcomes = done["outcomes"]
+        outcomes, by_stage = read.codes, read.stages
+        stage_table = by_stage.table if by_stage is not None else stage_table
+        columns["stage"] = text_series(by_stage.written if by_stage is not None else read.texts, size)
+        columns["outcome"] = text_series(read.texts, size)
+        rejections.add("no_stage", "the row has no stage or won/lost status", outcomes < 0)
+        amounts = done["amounts"]
         rejections.add("amount_not_a_number", "the amount is not a number", amounts.invalid)
         columns["amount"] = amounts.values
         if amounts.currencies.notna().any():  # currency written beside the amount fills a blank currency cell
             written = columns["currency"]
             columns["currency"] = amounts.currencies if written is blank else written.fillna(amounts.currencies)
-        parsed = _dates(
-            raw, mapping, (*DEAL_DATE_FIELDS, "won_date", "lost_date", "closed_date"), False, date_choices or {}
-        )
-    else:
-        parsed = _dates(raw, mapping, LEAD_DATE_FIELDS, True, date_choices or {})
+    parsed = _settled_dates(raw, mapping, done, keep_time, choices)
+    if not deals:
         missing_created = parsed["created_date"].values.isna().to_numpy() & ~parsed["created_date"].invalid
         rejections.add("created_date_missing", "the created date is blank", missing_created)
     for name, result in parsed.items():
         rejections.add(f"{name}_not_a_date", f"the {FIELD_LABELS[name].lower()} is not a date", result.invalid)
         columns[name] = result.values
-    if kind == "deals":
-        columns["close_date"] = _close_dates(columns, parsed)
+    if deals:
+        columns["close_date"] = _close_dates(columns, parsed, outcomes)
     id_field = "deal_id" if kind == "deals" else "lead_id"
-    rejections.add(
-        f"duplicate_{id_field}",
-        f"the {FIELD_LABELS[id_field]} repeats an earlier row",
-        _duplicates(columns[id_field], rejections.kept),
-    )
+    if mapping.column(id_field):
+        rejections.add(
+            f"duplicate_{id_field}",
+            f"the {FIELD_LABELS[id_field]} repeats an earlier row",
+            _duplicates(columns[id_field], rejections.kept),
+        )
     kept = rejections.kept
-    frame = pd.DataFrame(columns)
-    frame = conform(frame if kept.all() else frame.loc[kept], kind)
+    everything = bool(kept.all())
+    if not everything:
+        columns = {name: (c.array if isinstance(c, pd.Series) else c)[kept] for name, c in columns.items()}
+    frame = conform(columns, kind)
     problems, examples = rejections.problems()
-    warn = deal_warnings if kind == "deals" else lead_warnings
-    problems += warn(
-        frame, mapping, raw, stages[stages["recognised"].eq(False)] if len(stages) else stages, parsed, lead_source
-    )
+    unrecognised = stage_table[stage_table["recognised"].eq(False)] if len(stage_table) else stage_table
+    if kind == "deals":
+        problems += deal_warnings(frame, mapping, raw, unrecognised, parsed, outcomes if everything else outcomes[kept])
+    else:
+        problems += lead_warnings(frame, mapping, raw, unrecognised, parsed)
     problems += doubtful_warnings(raw, mapping, parsed, kept, frame)
     if raw.footer_rows:
         problems.append(
@@ -370,7 +311,7 @@ def run_import(
         notes=list(raw.notes),
         created_range=_range(frame["created_date"]),
         close_range=_range(frame["close_date"]) if kind == "deals" else [None, None],
-        source_groups={g: int(n) for g, n in frame["source_group"].value_counts().items() if g in SOURCE_GROUPS},
+        source_groups={g: n for g, n in groups.counts(kept).items() if g in SOURCE_GROUPS},
         inferred={
             name: {"column": match.column, "confidence": match.confidence, "how": match.how}
             for name, match in mapping.inferred().items()
@@ -380,8 +321,8 @@ def run_import(
         report.amount_total = float(frame["amount"].sum())
         report.currencies = {str(c): int(n) for c, n in frame["currency"].value_counts().items()}
         report.decimal_mark = amounts.decimal_mark
-        counted = frame["outcome"].value_counts()
-        report.outcomes = {o: int(counted.get(o, 0)) for o in OUTCOMES}
+        counted = np.bincount(outcomes if everything else outcomes[kept], minlength=len(OUTCOMES))
+        report.outcomes = {o: int(counted[OUTCOMES.index(o)]) for o in OUTCOMES}
     else:
         converted = frame["converted_date"].notna()
         rejected = frame["rejected_date"].notna() & ~converted
@@ -390,18 +331,18 @@ def run_import(
             "lost": int(rejected.sum()),
             "open": int(len(frame) - converted.sum() - rejected.sum()),
         }
-    return ImportResult(frame, report, stages, sources)
+    return ImportResult(frame, report, stage_table, groups.table)
 
 
-def _close_dates(columns: dict[str, object], parsed: dict[str, ParsedDates]) -> pd.Series:
-    close = pd.Series(columns.get("close_date", pd.Series(pd.NaT, index=range(len(columns["outcome"])))))
-    outcome = columns["outcome"]
+def _close_dates(columns: dict[str, object], parsed: dict[str, ParsedDates], outcomes: np.ndarray) -> pd.Series:
+    """The close date, replaced for a closed deal by its actual, won or lost date where the file has one."""
+    close = pd.Series(columns.get("close_date", pd.Series(pd.NaT, index=range(len(outcomes)))))
     for helper, applies in (
-        ("closed_date", outcome.isin(["won", "lost"])),
-        ("won_date", outcome.eq("won")),
-        ("lost_date", outcome.eq("lost")),
+        ("closed_date", lambda: (outcomes == WON) | (outcomes == LOST)),
+        ("won_date", lambda: outcomes == WON),
+        ("lost_date", lambda: outcomes == LOST),
     ):
         if helper in parsed:
             actual = parsed[helper].values
-            close = close.where(~(applies.fillna(False).to_numpy() & actual.notna().to_numpy()), actual)
+            close = close.where(~(applies() & actual.notna().to_numpy()), actual)
     return close

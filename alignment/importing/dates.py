@@ -196,8 +196,10 @@ def parse_dates(
     if not keep_time:
         result = pd.DatetimeIndex(result).normalize().to_numpy(dtype="datetime64[ns]")
     rows = pd.Series(cells.spread(result, np.datetime64("NaT")), dtype="datetime64[ns]")
-    out_of_range = cells.spread(np.asarray(outside, dtype=bool), False)
-    invalid = cells.present & rows.isna().to_numpy() & ~out_of_range
+    outside = np.asarray(outside, dtype=bool)
+    not_dates = ~cells.missing & np.isnat(result) & ~outside  # per distinct text: written, but not a date
+    out_of_range = cells.spread(outside, False) if outside.any() else np.zeros(len(rows), dtype=bool)
+    invalid = cells.spread(not_dates, False) if not_dates.any() else np.zeros(len(rows), dtype=bool)
     label = " and ".join(lbl for _, lbl in sorted(labels, reverse=True)) or "no dates"
     if order is None:
         return ParsedDates(rows, invalid, DateFormat(label), out_of_range)

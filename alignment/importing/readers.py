@@ -47,7 +47,7 @@ class RawTable:
     lines (``footer_rows``) and lines with the wrong number of cells (``malformed``).
     ``stray_quotes`` are the line numbers (1 = first line of the file) whose quote never closed;
     each such line was read without quote handling (see :mod:`.quotes`). ``plain_cells``: the file
-    is ASCII and every record one line, so a cell can only start or end with a space or a tab, never
+    is ASCII, so a cell that needs trimming starts or ends with a byte no higher than a space, never
     another kind of white space (the import trims cells knowing this).
     """
 
@@ -119,29 +119,30 @@ def read_table(data: bytes, filename: str, limits: Limits | None = None) -> RawT
 # ----------------------------------------------------------------------------------------- CSV
 
 
-def _to_utf8(data: bytes) -> tuple[bytes, str]:
+def _to_utf8(data: bytes) -> tuple[bytes, str, bool]:
+    """The bytes as UTF-8, the encoding they were read in, and whether they are plain ASCII."""
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :], "UTF-8 (with byte-order mark)"
+        return data[len(codecs.BOM_UTF8) :], "UTF-8 (with byte-order mark)", False
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16").encode("utf-8"), "UTF-16"
+        return data.decode("utf-16").encode("utf-8"), "UTF-16", False
     sample = data[:8192]
     controls = sum(sample.count(bytes([b])) for b in (*range(0, 9), *range(14, 32)))
     if b"\x00" in sample or controls > len(sample) // 100:
         raise ImportRefused(f"The file holds binary data, not comma-separated text: {EXPORT_HINT}.")
     if data.isascii():
-        return data, "UTF-8"
+        return data, "UTF-8", True
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         for start in range(0, len(data), 4 * 1024 * 1024):
             decoder.decode(data[start : start + 4 * 1024 * 1024])
         decoder.decode(b"", final=True)
-        return data, "UTF-8"
+        return data, "UTF-8", False
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp1252").encode("utf-8"), "Windows-1252"
+        return data.decode("cp1252").encode("utf-8"), "Windows-1252", False
     except UnicodeDecodeError:
-        return data.decode("latin-1").encode("utf-8"), "Latin-1"
+        return data.decode("latin-1").encode("utf-8"), "Latin-1", False
 
 
 def _sniff_delimiter(lines: list[str]) -> str:
@@ -217,7 +218,7 @@ def _head_rows(body_lines: list[str], delimiter: str) -> tuple[list[list[str]], 
 
 
 def _read_csv(data: bytes, filename: str, limits: Limits) -> RawTable:
-    text_bytes, encoding = _to_utf8(data)
+    text_bytes, encoding, ascii_only = _to_utf8(data)
     _refuse_long_first_line(text_bytes)
     head = text_bytes[:_HEAD_BYTES].decode("utf-8", errors="replace")
     if len(text_bytes) > _HEAD_BYTES:
@@ -248,12 +249,10 @@ def _read_csv(data: bytes, filename: str, limits: Limits) -> RawTable:
         raise ImportRefused("The file has column names but no rows: export the report again with its records.")
     lines = records.line_counts(text_bytes, body_start)
     records.refuse_too_many_rows(lines[0], body, columns, delimiter, limits)
-    table, malformed, stray, multiline = records.parse_body(
-        text_bytes, body_start, columns, delimiter, header_lines, lines
-    )
+    table, malformed, stray, _ = records.parse_body(text_bytes, body_start, columns, delimiter, header_lines, lines)
     raw = _finish(filename, columns, table, malformed, "CSV", encoding, delimiter, None, notes)
     raw.stray_quotes = stray
-    raw.plain_cells = encoding == "UTF-8" and text_bytes is data and data.isascii() and not multiline
+    raw.plain_cells = ascii_only
     return raw
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from alignment.importing.cells import NO_BYTE, edge_bytes
 from alignment.importing.limits import ImportRefused
 
 FOOTER_PATTERN: Final = (
@@ -26,6 +27,9 @@ FOOTER_PATTERN: Final = (
     r"|^\s*generated (by|on|at)\b"
 )
 _FOOTER = re.compile(FOOTER_PATTERN, re.IGNORECASE)
+# first bytes a footer label can start with: g s t c a i (either case), "(", white space, and © (0xC2 0xA9)
+_LABEL_START = np.zeros(NO_BYTE + 1, dtype=bool)
+_LABEL_START[[*b"gstcaiGSTCAI(", 0xC2, *range(33)]] = True
 _PIVOT_HEADER = re.compile(
     r"^(sum|count|average|avg|min|max|total|count distinct) of\b|^(row|column) labels$|^grand totals?$|^values$",
     re.IGNORECASE,
@@ -105,7 +109,8 @@ def value_like(columns: list[str]) -> int:
 def footer_rows(table: pa.Table) -> np.ndarray:
     """Rows whose first cell (or second, when the first is blank) is a footer or total label.
 
-    Only cells that could start such a label (or end in ``records)``) go through the pattern.
+    Only cells that could start such a label (or end in ``records)``), told by their first and last
+    bytes, go through the pattern.
     """
     mask = np.zeros(table.num_rows, dtype=bool)
     scope = np.arange(table.num_rows)  # the rows whose label could be in this column
@@ -114,10 +119,8 @@ def footer_rows(table: pa.Table) -> np.ndarray:
             break
         cells = column if scope.size == table.num_rows else column.take(pa.array(scope))
         present = cells.is_valid().to_numpy(zero_copy_only=False)
-        first = pc.utf8_slice_codeunits(cells, 0, 1)
-        starts = pa.array(list("gstcaiGSTCAI(© \t"), first.type)
-        candidate = pc.or_(pc.is_in(first, value_set=starts), pc.ends_with(cells, ")"))
-        rows = np.flatnonzero(present & pc.fill_null(candidate, False).to_numpy(zero_copy_only=False))
+        first, last = edge_bytes(cells)
+        rows = np.flatnonzero(present & (_LABEL_START[first] | (last == ord(")"))))
         if rows.size:
             hits = pc.match_substring_regex(cells.take(pa.array(rows)), FOOTER_PATTERN, ignore_case=True)
             mask[scope[rows[hits.to_numpy(zero_copy_only=False).astype(bool)]]] = True

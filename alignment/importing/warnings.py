@@ -6,9 +6,9 @@ import re
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 
+from alignment.importing.categories import LOST, WON
 from alignment.importing.dates import PLAUSIBLE_RANGE, ParsedDates
 from alignment.importing.mapping import FIELD_LABELS, Mapping
 from alignment.importing.readers import RawTable
@@ -33,9 +33,7 @@ def _where(
     return [Problem(kind, message, int(mask.sum()), _example(frame, mask, example) if example else None)]
 
 
-def _source_warnings(
-    frame: pd.DataFrame, mapping: Mapping, lead_source: pa.ChunkedArray | None, noun: str
-) -> list[Problem]:
+def _source_warnings(frame: pd.DataFrame, mapping: Mapping, noun: str) -> list[Problem]:
     if mapping.column("lead_source") is None:
         return [
             Problem(
@@ -85,9 +83,9 @@ def deal_warnings(
     raw: RawTable,
     unrecognised: pd.DataFrame,
     parsed: dict[str, ParsedDates],
-    lead_source: pa.ChunkedArray | None,
+    outcomes: np.ndarray,
 ) -> list[Problem]:
-    """Warnings for a deals import (see the messages)."""
+    """Warnings for a deals import (see the messages); ``outcomes`` holds each row's outcome code."""
     problems = _date_warnings(mapping, parsed)
     problems += _where(
         frame,
@@ -96,7 +94,7 @@ def deal_warnings(
         "the close date is before the created date (kept; their sales cycle is not used)",
         ["deal_id", "deal_name", "created_date", "close_date"],
     )
-    lost = frame["outcome"] == "lost"
+    lost = outcomes == LOST
     if lost.any() and (frame.loc[lost, "amount"].fillna(0) == 0).all():
         problems.append(
             Problem(
@@ -147,11 +145,11 @@ def deal_warnings(
                 int(unrecognised["deals"].sum()),
             )
         )
-    if len(frame) and not frame["outcome"].isin(["won", "lost"]).any():
+    if len(frame) and not ((outcomes == WON) | (outcomes == LOST)).any():
         problems.append(
             Problem("no_closed_deals", "no deal is won or lost: win rates cannot be worked out", len(frame))
         )
-    return problems + _source_warnings(frame, mapping, lead_source, "deal")
+    return problems + _source_warnings(frame, mapping, "deal")
 
 
 def lead_warnings(
@@ -160,7 +158,6 @@ def lead_warnings(
     raw: RawTable,
     unrecognised: pd.DataFrame,
     parsed: dict[str, ParsedDates],
-    lead_source: pa.ChunkedArray | None,
 ) -> list[Problem]:
     """Warnings for a leads import (see the messages)."""
     problems = _date_warnings(mapping, parsed)
@@ -197,7 +194,7 @@ def lead_warnings(
                 int(converted.sum()),
             )
         )
-    return problems + _source_warnings(frame, mapping, lead_source, "lead")
+    return problems + _source_warnings(frame, mapping, "lead")
 
 
 def _duplicate_headers(raw: RawTable, mapping: Mapping, kept: np.ndarray) -> list[Problem]:
