@@ -8,7 +8,14 @@ from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
 from alignment.auth import MAX_FAILURES
-from alignment.store import comments_frame, create_workshop, find_workshop, list_workshops, open_database
+from alignment.store import (
+    comments_frame,
+    create_workshop,
+    find_workshop,
+    list_workshops,
+    open_database,
+    update_workshop,
+)
 from alignment.store.actions import list_actions
 from alignment.ui.facilitator import results_visible
 from alignment.ui.presentation import STEPS
@@ -176,6 +183,20 @@ def test_settings_change_the_workshop_and_a_broken_framework_file_is_refused(fac
         )
     ]
     assert find_workshop(engine, mine.code).framework_path is None
+
+
+def test_the_k_field_is_fixed_and_says_why_once_results_were_shown(facilitator_env) -> None:
+    engine = open_database()
+    mine = create_workshop(engine, "Shown offsite", k=4)
+    update_workshop(engine, mine.id, results_revealed=True)
+    app = sign_in(open_page({"w": mine.code}))
+    k_field = next(w for w in app.number_input if w.label == "Minimum group size (k)")
+    assert k_field.disabled and k_field.value == 4
+    assert "Fixed: results have been shown with k = 4" in k_field.help
+    next(w for w in app.text_input if w.label == "Workshop name").input("Shown offsite, renamed")
+    app = button(app, "Save settings").click().run()  # the other settings still save
+    assert not app.exception and "Settings saved." in [s.value for s in app.success]
+    assert (find_workshop(engine, mine.code).name, find_workshop(engine, mine.code).k) == ("Shown offsite, renamed", 4)
 
 
 def test_an_archived_workshop_can_be_chosen_and_restored(facilitator_env) -> None:

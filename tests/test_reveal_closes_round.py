@@ -108,6 +108,32 @@ def test_team_or_level_is_fixed_once_a_round_one_answered_is_revealed(engine) ->
     assert released_groups(after, ics, 3, importance_frame(engine, workshop.id)) == shown
 
 
+def test_k_is_fixed_once_results_have_been_shown(engine) -> None:
+    # With k = 3, ICs (3) and managers (3) are each a group of their own; with k = 4 they would merge, so a
+    # view seen before (ICs alone) and one after could differ by fewer people than either k.
+    workshop = create_workshop(engine, "Fixed k", teams=["Marketing", "Sales"], k=3)
+    assert not get_workshop(engine, workshop.code).k_fixed
+    update_workshop(engine, workshop.id, k=4)  # nothing shown yet: k may still change
+    update_workshop(engine, workshop.id, k=3)
+    update_workshop(engine, workshop.id, results_revealed=True)
+    assert get_workshop(engine, workshop.code).k_fixed
+    with pytest.raises(ValueError, match="cannot change once results have been shown"):
+        update_workshop(engine, workshop.id, k=4)
+    update_workshop(engine, workshop.id, results_revealed=False)  # hiding them again does not unfix it
+    with pytest.raises(ValueError, match="cannot change once results have been shown"):
+        update_workshop(engine, workshop.id, k=5)
+    update_workshop(engine, workshop.id, k=3, name="Fixed k, day 2")  # the same k with other settings saves
+    assert (get_workshop(engine, workshop.code).k, get_workshop(engine, workshop.code).name) == (3, "Fixed k, day 2")
+
+
+def test_k_is_fixed_once_a_round_has_ended_unrevealed(engine) -> None:
+    workshop = create_workshop(engine, "Two rounds", teams=["Marketing", "Sales"], k=3)
+    start_new_round(engine, workshop.id)  # round 1 ends; its figures are final and comparable with round 2's
+    with pytest.raises(ValueError, match="cannot change once results have been shown"):
+        update_workshop(engine, workshop.id, k=6)
+    assert get_workshop(engine, workshop.code).k == 3
+
+
 def test_views_are_the_same_before_and_after_a_refused_late_submission(engine, revealed) -> None:
     workshop, late = revealed
     views = [AnswerFilters(round_no=1, teams=teams) for teams in ((), ("sales",), ("marketing", "sales"))]

@@ -4,6 +4,10 @@ Revealing a round's results closes that round to answers for good (``closed_at``
 that people have seen can then never change under them, so comparing a download from before a late
 answer with one from after it cannot reveal that answer. Hiding the results again does not reopen
 the round; starting a new round does open a fresh one.
+
+The minimum group size ``k`` is fixed once results have been shown (any round revealed or closed):
+the disclosure rules group people by k, so with another k two views seen before and after the change
+could differ by fewer than k people.
 """
 
 from __future__ import annotations
@@ -27,6 +31,11 @@ JOIN_CODE_ALPHABET = "23456789BCDFGHJKMNPQRSTVWXYZ"
 JOIN_CODE_LENGTH = 6
 MAX_CODE_LENGTH = 12  # the column's width: a longer text cannot be a code
 MIN_K = 3
+K_FIXED_SENTENCE = (
+    "The minimum group size cannot change once results have been shown: another k would group people "
+    "differently, and comparing views from before and after could then tell what fewer than k people answered. "
+    "Start a new workshop to use a different k."
+)
 MAX_NAME_LENGTH = 200  # workshop and organisation names
 MAX_TEAM_NAME_LENGTH = 40
 MAX_TEAMS = 12
@@ -58,6 +67,7 @@ class WorkshopInfo:
     created_at: datetime
     settings: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     round_closed: bool = False
+    k_fixed: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -128,7 +138,13 @@ def _info(workshop: Workshop) -> WorkshopInfo:
         created_at=workshop.created_at,
         settings=dict(workshop.settings or {}),
         round_closed=any(r.number == workshop.current_round and r.closed_at is not None for r in workshop.rounds),
+        k_fixed=_results_shown(workshop),
     )
+
+
+def _results_shown(workshop: Workshop) -> bool:
+    """Whether any round's results are or were visible: revealed now, or a round closed (by a reveal or a new round)."""
+    return bool(workshop.results_revealed) or any(r.closed_at is not None for r in workshop.rounds)
 
 
 def create_workshop(
@@ -219,6 +235,8 @@ def update_workshop(engine: Engine, workshop_id: int, **changes: Any) -> Worksho
         changes["teams"] = clean_team_names(changes["teams"])
     with write_session(engine) as session:
         workshop = session.get_one(Workshop, workshop_id)
+        if "k" in changes and changes["k"] != workshop.k and _results_shown(workshop):
+            raise ValueError(K_FIXED_SENTENCE)
         for key, value in changes.items():
             setattr(workshop, key, value)
         if changes.get("results_revealed"):

@@ -276,7 +276,14 @@ def _workshop_fields(workshop: WorkshopInfo | None, key: str | None = None) -> W
         max_value=MAX_K,
         value=workshop.k if workshop else MIN_K,
         key=key and f"{key}-k",
-        help=f"Results from fewer than k people are never shown. {MIN_K} is the lowest allowed.",
+        disabled=bool(workshop and workshop.k_fixed),
+        help=(
+            f"Fixed: results have been shown with k = {workshop.k}, and another k could let two views be compared "
+            "to learn what fewer than k people answered."
+            if workshop and workshop.k_fixed
+            else f"Results from fewer than k people are never shown. {MIN_K} is the lowest allowed; it is fixed once "
+            "results are shown."
+        ),
     )
     sla = sla_column.number_input(
         "Lead response SLA (hours)",
