@@ -45,4 +45,4 @@ st.subheader("3. Check")
 pipeline_report.validation_report(result)
 with st.expander("Preview"):
     pipeline_report.preview(result)
-widgets.save_button(workshop, loaded, result, rules)
+widgets.save_button(workshop, loaded, mapping, result, rules)

@@ -389,7 +389,9 @@ def checked(loaded: Upload, mapping: Mapping, rules: ImportRules, choices: dict[
 # ---------------------------------------------------------------- report, preview, save
 
 
-def save_button(workshop: WorkshopInfo, loaded: Upload, result: ImportResult, rules: ImportRules) -> None:
+def save_button(
+    workshop: WorkshopInfo, loaded: Upload, mapping: Mapping, result: ImportResult, rules: ImportRules
+) -> None:
     """Save the rows as the workshop's current data of this kind and remember the choices made, in one transaction."""
     report = result.report
     if not report.rows_accepted:
@@ -398,7 +400,7 @@ def save_button(workshop: WorkshopInfo, loaded: Upload, result: ImportResult, ru
     st.caption(f"Saving makes this the {report.kind} data the dashboard uses; earlier versions stay listed above.")
     if not st.button("Save to workshop", type="primary", icon=":material/save:"):
         return
-    settings = settings_after_save(workshop.settings or {}, loaded.raw.columns, report, rules)
+    settings = settings_after_save(workshop.settings or {}, loaded.raw.columns, mapping, report, rules)
     save_import(session.engine(), workshop.id, report.kind, result.frame, report.filename, report.to_dict(), settings)
     st.session_state["pipeline_saved"] = f"Saved {report.rows_accepted:,} {report.kind} from {report.filename}."
     st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
