@@ -68,3 +68,26 @@ def test_a_mapping_remembered_before_not_used_existed_still_applies():
     assert remembered
     assert mapping.column("owner") == "account"  # the remembered choice
     assert mapping.column("lead_source") == "lead_source"  # nothing was left out: the proposal stands
+
+
+def test_a_stage_override_saved_with_underscores_still_applies():
+    # Saved when names kept their underscores: "Closed_Won" was stored as "closed_won".
+    settings = {"stage_outcomes": {"closed_won": "lost"}, "lead_sources": {"trade_show": "sales"}}
+    data = (
+        b"deal_id,stage,amount,lead_source\n"
+        b"A,Closed_Won,100,Trade_Show\n"
+        b"B,closed won,200,Trade show\n"
+        b"C,Closed Lost,300,Web\n"
+    )
+    raw = read_table(data, "deals.csv")
+    mapping, _ = mapping_for({}, raw.columns, raw.table, "deals")
+    report = run_import(raw, mapping, workshop_rules(settings)).report
+    assert report.outcomes == {"won": 0, "lost": 3, "open": 0}  # A and B by the override, C by the shipped rule
+    assert report.source_groups == {"sales": 2, "marketing": 1}  # both spellings of the trade show; Web
+
+
+def test_when_an_old_and_a_new_override_name_the_same_stage_the_new_one_wins():
+    rules = ImportRules.with_overrides({"closed won": "won", "closed_won": "lost"})
+    assert rules.outcome("Closed_Won") == ("won", True)
+    rules = ImportRules.with_overrides({"closed_won": "lost", "closed won": "won"})
+    assert rules.outcome("Closed_Won") == ("won", True)
