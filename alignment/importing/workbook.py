@@ -1,10 +1,15 @@
 """Read the first filled sheet of an Excel workbook into text cells, refusing oversized ones before parsing.
 
-The archive directory is checked against the unpacking limits first (a zip bomb never unpacks).
-Then the sheet's XML is streamed from the archive and its ``<row`` tags counted, stopping as soon
-as the count passes the row limit, so a workbook of millions of rows is refused in a few megabytes
-of memory instead of being parsed whole. Only then does python-calamine read the sheet; its rows
-are turned into text column by column as they are iterated.
+XLSX: the archive directory is checked against the unpacking limits first (a zip bomb never
+unpacks). Then each sheet's XML is streamed from the archive and measured (see
+:mod:`.sheet_extent`): the grid the reader would build, rows × columns, is checked against the
+row, column and cell limits, stopping as soon as one is passed, so a workbook of millions of rows,
+or of two cells far apart, is refused in a few megabytes instead of being parsed. Only then does
+python-calamine read the sheet; its rows are turned into text column by column as they are iterated.
+
+Legacy XLS (an OLE file of BIFF records) is read by calamine whole when it is opened, every sheet,
+and nothing cheaper tells its size first, so its rows and columns are checked after loading. Such a
+sheet holds at most 65,536 rows and 256 columns, within the default limits.
 """
 
 from __future__ import annotations
@@ -17,11 +22,10 @@ from typing import Final
 
 import pyarrow as pa
 
-from alignment.importing.limits import ImportRefused, Limits, size_text
+from alignment.importing.limits import EXPORT_HINT, ImportRefused, Limits, size_text
+from alignment.importing.sheet_extent import measure_sheet
 
-EXPORT_HINT: Final = "export the records from the CRM as CSV or Excel (.xlsx) and upload that file"
 HEADER_SEARCH_ROWS: Final = 20
-_STREAM_CHUNK: Final = 64 * 1024
 _SHEET = re.compile(rb'<sheet\b[^>]*?\br:id="([^"]+)"')
 _RELATION = re.compile(rb"<Relationship\b[^>]*>")
 
@@ -65,31 +69,14 @@ def _sheet_paths(archive: zipfile.ZipFile) -> list[str]:
     return [p for p in order if p in names]
 
 
-def count_rows(archive: zipfile.ZipFile, member: str, stop_after: int) -> int:
-    """The ``<row`` tags of a worksheet, streamed; counting stops once past ``stop_after``."""
-    count, tail = 0, b""
-    with archive.open(member) as stream:
-        while chunk := stream.read(_STREAM_CHUNK):
-            window = tail + chunk
-            count += window.count(b"<row ") + window.count(b"<row>") - tail.count(b"<row ") - tail.count(b"<row>")
-            if count > stop_after:
-                return count
-            tail = window[-4:]
-    return count
-
-
-def refuse_long_sheets(data: bytes, limits: Limits) -> None:
-    """Refuse a workbook whose first filled sheet has more rows than the limit, without parsing it."""
+def refuse_oversized_sheets(data: bytes, limits: Limits) -> None:
+    """Refuse a workbook whose first filled sheet (or an empty-looking one before it) is over a limit, unparsed."""
     archive = check_archive(data, limits)
-    stop_after = limits.max_rows + HEADER_SEARCH_ROWS
     for member in _sheet_paths(archive):
-        rows = count_rows(archive, member, stop_after)
-        if rows > stop_after:
-            raise ImportRefused(
-                f"The sheet has more than {limits.max_rows:,} rows, over the {limits.max_rows:,}-row limit: "
-                "export a shorter period."
-            )
-        if rows:
+        extent = measure_sheet(archive, member, limits, HEADER_SEARCH_ROWS)
+        if refusal := extent.refusal(limits, HEADER_SEARCH_ROWS):
+            raise ImportRefused(refusal)
+        if extent.has_values:
             return
 
 
@@ -115,7 +102,7 @@ def read_sheet(data: bytes, limits: Limits) -> tuple[str, int, list[list[str | N
     from python_calamine import CalamineError, CalamineWorkbook
 
     if data.startswith(b"PK\x03\x04"):
-        refuse_long_sheets(data, limits)
+        refuse_oversized_sheets(data, limits)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = book.sheet_names
