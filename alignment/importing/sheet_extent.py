@@ -1,4 +1,5 @@
-"""How big a worksheet is, read from its XML as it streams out of the archive, before anything parses it.
+"""How big a workbook's sheets are, read from their XML as it streams out of the archive, before anything
+parses them.
 
 python-calamine lays a sheet out as one grid from its first to its last cell, 32 bytes a cell, for
 cells that hold nothing too: a workbook of two cells, ``A1`` and ``XFD300000``, asks for 157 GB and
@@ -9,14 +10,19 @@ how many rows the file holds:
 - columns: the widest column a cell names (``XFD`` = 16,384);
 - cells: rows × columns.
 
-The sheet's ``<dimension ref="A1:D9">`` is not used: it counts cells that are only formatted, so
-it can overstate a real export, and whoever wrote the file can understate it; calamine ignores it.
+Every member of the archive is measured from its ``sheetData`` tag on: the reader finds sheets
+through the workbook's relationships, which a file can point at any member. The sheet's
+``<dimension ref="A1:D9">`` is not used: it counts cells that are only formatted, so it can
+overstate a real export, and whoever wrote the file can understate it; calamine ignores it too.
 
 The quick way reads the cell references with a regular expression, which holds for the XML that
 Excel, LibreOffice, openpyxl and CRM exporters write (``<c r="B7" ...>``, no namespace prefix).
 A sheet with any other cell tag (no reference, another attribute first, a prefix such as
 ``<x:c>``) is read again with expat, placing each cell as calamine does. Either way a cell that is
 only formatted counts, so a check can only be stricter than calamine's grid, never looser.
+
+The reader also sets memory aside for as many shared strings as the part's ``uniqueCount`` claims,
+before reading one; a claim of more than twice the entries the part holds is refused.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ _CELL_LETTERS = re.compile(rb'<c(?: r="([A-Z]{1,3})[1-9]|[\s>])')  # b"" for a c
 _CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([1-9][0-9]{0,6})"')
 _PREFIXED_CELL = re.compile(rb":c[\s>/]")
 _REFERENCE = re.compile(r"([A-Za-z]+)([0-9]+)")
+_TRUSTED_STRING_COUNT: Final = 1_000_000  # 24 MB set aside: never worth a check
 
 
 def column_number(letters: bytes | str) -> int:
@@ -52,7 +59,6 @@ class SheetExtent:
     row_tags: int = 0
     last_row: int = 0
     last_column: int = 0
-    has_values: bool = False
 
     @property
     def rows(self) -> int:
@@ -93,16 +99,26 @@ def _add_quickly(part: bytes, extent: SheetExtent) -> bool:
     if letters:
         extent.last_column = max(extent.last_column, *map(column_number, distinct))
         extent.last_row = max(extent.last_row, *map(int, set(rows)))
-    extent.has_values = extent.has_values or b"<v>" in part or b"<is>" in part
     return True
 
 
 def measure_sheet(archive: zipfile.ZipFile, member: str, limits: Limits, header_rows: int) -> SheetExtent:
-    """The extent of a worksheet, streamed; reading stops as soon as it is over a limit."""
-    extent, carry = SheetExtent(), b""
+    """The extent of a worksheet, streamed; reading stops as soon as it is over a limit.
+
+    Cells count from the ``sheetData`` tag on, as the reader reads them; a member without one (styles,
+    shared strings, an image) is not a sheet to the reader, and measures empty.
+    """
+    extent, carry, started = SheetExtent(), b"", False
     with archive.open(member) as stream:
         while chunk := stream.read(STREAM_CHUNK):
             window = carry + chunk
+            if not started:
+                start = window.find(b"sheetData")
+                started = start >= 0
+                if not started:
+                    carry = window[-len(b"sheetData") :]
+                    continue
+                window = window[start:]
             end = window.rfind(b">") + 1  # every tag before ``end`` is whole; the rest waits for the next chunk
             part, carry = window[:end], window[end:]
             if len(carry) > _LONGEST_TAG:
@@ -139,8 +155,6 @@ def _measure_parsed(archive: zipfile.ZipFile, member: str, limits: Limits, heade
             extent.last_row = max(extent.last_row, row + 1)
             extent.last_column = max(extent.last_column, position["column"] + 1)
             position["column"] += 1
-        elif local in ("v", "is"):
-            extent.has_values = True
 
     def end(name: str) -> None:
         if name.rpartition(" ")[2] == "row":
@@ -160,3 +174,45 @@ def _measure_parsed(archive: zipfile.ZipFile, member: str, limits: Limits, heade
     except expat.ExpatError:
         raise ImportRefused(f"The workbook's sheet is damaged (its XML cannot be read): {EXPORT_HINT}.") from None
     return extent
+
+
+def refuse_inflated_strings(archive: zipfile.ZipFile, member: str) -> None:
+    """Refuse shared strings whose ``uniqueCount`` claims far more entries than the part holds: the reader
+    sets that much memory aside first (24 bytes an entry; ``uniqueCount="4000000000"`` asks for 96 GB)."""
+    claimed = _first_tag_attribute(archive, member, "uniqueCount")
+    if not claimed.isdigit() or int(claimed) <= _TRUSTED_STRING_COUNT:
+        return
+    held, tail = 0, b""
+    with archive.open(member) as stream:
+        while chunk := stream.read(STREAM_CHUNK):
+            window = tail + chunk
+            held += window.count(b"<si") + window.count(b":si") - tail.count(b"<si") - tail.count(b":si")
+            tail = window[-3:]
+    if int(claimed) > 2 * held:
+        raise ImportRefused(
+            f"The workbook is damaged: its shared strings claim {int(claimed):,} entries but hold {held:,}: "
+            f"{EXPORT_HINT}."
+        )
+
+
+def _first_tag_attribute(archive: zipfile.ZipFile, member: str, name: str) -> str:
+    """The attribute ``name`` of the part's first (root) tag, read with expat up to that tag, or ``""``."""
+    found: list[str] = []
+    parser = expat.ParserCreate()
+
+    def start(_: str, attributes: dict[str, str]) -> None:
+        found.append(attributes.get(name, ""))
+
+    def no_doctype(*_: object) -> None:
+        raise expat.ExpatError("a document type declaration")
+
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = no_doctype
+    parser.StartElementHandler = start
+    try:
+        with archive.open(member) as stream:
+            while not found and (chunk := stream.read(STREAM_CHUNK)):
+                parser.Parse(chunk, False)
+    except expat.ExpatError:  # the reader cannot read such a count either
+        return ""
+    return found[0].strip() if found else ""

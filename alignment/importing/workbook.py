@@ -1,10 +1,10 @@
 """Read the first filled sheet of an Excel workbook into text cells, refusing oversized ones before parsing.
 
 XLSX: the archive directory is checked against the unpacking limits first (a zip bomb never
-unpacks). Then each sheet's XML is streamed from the archive and measured (see
-:mod:`.sheet_extent`): the grid the reader would build, rows × columns, is checked against the
-row, column and cell limits, stopping as soon as one is passed, so a workbook of millions of rows,
-or of two cells far apart, is refused in a few megabytes instead of being parsed. Only then does
+unpacks). Then every member is streamed from the archive and measured (see :mod:`.sheet_extent`):
+the grid the reader would build for a sheet, rows × columns, is checked against the row, column
+and cell limits, stopping as soon as one is passed, so a workbook of millions of rows, or of two
+cells far apart, is refused in a few megabytes instead of being parsed. Only then does
 python-calamine read the sheet; its rows are turned into text column by column as they are iterated.
 
 Legacy XLS (an OLE file of BIFF records) is read by calamine whole when it is opened, every sheet,
@@ -15,7 +15,6 @@ sheet holds at most 65,536 rows and 256 columns, within the default limits.
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from datetime import date, datetime, time, timedelta
 from typing import Final
@@ -23,11 +22,9 @@ from typing import Final
 import pyarrow as pa
 
 from alignment.importing.limits import EXPORT_HINT, ImportRefused, Limits, size_text
-from alignment.importing.sheet_extent import measure_sheet
+from alignment.importing.sheet_extent import measure_sheet, refuse_inflated_strings
 
 HEADER_SEARCH_ROWS: Final = 20
-_SHEET = re.compile(rb'<sheet\b[^>]*?\br:id="([^"]+)"')
-_RELATION = re.compile(rb"<Relationship\b[^>]*>")
 
 
 def check_archive(data: bytes, limits: Limits) -> zipfile.ZipFile:
@@ -54,30 +51,16 @@ def check_archive(data: bytes, limits: Limits) -> zipfile.ZipFile:
     return archive
 
 
-def _sheet_paths(archive: zipfile.ZipFile) -> list[str]:
-    """The worksheet XML members in workbook order (from ``xl/workbook.xml`` and its relationships)."""
-    names = set(archive.namelist())
-    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
-        return sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml"))
-    targets = {}
-    for tag in _RELATION.findall(archive.read("xl/_rels/workbook.xml.rels")):
-        ident, target = re.search(rb'\bId="([^"]+)"', tag), re.search(rb'\bTarget="([^"]+)"', tag)
-        if ident and target:
-            path = target.group(1).decode().lstrip("/")
-            targets[ident.group(1)] = path if path.startswith("xl/") else f"xl/{path}"
-    order = [targets.get(ident) for ident in _SHEET.findall(archive.read("xl/workbook.xml"))]
-    return [p for p in order if p in names]
-
-
 def refuse_oversized_sheets(data: bytes, limits: Limits) -> None:
-    """Refuse a workbook whose first filled sheet (or an empty-looking one before it) is over a limit, unparsed."""
+    """Refuse a workbook any of whose sheets is over a limit, or whose shared strings claim more entries than
+    they hold, before parsing it. Every member is measured: the reader finds sheets through the
+    workbook's relationships, which a file can point anywhere."""
     archive = check_archive(data, limits)
-    for member in _sheet_paths(archive):
-        extent = measure_sheet(archive, member, limits, HEADER_SEARCH_ROWS)
-        if refusal := extent.refusal(limits, HEADER_SEARCH_ROWS):
+    for member in archive.namelist():
+        if refusal := measure_sheet(archive, member, limits, HEADER_SEARCH_ROWS).refusal(limits, HEADER_SEARCH_ROWS):
             raise ImportRefused(refusal)
-        if extent.has_values:
-            return
+        if member.rpartition("/")[2].casefold() == "sharedstrings.xml":
+            refuse_inflated_strings(archive, member)
 
 
 def cell_text(value: object) -> str | None:
