@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import resource
+import struct
 import subprocess
 import sys
 import zipfile
@@ -80,6 +81,55 @@ def inspected_in_a_capped_process(path: Path) -> subprocess.CompletedProcess:
     )
 
 
+def record(kind: int, body: bytes = b"") -> bytes:
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def legacy_workbook(cells: list[tuple[int, int, str | float]], dimensions: tuple[int, int, int, int]) -> bytes:
+    """A BIFF8 .xls of one sheet, ``Deals``: ``cells`` as (row, column, value) from 0, and the sheet's
+    DIMENSIONS record (first row, last row + 1, first column, last column + 1), in a compound file
+    of one FAT sector, one directory sector and the Workbook stream (at least 4,096 bytes)."""
+
+    def cell(row: int, column: int, value: str | float) -> bytes:
+        if isinstance(value, str):
+            return record(0x0204, struct.pack("<HHHHB", row, column, 0, len(value), 0) + value.encode("latin-1"))
+        return record(0x0203, struct.pack("<HHHd", row, column, 0, value))
+
+    def begin(kind: int) -> bytes:
+        return record(0x0809, struct.pack("<HHHHII", 0x0600, kind, 0, 0, 0, 0))
+
+    sheet_at = len(begin(0x0005) + record(0x0085, bytes(8) + b"Deals") + record(0x000A))  # where globals end
+    stream = begin(0x0005) + record(0x0085, struct.pack("<IBBBB", sheet_at, 0, 0, 5, 0) + b"Deals") + record(0x000A)
+    stream += begin(0x0010) + record(0x0200, struct.pack("<IIHHH", *dimensions, 0))
+    stream += b"".join(cell(*c) for c in cells) + record(0x000A)
+    stream = stream.ljust(max(4096, -(-len(stream) // 512) * 512), b"\0")
+    sectors = len(stream) // 512
+    fat = [0xFFFFFFFD, 0xFFFFFFFE, *range(3, 2 + sectors), 0xFFFFFFFE]
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16) + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + bytes(6)
+    header += struct.pack("<9I", 0, 1, 1, 0, 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0) + struct.pack(
+        "<109I", 0, *[0xFFFFFFFF] * 108
+    )
+
+    def entry(name: str, kind: int, child: int, start: int, size: int) -> bytes:
+        text = (name + "\0").encode("utf-16-le") if name else b""
+        return (
+            text.ljust(64, b"\0")
+            + struct.pack("<HBBIII", len(text), kind, 1, 0xFFFFFFFF, 0xFFFFFFFF, child)
+            + bytes(36)
+            + struct.pack("<IQ", start, size)
+        )
+
+    directory = entry("Root Entry", 5, 1, 0xFFFFFFFE, 0) + entry("Workbook", 2, 0xFFFFFFFF, 2, len(stream))
+    directory += entry("", 0, 0xFFFFFFFF, 0, 0) * 2
+    return header + struct.pack("<128I", *fat, *[0xFFFFFFFF] * (128 - len(fat))) + directory + stream
+
+
+DEALS_CELLS = [
+    *[(0, i, name) for i, name in enumerate(("deal_id", "stage", "amount"))],
+    *[(1, 0, "A"), (1, 1, "Closed Won"), (1, 2, 100.0), (2, 0, "B"), (2, 1, "Closed Lost"), (2, 2, 250.0)],
+]
+
+
 # The reader lays a sheet out as one grid from A1 to its last cell, 32 bytes a cell: XFD300000 is
 # 300,000 × 16,384 cells (157 GB); SF2000000, within the row and column limits, is 2,000,000 × 500 =
 # 1,000,000,000 cells (32 GB). It sets 24 bytes aside per shared string the file claims to hold.
@@ -101,13 +151,24 @@ FORGED = {
         ),
         "The workbook is damaged: its shared strings claim 4,000,000,000 entries but hold 1",
     ),
+    # A legacy .xls is read in a child process allowed 50,000,000 cells × 32 bytes + 1,024 MB = 2,550 MB:
+    # a cell at row 65,536, column 65,536 makes a 65,536² grid (137 GB); a DIMENSIONS record claiming
+    # 1,000,000 rows by 1,000 columns has 40 GB set aside before any cell is read.
+    ".xls cells": (
+        legacy_workbook([*DEALS_CELLS, (65535, 65535, 1.0)], (0, 3, 0, 3)),
+        "The workbook would take more than 2,550 MB of memory to read",
+    ),
+    ".xls dimensions": (
+        legacy_workbook(DEALS_CELLS, (0, 1_000_000, 0, 1_000)),
+        "The workbook would take more than 2,550 MB of memory to read",
+    ),
 }
 
 
 @pytest.mark.parametrize("forged", list(FORGED), ids=list(FORGED))
 def test_a_few_kilobytes_asking_for_gigabytes_end_in_one_sentence(tmp_path, forged):
     data, sentence = FORGED[forged]
-    path = tmp_path / "forged.xlsx"
+    path = tmp_path / ("forged.xls" if forged.startswith(".xls") else "forged.xlsx")
     path.write_bytes(data)
     done = inspected_in_a_capped_process(path)
     assert (done.returncode, done.stderr.strip().count("\n")) == (1, 0), done.stderr[-500:]
@@ -152,3 +213,10 @@ def test_shared_strings_counted_honestly_are_read():
     )
     raw = read_table(hand_written_workbook(sheet_data, shared_strings=strings), "deals.xlsx")
     assert raw.columns == ["deal_id", "stage"] and raw.table.column("stage").to_pylist() == ["Closed Won"]
+
+
+def test_a_legacy_xls_is_read_as_before():
+    raw = read_table(legacy_workbook(DEALS_CELLS, (0, 3, 0, 3)), "deals.xls")
+    report = run_import(raw, propose_mapping(raw.columns, "deals", raw.table)).report
+    assert raw.notes[0] == "Sheet “Deals” was read."
+    assert (report.rows_accepted, report.outcomes["won"], report.amount_total) == (2, 1, 350.0)

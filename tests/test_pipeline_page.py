@@ -167,6 +167,14 @@ def test_excel_workbook_upload_is_read(workshop_code):
     assert metrics(app)["Rows used"] == "3"
 
 
+def test_a_legacy_xls_upload_is_read(workshop_code):
+    from test_import_workbook_limits import DEALS_CELLS, legacy_workbook
+
+    app = upload_bytes(open_page(workshop_code), "deals.xls", legacy_workbook(DEALS_CELLS, (0, 3, 0, 3)))
+    assert metrics(app)["Rows used"] == "2"  # A won (100) and B lost (250)
+    assert "Sheet “Deals” was read." in said(app)
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 def test_upload_check_and_save_in_chromium(tmp_path, browser, viewport):

@@ -54,11 +54,13 @@ def column_number(letters: bytes | str) -> int:
 
 @dataclass
 class SheetExtent:
-    """The grid a worksheet will take: ``row_tags`` counted, the highest row and widest column any cell names."""
+    """The grid a worksheet will take: ``row_tags`` counted, the highest row and widest column any cell names;
+    ``is_sheet``: the member has a ``sheetData`` tag (other members measure empty)."""
 
     row_tags: int = 0
     last_row: int = 0
     last_column: int = 0
+    is_sheet: bool = False
 
     @property
     def rows(self) -> int:
@@ -108,14 +110,14 @@ def measure_sheet(archive: zipfile.ZipFile, member: str, limits: Limits, header_
     Cells count from the ``sheetData`` tag on, as the reader reads them; a member without one (styles,
     shared strings, an image) is not a sheet to the reader, and measures empty.
     """
-    extent, carry, started = SheetExtent(), b"", False
+    extent, carry = SheetExtent(), b""
     with archive.open(member) as stream:
         while chunk := stream.read(STREAM_CHUNK):
             window = carry + chunk
-            if not started:
+            if not extent.is_sheet:
                 start = window.find(b"sheetData")
-                started = start >= 0
-                if not started:
+                extent.is_sheet = start >= 0
+                if not extent.is_sheet:
                     carry = window[-len(b"sheetData") :]
                     continue
                 window = window[start:]
@@ -143,6 +145,7 @@ def _measure_parsed(archive: zipfile.ZipFile, member: str, limits: Limits, heade
 
     def start(name: str, attributes: dict[str, str]) -> None:
         local = name.rpartition(" ")[2]
+        extent.is_sheet = extent.is_sheet or local == "sheetData"
         if local == "row":
             extent.row_tags += 1
             if (number := attributes.get("r", "")).isdigit():

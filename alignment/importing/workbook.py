@@ -8,8 +8,10 @@ cells far apart, is refused in a few megabytes instead of being parsed. Only the
 python-calamine read the sheet; its rows are turned into text column by column as they are iterated.
 
 Legacy XLS (an OLE file of BIFF records) is read by calamine whole when it is opened, every sheet,
-and nothing cheaper tells its size first, so its rows and columns are checked after loading. Such a
-sheet holds at most 65,536 rows and 256 columns, within the default limits.
+setting memory aside from counts in the file, and nothing short of walking every record tells its
+size first. So it (and any other workbook without XML sheets: .ods, .xlsb) is read in a child
+process whose memory is capped (see :mod:`.capped`); its rows and columns are checked after
+loading, there. An honest .xls sheet holds at most 65,536 rows and 256 columns.
 """
 
 from __future__ import annotations
@@ -21,10 +23,13 @@ from typing import Final
 
 import pyarrow as pa
 
-from alignment.importing.limits import EXPORT_HINT, ImportRefused, Limits, size_text
+from alignment.importing.capped import call_capped
+from alignment.importing.limits import EXPORT_HINT, MB, ImportRefused, Limits, size_text
 from alignment.importing.sheet_extent import measure_sheet, refuse_inflated_strings
 
 HEADER_SEARCH_ROWS: Final = 20
+_GRID_CELL_BYTES: Final = 32  # python-calamine's cell
+_TEXT_BYTES: Final = 1024 * MB  # the rows as text, and the reader's own needs
 
 
 def check_archive(data: bytes, limits: Limits) -> zipfile.ZipFile:
@@ -51,16 +56,22 @@ def check_archive(data: bytes, limits: Limits) -> zipfile.ZipFile:
     return archive
 
 
-def refuse_oversized_sheets(data: bytes, limits: Limits) -> None:
+def measure_workbook(data: bytes, limits: Limits) -> bool:
     """Refuse a workbook any of whose sheets is over a limit, or whose shared strings claim more entries than
-    they hold, before parsing it. Every member is measured: the reader finds sheets through the
-    workbook's relationships, which a file can point anywhere."""
+    they hold, before parsing it; True when it has XML sheets (XLSX), all measured.
+
+    Every member is measured: the reader finds sheets through the workbook's relationships, which a
+    file can point anywhere."""
     archive = check_archive(data, limits)
+    has_sheets = False
     for member in archive.namelist():
-        if refusal := measure_sheet(archive, member, limits, HEADER_SEARCH_ROWS).refusal(limits, HEADER_SEARCH_ROWS):
+        extent = measure_sheet(archive, member, limits, HEADER_SEARCH_ROWS)
+        if refusal := extent.refusal(limits, HEADER_SEARCH_ROWS):
             raise ImportRefused(refusal)
+        has_sheets = has_sheets or extent.is_sheet
         if member.rpartition("/")[2].casefold() == "sharedstrings.xml":
             refuse_inflated_strings(archive, member)
+    return has_sheets
 
 
 def cell_text(value: object) -> str | None:
@@ -81,11 +92,20 @@ def cell_text(value: object) -> str | None:
 
 
 def read_sheet(data: bytes, limits: Limits) -> tuple[str, int, list[list[str | None]]]:
-    """The first filled sheet's name, the workbook's sheet count, and its non-empty rows as text cells."""
+    """The first filled sheet's name, the workbook's sheet count, and its non-empty rows as text cells.
+
+    An XLSX is measured first and read here; any other workbook (.xls, .ods, .xlsb) is read in a child
+    process allowed the memory of a grid of ``limits.max_cells`` cells and its text (see :mod:`.capped`).
+    """
+    if data.startswith(b"PK\x03\x04") and measure_workbook(data, limits):
+        return read_measured_sheet(data, limits)
+    return call_capped(read_measured_sheet, data, limits, budget=limits.max_cells * _GRID_CELL_BYTES + _TEXT_BYTES)
+
+
+def read_measured_sheet(data: bytes, limits: Limits) -> tuple[str, int, list[list[str | None]]]:
+    """:func:`read_sheet` once the workbook is known to fit, or in a process that cannot take the server down."""
     from python_calamine import CalamineError, CalamineWorkbook
 
-    if data.startswith(b"PK\x03\x04"):
-        refuse_oversized_sheets(data, limits)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = book.sheet_names
