@@ -3,7 +3,7 @@
 import streamlit as st
 
 from alignment.importing import Limits
-from alignment.ui import pipeline_report, session
+from alignment.ui import pipeline_mapping, pipeline_report, session
 from alignment.ui import pipeline_widgets as widgets
 from alignment.ui.facilitator import require_facilitator
 
@@ -25,12 +25,12 @@ if loaded is None:
 kind = widgets.choose_kind(loaded)
 
 st.subheader("1. Columns")
-mapping = widgets.mapping_table(workshop, loaded, kind)
+mapping = pipeline_mapping.mapping_table(workshop, loaded, kind)
 refusal = mapping.refusal(loaded.raw.columns)
 if refusal:
     st.error(refusal, icon=":material/block:")
     st.stop()
-mapping = widgets.confirm_inferred(loaded, mapping)
+mapping = pipeline_mapping.confirm_inferred(loaded, mapping)
 if mapping is None:
     st.stop()
 
@@ -45,4 +45,4 @@ st.subheader("3. Check")
 pipeline_report.validation_report(result)
 with st.expander("Preview"):
     pipeline_report.preview(result)
-widgets.save_button(workshop, loaded, result, rules)
+widgets.save_button(workshop, loaded, mapping, result, rules)

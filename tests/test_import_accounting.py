@@ -142,6 +142,28 @@ def test_a_workbook_over_the_row_limit_is_refused_in_a_fraction_of_the_memory_pa
     assert refusing < parsing / 10, (refusing, parsing)  # streamed rows counted vs every cell parsed
 
 
+def wide_workbook(columns: int, rows: int) -> bytes:
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Deals")
+    sheet.append([f"field_{i}" for i in range(columns)])
+    for r in range(rows):
+        sheet.append([f"D{r}-{i}" for i in range(columns)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_workbook_over_the_column_limit_is_refused_in_a_fraction_of_the_memory_parsing_it_takes():
+    from python_calamine import CalamineWorkbook
+
+    data = wide_workbook(600, 1_000)
+    with pytest.raises(ImportRefused, match="^The sheet has at least 600 columns, over the 500-column limit"):
+        read_table(data, "wide.xlsx")
+    refusing = peak_bytes(lambda: read_table(data, "wide.xlsx"))
+    parsing = peak_bytes(lambda: CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python())
+    assert refusing < parsing / 10, (refusing, parsing)  # the header row read vs 601,000 cells parsed
+
+
 def test_negative_amounts_are_kept_and_named():
     data = deals_csv(3, {1: "N1,Refund,Closed Won,-250.00,2024-01-02"})
     _, report = imported(data)

@@ -133,6 +133,22 @@ def test_import_saves_the_file_as_the_page_would_and_remembers_the_mapping(app_e
     engine.dispose()
 
 
+def test_a_field_left_out_with_map_stays_out_of_the_next_import(app_env, capsys):
+    from alignment.importing.cli import run_import_file
+
+    engine, workshop = workshop_in(app_env)
+    path = str(FIXTURES / "salesforce_report.csv")
+    assert run_import_file(path, workshop.code, None, [], True, True) == 0
+    assert json.loads(capsys.readouterr().out)["mapping"]["lead_source"] == "Lead Source"  # proposed
+    assert run_import_file(path, workshop.code, None, ["lead_source="], False, True) == 0
+    assert "lead_source" not in json.loads(capsys.readouterr().out)["mapping"]
+    assert run_import_file(path, workshop.code, None, [], True, True) == 0  # next week, no --map
+    again = json.loads(capsys.readouterr().out)
+    assert "lead_source" not in again["mapping"]
+    assert again["source_groups"] == {"unknown": 5}  # the five deals, with no source column
+    engine.dispose()
+
+
 def test_import_dry_run_saves_nothing(app_env, capsys):
     from alignment.importing.cli import run_import_file
     from alignment.store import list_datasets

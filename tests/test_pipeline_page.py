@@ -97,6 +97,22 @@ def test_saved_mapping_is_remembered_for_the_next_file_with_the_same_headers(wor
     assert "the ones you confirmed for a file with the same headers" in said(app)
 
 
+def test_a_field_set_to_not_used_stays_unused_for_the_next_file_with_the_same_headers(workshop_code):
+    app = upload(open_page(workshop_code), "plain_deals.csv")
+    grid = next(d.value for d in app.dataframe if "Column in your file" in d.value.columns).set_index("Field")
+    assert grid.loc["Deal name", "Column in your file"] == "deal_name"  # proposed
+    next(s for s in app.selectbox if s.label == "Field").set_value("Deal name")
+    next(s for s in app.selectbox if s.label == "Column in your file").set_value("(not used)")
+    app = next(b for b in app.button if b.label == "Use this column").click().run()
+    assert "Deal name now comes from no column." in said(app)
+    app = next(b for b in app.button if b.label == "Save to workshop").click().run()
+    assert not app.exception, app.exception
+    app = upload(open_page(workshop_code), "plain_deals.csv")  # the same headers next week
+    grid = next(d.value for d in app.dataframe if "Column in your file" in d.value.columns).set_index("Field")
+    assert grid.loc["Deal name", ["Column in your file", "Found by"]].tolist() == ["(not used)", "not used"]
+    assert grid.loc["Stage", "Column in your file"] == "stage"  # the rest as confirmed
+
+
 def test_rejected_rows_are_counted_and_ambiguous_dates_are_asked(workshop_code):
     app = upload(open_page(workshop_code), "plain_deals.csv")
     assert metrics(app)["Rows not used"] == "5"
@@ -149,6 +165,14 @@ def test_excel_workbook_upload_is_read(workshop_code):
     assert not app.exception, app.exception
     assert "Detected: **Pipedrive deals**" in said(app)
     assert metrics(app)["Rows used"] == "3"
+
+
+def test_a_legacy_xls_upload_is_read(workshop_code):
+    from test_import_workbook_limits import DEALS_CELLS, legacy_workbook
+
+    app = upload_bytes(open_page(workshop_code), "deals.xls", legacy_workbook(DEALS_CELLS, (0, 3, 0, 3)))
+    assert metrics(app)["Rows used"] == "2"  # A won (100) and B lost (250)
+    assert "Sheet “Deals” was read." in said(app)
 
 
 @pytest.mark.browser

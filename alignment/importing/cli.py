@@ -21,7 +21,7 @@ from typing import Any
 
 from alignment.importing.build import ImportResult, run_import
 from alignment.importing.limits import ImportRefused, Limits, read_upload
-from alignment.importing.mapping import FIELD_LABELS
+from alignment.importing.mapping import FIELD_LABELS, Mapping
 from alignment.importing.readers import read_table
 from alignment.importing.remember import mapping_for, parse_picks, settings_after_save, workshop_rules
 from alignment.importing.report import LEAD_OUTCOME_WORDS, ImportReport
@@ -91,7 +91,7 @@ def _text(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _checked(path: str, kind: str | None, picks: list[str], settings: dict) -> tuple[ImportResult, list[str]]:
+def _checked(path: str, kind: str | None, picks: list[str], settings: dict) -> tuple[ImportResult, list[str], Mapping]:
     """Read, map (remembered mapping, then ``picks``) and check a file with the workshop's rules."""
     limits = Limits.from_env()
     raw = read_table(read_upload(path, limits), Path(path).name, limits)
@@ -101,7 +101,7 @@ def _checked(path: str, kind: str | None, picks: list[str], settings: dict) -> t
     except ValueError as exc:
         raise _Unusable(str(exc)) from None
     mapping = mapping.with_columns(chosen, how="chosen on the command line")
-    return run_import(raw, mapping, workshop_rules(settings)), raw.columns
+    return run_import(raw, mapping, workshop_rules(settings)), raw.columns, mapping
 
 
 def _print(result: ImportResult, as_json: bool, saved: str | None = None) -> int:
@@ -119,7 +119,7 @@ def _print(result: ImportResult, as_json: bool, saved: str | None = None) -> int
 def run_inspect(path: str, kind: str | None, as_json: bool, picks: list[str] | None = None) -> int:
     """Print what importing ``path`` would do; return the exit status (see the module docstring)."""
     try:
-        result, _ = _checked(path, kind, picks or [], {})
+        result, _, _ = _checked(path, kind, picks or [], {})
     except ImportRefused as exc:
         print(str(exc), file=sys.stderr)
         return 1
@@ -144,12 +144,12 @@ def run_import_file(
         workshop = find_workshop(engine, code)
         if workshop is None:
             raise _Unusable(f"No workshop has the code “{code}”: check the join code on the Facilitator page.")
-        result, columns = _checked(path, kind, picks or [], dict(workshop.settings or {}))
+        result, columns, mapping = _checked(path, kind, picks or [], dict(workshop.settings or {}))
         report = result.report
         saved = None
         if report.rows_accepted and not dry_run:
             rules = workshop_rules(dict(workshop.settings or {}))
-            settings = settings_after_save(dict(workshop.settings or {}), columns, report, rules)
+            settings = settings_after_save(dict(workshop.settings or {}), columns, mapping, report, rules)
             save_import(engine, workshop.id, report.kind, result.frame, report.filename, report.to_dict(), settings)
             saved = f"Saved {report.rows_accepted:,} {report.kind} from {report.filename} to {workshop.name}."
         elif dry_run:

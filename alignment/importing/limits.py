@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Final
 
 MB: Final = 1024 * 1024
+EXPORT_HINT: Final = "export the records from the CRM as CSV or Excel (.xlsx) and upload that file"
 _CONTAINERS: Final = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
@@ -29,13 +30,16 @@ class Limits:
 
     ``max_bytes`` caps the file as uploaded; ``max_unpacked_bytes`` and ``max_unpack_ratio`` cap
     what a spreadsheet (a zip archive) would expand to, checked on the archive's directory before a
-    single cell is read. Defaults come from ``ALIGNMENT_MAX_UPLOAD_MB``, ``ALIGNMENT_MAX_ROWS`` and
-    ``ALIGNMENT_MAX_COLUMNS`` when set.
+    single cell is read. ``max_cells`` caps a worksheet's grid, rows × columns from its first to its
+    last cell, which is what the workbook reader allocates (32 bytes a cell: 50 million ≈ 1.6 GB),
+    empty cells included. Defaults come from ``ALIGNMENT_MAX_UPLOAD_MB``, ``ALIGNMENT_MAX_ROWS``,
+    ``ALIGNMENT_MAX_COLUMNS`` and ``ALIGNMENT_MAX_CELLS`` when set.
     """
 
     max_bytes: int = 200 * MB
     max_rows: int = 2_000_000
     max_columns: int = 500
+    max_cells: int = 50_000_000
     max_unpacked_bytes: int = 1024 * MB
     max_unpack_ratio: int = 200
 
@@ -46,6 +50,7 @@ class Limits:
             max_bytes=_env_int("ALIGNMENT_MAX_UPLOAD_MB", 200) * MB,
             max_rows=_env_int("ALIGNMENT_MAX_ROWS", 2_000_000),
             max_columns=_env_int("ALIGNMENT_MAX_COLUMNS", 500),
+            max_cells=_env_int("ALIGNMENT_MAX_CELLS", 50_000_000),
         )
 
 

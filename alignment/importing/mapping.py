@@ -75,6 +75,7 @@ FIELD_LABELS: Final = {
     "amount_cents": "Amount in cents",
 }
 DERIVED: Final = ("source_group",)
+NOT_USED_HOW: Final = "not used"
 FUZZY_CUTOFF: Final = 88
 WORD_MATCH_MIN_FIT: Final = 0.5
 INFER_MIN_FIT: Final = 0.6
@@ -177,7 +178,7 @@ class Mapping:
         for name, column in chosen.items():
             current = fields.get(name, FieldMatch(None))
             if current.column != (column or None) or (column and current.from_values):
-                fields[name] = FieldMatch(column or None, 1.0 if column else 0.0, how if column else "not used")
+                fields[name] = FieldMatch(column or None, 1.0 if column else 0.0, how if column else NOT_USED_HOW)
         return replace(self, fields=fields)
 
     def inferred(self) -> dict[str, FieldMatch]:

@@ -3,6 +3,11 @@
 A workshop's settings hold the mapping confirmed for each header row (``import_mappings``, keyed by
 :func:`.mapping.header_signature`) and its rule overrides (``stage_outcomes``, ``lead_sources``).
 Both ways of importing read them the same way and store the same things after a save.
+
+A remembered mapping is ``{"kind": "deals", "columns": {field: column}, "not_used": [field, ...]}``:
+``not_used`` lists the fields the user set to "(not used)" although a column had been proposed for
+them, so the next file with these headers leaves them empty too. Mappings saved before ``not_used``
+existed have ``columns`` alone and are read as they always were.
 """
 
 from __future__ import annotations
@@ -12,7 +17,14 @@ from typing import Any, Final
 import pyarrow as pa
 
 from alignment.canonical import fields_for
-from alignment.importing.mapping import FIELD_LABELS, HELPER_FIELDS, Mapping, header_signature, propose_mapping
+from alignment.importing.mapping import (
+    FIELD_LABELS,
+    HELPER_FIELDS,
+    NOT_USED_HOW,
+    Mapping,
+    header_signature,
+    propose_mapping,
+)
 from alignment.importing.report import ImportReport
 from alignment.importing.rules import ImportRules
 
@@ -23,11 +35,17 @@ REMEMBERED: Final = "remembered from your last file like this"
 
 
 def remembered_columns(settings: dict[str, Any], columns: list[str], kind: str) -> dict[str, str | None]:
-    """The mapping confirmed for a file with these headers and this kind, or ``{}``."""
+    """The mapping confirmed for a file with these headers and this kind (``None``: not used), or ``{}``."""
     remembered = (settings.get(MAPPINGS_SETTING) or {}).get(header_signature(columns)) or {}
     if remembered.get("kind") != kind:
         return {}
-    return {f: c for f, c in (remembered.get("columns") or {}).items() if c is None or c in columns}
+    chosen = {f: c for f, c in (remembered.get("columns") or {}).items() if c is None or c in columns}
+    return {**{f: None for f in remembered.get("not_used") or [] if f not in chosen}, **chosen}
+
+
+def not_used_on_purpose(mapping: Mapping) -> list[str]:
+    """The fields the user set to "(not used)" although a column had been proposed (or remembered) for them."""
+    return [name for name, match in mapping.fields.items() if match.column is None and match.how == NOT_USED_HOW]
 
 
 def workshop_rules(settings: dict[str, Any]) -> ImportRules:
@@ -70,11 +88,16 @@ def parse_picks(picks: list[str], columns: list[str], kind: str) -> dict[str, st
 
 
 def settings_after_save(
-    settings: dict[str, Any], columns: list[str], report: ImportReport, rules: ImportRules
+    settings: dict[str, Any], columns: list[str], mapping: Mapping, report: ImportReport, rules: ImportRules
 ) -> dict[str, Any]:
-    """The settings a save stores: this file's confirmed mapping and the rule overrides used."""
+    """The settings a save stores: this file's confirmed mapping (with the fields left out on purpose)
+    and the rule overrides used."""
     mappings = dict(settings.get(MAPPINGS_SETTING) or {})
-    mappings[header_signature(columns)] = {"kind": report.kind, "columns": report.mapping}
+    mappings[header_signature(columns)] = {
+        "kind": report.kind,
+        "columns": report.mapping,
+        "not_used": not_used_on_purpose(mapping),
+    }
     return {
         MAPPINGS_SETTING: mappings,
         STAGES_SETTING: dict(rules.stage_overrides),

@@ -88,6 +88,12 @@ def source_rules(path: Path = SOURCE_RULES_PATH) -> RuleTable:
     return _load(path, default="other", blank="unknown", allowed=SOURCE_GROUPS)
 
 
+def _by_normal_name(overrides: dict[str, str] | None, allowed: tuple[str, ...]) -> dict[str, str]:
+    """``overrides`` keyed by today's normal form, names already in that form applied last (so they win)."""
+    saved = sorted((overrides or {}).items(), key=lambda item: normalise_name(item[0]) == item[0])
+    return {normalise_name(name): target for name, target in saved if target in allowed}
+
+
 @dataclass(frozen=True)
 class ImportRules:
     """The rule tables for one import, with the workshop's overrides (normalised name → target)."""
@@ -101,10 +107,16 @@ class ImportRules:
     def with_overrides(
         cls, stage_overrides: dict[str, str] | None = None, source_overrides: dict[str, str] | None = None
     ) -> ImportRules:
-        """Shipped tables plus a workshop's choices; choices with an unknown target are ignored."""
+        """Shipped tables plus a workshop's choices; choices with an unknown target are ignored.
+
+        Saved names are normalised again here, so a choice saved under an earlier normal form (before
+        ``_`` counted as a space, ``Closed_Won`` was saved as ``closed_won``) still applies. Where two
+        saved names now mean the same (``closed_won`` and ``closed won``), the one already in today's
+        form wins: it is the one a save since the change wrote.
+        """
         return cls(
-            stage_overrides={normalise_name(k): v for k, v in (stage_overrides or {}).items() if v in OUTCOMES},
-            source_overrides={normalise_name(k): v for k, v in (source_overrides or {}).items() if v in SOURCE_GROUPS},
+            stage_overrides=_by_normal_name(stage_overrides, OUTCOMES),
+            source_overrides=_by_normal_name(source_overrides, SOURCE_GROUPS),
         )
 
     def outcome(self, stage: object) -> tuple[str, bool]:

@@ -1,29 +1,35 @@
 """Read the first filled sheet of an Excel workbook into text cells, refusing oversized ones before parsing.
 
-The archive directory is checked against the unpacking limits first (a zip bomb never unpacks).
-Then the sheet's XML is streamed from the archive and its ``<row`` tags counted, stopping as soon
-as the count passes the row limit, so a workbook of millions of rows is refused in a few megabytes
-of memory instead of being parsed whole. Only then does python-calamine read the sheet; its rows
-are turned into text column by column as they are iterated.
+XLSX: the archive directory is checked against the unpacking limits first (a zip bomb never
+unpacks). Then every member is streamed from the archive and measured (see :mod:`.sheet_extent`):
+the grid the reader would build for a sheet, rows × columns, is checked against the row, column
+and cell limits, stopping as soon as one is passed, so a workbook of millions of rows, or of two
+cells far apart, is refused in a few megabytes instead of being parsed. Only then does
+python-calamine read the sheet; its rows are turned into text column by column as they are iterated.
+
+Legacy XLS (an OLE file of BIFF records) is read by calamine whole when it is opened, every sheet,
+setting memory aside from counts in the file, and nothing short of walking every record tells its
+size first. So it (and any other workbook without XML sheets: .ods, .xlsb) is read in a child
+process whose memory is capped (see :mod:`.capped`); its rows and columns are checked after
+loading, there. An honest .xls sheet holds at most 65,536 rows and 256 columns.
 """
 
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from datetime import date, datetime, time, timedelta
 from typing import Final
 
 import pyarrow as pa
 
-from alignment.importing.limits import ImportRefused, Limits, size_text
+from alignment.importing.capped import call_capped
+from alignment.importing.limits import EXPORT_HINT, MB, ImportRefused, Limits, size_text
+from alignment.importing.sheet_extent import measure_sheet, refuse_inflated_strings
 
-EXPORT_HINT: Final = "export the records from the CRM as CSV or Excel (.xlsx) and upload that file"
 HEADER_SEARCH_ROWS: Final = 20
-_STREAM_CHUNK: Final = 64 * 1024
-_SHEET = re.compile(rb'<sheet\b[^>]*?\br:id="([^"]+)"')
-_RELATION = re.compile(rb"<Relationship\b[^>]*>")
+_GRID_CELL_BYTES: Final = 32  # python-calamine's cell
+_TEXT_BYTES: Final = 1024 * MB  # the rows as text, and the reader's own needs
 
 
 def check_archive(data: bytes, limits: Limits) -> zipfile.ZipFile:
@@ -50,47 +56,22 @@ def check_archive(data: bytes, limits: Limits) -> zipfile.ZipFile:
     return archive
 
 
-def _sheet_paths(archive: zipfile.ZipFile) -> list[str]:
-    """The worksheet XML members in workbook order (from ``xl/workbook.xml`` and its relationships)."""
-    names = set(archive.namelist())
-    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
-        return sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml"))
-    targets = {}
-    for tag in _RELATION.findall(archive.read("xl/_rels/workbook.xml.rels")):
-        ident, target = re.search(rb'\bId="([^"]+)"', tag), re.search(rb'\bTarget="([^"]+)"', tag)
-        if ident and target:
-            path = target.group(1).decode().lstrip("/")
-            targets[ident.group(1)] = path if path.startswith("xl/") else f"xl/{path}"
-    order = [targets.get(ident) for ident in _SHEET.findall(archive.read("xl/workbook.xml"))]
-    return [p for p in order if p in names]
+def measure_workbook(data: bytes, limits: Limits) -> bool:
+    """Refuse a workbook any of whose sheets is over a limit, or whose shared strings claim more entries than
+    they hold, before parsing it; True when it has XML sheets (XLSX), all measured.
 
-
-def count_rows(archive: zipfile.ZipFile, member: str, stop_after: int) -> int:
-    """The ``<row`` tags of a worksheet, streamed; counting stops once past ``stop_after``."""
-    count, tail = 0, b""
-    with archive.open(member) as stream:
-        while chunk := stream.read(_STREAM_CHUNK):
-            window = tail + chunk
-            count += window.count(b"<row ") + window.count(b"<row>") - tail.count(b"<row ") - tail.count(b"<row>")
-            if count > stop_after:
-                return count
-            tail = window[-4:]
-    return count
-
-
-def refuse_long_sheets(data: bytes, limits: Limits) -> None:
-    """Refuse a workbook whose first filled sheet has more rows than the limit, without parsing it."""
+    Every member is measured: the reader finds sheets through the workbook's relationships, which a
+    file can point anywhere."""
     archive = check_archive(data, limits)
-    stop_after = limits.max_rows + HEADER_SEARCH_ROWS
-    for member in _sheet_paths(archive):
-        rows = count_rows(archive, member, stop_after)
-        if rows > stop_after:
-            raise ImportRefused(
-                f"The sheet has more than {limits.max_rows:,} rows, over the {limits.max_rows:,}-row limit: "
-                "export a shorter period."
-            )
-        if rows:
-            return
+    has_sheets = False
+    for member in archive.namelist():
+        extent = measure_sheet(archive, member, limits, HEADER_SEARCH_ROWS)
+        if refusal := extent.refusal(limits, HEADER_SEARCH_ROWS):
+            raise ImportRefused(refusal)
+        has_sheets = has_sheets or extent.is_sheet
+        if member.rpartition("/")[2].casefold() == "sharedstrings.xml":
+            refuse_inflated_strings(archive, member)
+    return has_sheets
 
 
 def cell_text(value: object) -> str | None:
@@ -111,11 +92,20 @@ def cell_text(value: object) -> str | None:
 
 
 def read_sheet(data: bytes, limits: Limits) -> tuple[str, int, list[list[str | None]]]:
-    """The first filled sheet's name, the workbook's sheet count, and its non-empty rows as text cells."""
+    """The first filled sheet's name, the workbook's sheet count, and its non-empty rows as text cells.
+
+    An XLSX is measured first and read here; any other workbook (.xls, .ods, .xlsb) is read in a child
+    process allowed the memory of a grid of ``limits.max_cells`` cells and its text (see :mod:`.capped`).
+    """
+    if data.startswith(b"PK\x03\x04") and measure_workbook(data, limits):
+        return read_measured_sheet(data, limits)
+    return call_capped(read_measured_sheet, data, limits, budget=limits.max_cells * _GRID_CELL_BYTES + _TEXT_BYTES)
+
+
+def read_measured_sheet(data: bytes, limits: Limits) -> tuple[str, int, list[list[str | None]]]:
+    """:func:`read_sheet` once the workbook is known to fit, or in a process that cannot take the server down."""
     from python_calamine import CalamineError, CalamineWorkbook
 
-    if data.startswith(b"PK\x03\x04"):
-        refuse_long_sheets(data, limits)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = book.sheet_names

@@ -1,22 +1,22 @@
-"""The Pipeline data page's pieces: upload, mapping table, rule tables, date questions, report, saving.
+"""The Pipeline data page's pieces: saved data, upload, rule tables, date questions, saving.
 
 The uploaded file is read once per session and kept in ``st.session_state`` (never shared between
 sessions: CRM exports are confidential), with the mapping proposed once per kind; the import is
 re-run only when the mapping, the rule tables or a date answer change, and its result carries the
 stage and lead-source tables the rule editors show. Confirmed mappings and rule overrides are kept
 in the workshop's settings (see :mod:`alignment.importing.remember`), saved with the dataset in one
-transaction.
+transaction. The mapping table is in :mod:`alignment.ui.pipeline_mapping`, the check step in
+:mod:`alignment.ui.pipeline_report`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from alignment.canonical import OUTCOMES, SOURCE_GROUPS, fields_for
+from alignment.canonical import OUTCOMES, SOURCE_GROUPS
 from alignment.importing import (
     FIELD_LABELS,
     ImportRefused,
@@ -29,8 +29,7 @@ from alignment.importing import (
     read_table,
     run_import,
 )
-from alignment.importing.mapping import DERIVED, HELPER_FIELDS
-from alignment.importing.remember import REMEMBERED, remembered_columns, settings_after_save, workshop_rules
+from alignment.importing.remember import settings_after_save, workshop_rules
 from alignment.importing.rule_tables import updated_overrides
 from alignment.store import WorkshopInfo, delete_dataset, list_datasets, make_current
 from alignment.store.datasets import save_import
@@ -39,7 +38,6 @@ from alignment.ui.session import plain
 
 UPLOAD_KEY = "pipeline_upload"
 RESULT_KEY = "pipeline_result"
-NOT_USED = "(not used)"
 KIND_LABELS = {"deals": "Deals (opportunities)", "leads": "Leads"}
 ROUND_KEY = "pipeline_upload_round"
 
@@ -158,129 +156,6 @@ def choose_kind(loaded: Upload) -> str:
     return kind or loaded.detected.kind
 
 
-# ---------------------------------------------------------------- mapping
-
-
-def mapping_table(workshop: WorkshopInfo, loaded: Upload, kind: str) -> Mapping:
-    """The table of which column feeds which field; returns the confirmed mapping.
-
-    The user's choices live in one place, ``st.session_state[picks_key]``: a pick made with the
-    labelled "Change a column" widgets, and any edit made in the grid itself, are folded into it, so
-    the grid, the report and the saved mapping always show the same thing. Each pick made with the
-    widgets starts a fresh grid (its key carries a generation number) showing the picks as its data.
-    """
-    proposed = loaded.proposal(kind)
-    remembered = remembered_columns(workshop.settings or {}, loaded.raw.columns, kind)
-    if remembered:
-        proposed = proposed.with_columns(remembered, how=REMEMBERED)
-        st.caption("The columns below are the ones you confirmed for a file with the same headers.")
-    st.markdown(
-        f"Detected: **{plain(proposed.source)}**. Check the column for each field and change any "
-        "that is wrong; fields left as “(not used)” stay empty."
-    )
-    fields = [f for f in (*fields_for(kind), *HELPER_FIELDS[kind]) if f not in DERIVED]
-    picks_key = f"mapping_picks_{loaded.file_id}_{kind}"
-    picks: dict[str, str | None] = st.session_state.setdefault(picks_key, {})
-    generation = st.session_state.get(f"{picks_key}_generation", 0)
-    key = f"mapping_{loaded.file_id}_{kind}_{generation}"
-    current = proposed.with_columns(picks, how="your choice")
-    confirmed = st.session_state.get(_confirmed_key(loaded, kind), {})
-    current = current.with_columns(
-        {f: c for f, c in confirmed.items() if current.fields.get(f) and current.column(f) == c}, how="confirmed by you"
-    )
-    table = pd.DataFrame(
-        {
-            "Field": [FIELD_LABELS[f] for f in fields],
-            "Column in your file": [current.column(f) or NOT_USED for f in fields],
-            "Confidence": [current.fields[f].confidence if f in current.fields else 0.0 for f in fields],
-            "Found by": [current.fields[f].how if f in current.fields else "not found" for f in fields],
-        },
-        index=fields,
-    )
-    for row, change in _grid_edits(key).items():
-        if "Column in your file" in change:  # the user's own pick is certain, and says so
-            table.iloc[int(row), [2, 3]] = [1.0, "your choice"]
-    options = [NOT_USED, *loaded.raw.columns]
-    edited = st.data_editor(
-        table,
-        key=key,
-        hide_index=True,
-        width="stretch",
-        height=35 * (len(fields) + 1) + 3,
-        disabled=["Field", "Confidence", "Found by"],
-        column_config={
-            "Column in your file": st.column_config.SelectboxColumn(options=options, required=True, width="medium"),
-            "Confidence": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="percent"),
-        },
-    )
-    shown = {f: (None if c == NOT_USED else c) for f, c in edited["Column in your file"].items()}
-    chosen = {f: c for f, c in shown.items() if c != current.column(f)}  # grid edits only: a kept guess stays one
-    _change_a_column(fields, options, chosen, picks_key)
-    return current.with_columns(chosen)
-
-
-def _confirmed_key(loaded: Upload, kind: str) -> str:
-    return f"confirmed_{loaded.file_id}_{kind}"
-
-
-def confirm_inferred(loaded: Upload, mapping: Mapping) -> Mapping | None:
-    """Ask the user to confirm the fields whose column was chosen from its values; None until confirmed.
-
-    Confirming (or picking another column) makes those choices the user's own.
-    """
-    inferred = mapping.inferred()
-    if not inferred:
-        return mapping
-    confirmed: dict = st.session_state.setdefault(_confirmed_key(loaded, mapping.kind), {})
-    pending = {name: match for name, match in inferred.items() if confirmed.get(name) != match.column}
-    if not pending:
-        return mapping.with_columns({name: match.column for name, match in inferred.items()}, how="confirmed by you")
-    with st.container(border=True):
-        st.markdown("**Please confirm first: these columns were chosen from their values**")
-        st.markdown(
-            "\n".join(
-                f"- {FIELD_LABELS[name]} ← “{plain(match.column or '')}” "
-                f"({match.confidence:.0%} sure: {plain(match.how)})"
-                for name, match in pending.items()
-            )
-        )
-        st.caption("If one is wrong, change it with “Change a column” above; otherwise confirm them.")
-
-        def confirm() -> None:
-            confirmed.update({name: match.column for name, match in pending.items()})
-
-        st.button("These columns are right", type="primary", icon=":material/check:", on_click=confirm)
-    return None
-
-
-def _grid_edits(key: str) -> dict[str, dict[str, object]]:
-    return (st.session_state.get(key) or {}).get("edited_rows") or {}
-
-
-def _change_a_column(fields: list[str], options: list[str], chosen: dict[str, str | None], picks_key: str) -> None:
-    """Labelled widgets that set one field's column: the keyboard- and phone-friendly way to change the grid."""
-    labels = {FIELD_LABELS[f]: f for f in fields}
-
-    def use_column() -> None:
-        field = labels[st.session_state[f"{picks_key}_field"]]
-        column = st.session_state[f"{picks_key}_column"]
-        picks = st.session_state[picks_key]
-        picks.update(chosen)  # keep what was edited in the grid, then this pick on top
-        picks[field] = None if column == NOT_USED else column
-        st.session_state[f"{picks_key}_generation"] = st.session_state.get(f"{picks_key}_generation", 0) + 1
-        source = "no column" if column == NOT_USED else f"“{column}”"
-        st.session_state[f"{picks_key}_said"] = f"{FIELD_LABELS[field]} now comes from {source}."
-
-    with st.container(border=True):
-        st.markdown("**Change a column**")
-        left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
-        left.selectbox("Field", list(labels), key=f"{picks_key}_field")
-        middle.selectbox("Column in your file", options, key=f"{picks_key}_column")
-        right.button("Use this column", key=f"{picks_key}_use", on_click=use_column, width="stretch")
-        if said := st.session_state.get(f"{picks_key}_said"):
-            st.success(plain(said), icon=":material/check:")
-
-
 # ---------------------------------------------------------------- rule tables and dates
 
 
@@ -389,7 +264,9 @@ def checked(loaded: Upload, mapping: Mapping, rules: ImportRules, choices: dict[
 # ---------------------------------------------------------------- report, preview, save
 
 
-def save_button(workshop: WorkshopInfo, loaded: Upload, result: ImportResult, rules: ImportRules) -> None:
+def save_button(
+    workshop: WorkshopInfo, loaded: Upload, mapping: Mapping, result: ImportResult, rules: ImportRules
+) -> None:
     """Save the rows as the workshop's current data of this kind and remember the choices made, in one transaction."""
     report = result.report
     if not report.rows_accepted:
@@ -398,7 +275,7 @@ def save_button(workshop: WorkshopInfo, loaded: Upload, result: ImportResult, ru
     st.caption(f"Saving makes this the {report.kind} data the dashboard uses; earlier versions stay listed above.")
     if not st.button("Save to workshop", type="primary", icon=":material/save:"):
         return
-    settings = settings_after_save(workshop.settings or {}, loaded.raw.columns, report, rules)
+    settings = settings_after_save(workshop.settings or {}, loaded.raw.columns, mapping, report, rules)
     save_import(session.engine(), workshop.id, report.kind, result.frame, report.filename, report.to_dict(), settings)
     st.session_state["pipeline_saved"] = f"Saved {report.rows_accepted:,} {report.kind} from {report.filename}."
     st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
