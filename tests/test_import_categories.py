@@ -106,3 +106,9 @@ def test_threads_give_the_same_import_as_one_after_another(wide_deals, monkeypat
     # both rows are otherwise kept: not 390 (row 0 is rejected), 393 and 398 (no stage) → 7 more.
     assert threaded.report.rows_rejected == 80 + 4 + 7
     assert threaded.report.rows_accepted == 400 - 91
+
+
+def test_a_date_column_blank_in_every_row_is_said_so():
+    result = imported("Lead ID,Created Date,Converted Date,Lead Source\nL1,2024-01-02,,Web\nL2,2024-01-03,,Web\n")
+    assert result.report.date_formats["converted_date"]["format"] == "blank in every row"
+    assert result.report.date_formats["created_date"]["format"] == "YYYY-MM-DD"

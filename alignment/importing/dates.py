@@ -200,7 +200,9 @@ def parse_dates(
     not_dates = ~cells.missing & np.isnat(result) & ~outside  # per distinct text: written, but not a date
     out_of_range = cells.spread(outside, False) if outside.any() else np.zeros(len(rows), dtype=bool)
     invalid = cells.spread(not_dates, False) if not_dates.any() else np.zeros(len(rows), dtype=bool)
-    label = " and ".join(lbl for _, lbl in sorted(labels, reverse=True)) or "no dates"
+    label = " and ".join(lbl for _, lbl in sorted(labels, reverse=True)) or (
+        "blank in every row" if cells.missing.all() else "no dates"
+    )
     if order is None:
         return ParsedDates(rows, invalid, DateFormat(label), out_of_range)
     alternative = label.replace(order.label, order.alternative) if order.alternative else None
