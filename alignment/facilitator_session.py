@@ -6,7 +6,9 @@ Session token: ``<expires>.<nonce>.<signature>``, where ``expires`` is a Unix ti
 facilitator password (so changing the password signs every browser out). The browser keeps it in
 a cookie; the server checks the signature and the expiry on every new session. The secret is 32
 random bytes made on first use and kept in the database (``app_settings``), so sessions survive
-restarts and are valid on every replica.
+restarts and are valid on every replica. Signing out refuses the token on the server as well (a
+``signed_out:`` entry in ``app_settings`` until the token would have expired anyway), so a copy of the
+cookie, or one the page had no time to delete, no longer signs anyone in.
 
 One-time sign-in link: on an installation with no password and no OpenID Connect provider, the
 server prints a link with a random token (as notebook servers do). Only a SHA-256 hash of the
@@ -34,6 +36,7 @@ SECRET_KEY = "session_secret"
 LINK_KEY = "one_time_sign_in"
 SESSION_COOKIE = "alignment_facilitator"
 LINK_PARAMETER = "signin"
+SIGNED_OUT_PREFIX = "signed_out:"
 NOT_CONFIGURED_HELP = (
     "No facilitator password is set, so this app signs facilitators in with a one-time link. "
     "Look in the terminal where `streamlit run app.py` is running: it printed a line starting "
@@ -88,6 +91,39 @@ def session_valid(secret: bytes, password: str | None, token: str | None, now: f
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _signed_out_key(token: str) -> str:
+    return SIGNED_OUT_PREFIX + _hash(token)[:40]
+
+
+def sign_out_token(engine: Engine, token: str | None, now: float | None = None) -> None:
+    """Refuse ``token`` from now on, wherever a copy of it is kept; refusals of tokens past their expiry are
+    dropped on the way (the expiry refuses those)."""
+    parts = (token or "").split(".")
+    if len(parts) != 3 or not parts[0].isdigit():
+        return
+    now = now if now is not None else time.time()
+    try:
+        with write_session(engine) as session:
+            kept = session.execute(
+                select(AppSetting.key, AppSetting.value).where(AppSetting.key.startswith(SIGNED_OUT_PREFIX))
+            )
+            expired = [key for key, value in kept if float((value or {}).get("expires", 0)) <= now]
+            if expired:
+                session.execute(delete(AppSetting).where(AppSetting.key.in_(expired)))
+            if session.get(AppSetting, _signed_out_key(token)) is None:
+                session.add(AppSetting(key=_signed_out_key(token), value={"expires": int(parts[0])}))
+    except IntegrityError:  # the same token signed out twice at once: refused either way
+        pass
+
+
+def signed_out(engine: Engine, token: str | None) -> bool:
+    """Whether ``token`` was signed out (see :func:`sign_out_token`)."""
+    if not token:
+        return False
+    with read_session(engine) as session:
+        return session.get(AppSetting, _signed_out_key(token)) is not None
 
 
 def issue_sign_in_link_token(engine: Engine, now: float | None = None) -> str:

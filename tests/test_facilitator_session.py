@@ -12,6 +12,8 @@ from alignment.facilitator_session import (
     redeem_sign_in_link,
     server_secret,
     session_valid,
+    sign_out_token,
+    signed_out,
 )
 
 SECRET = bytes(range(32))
@@ -56,3 +58,24 @@ def test_a_new_link_replaces_the_old_one_and_links_expire(sqlite_engine) -> None
     expired = issue_sign_in_link_token(sqlite_engine, now=time.time() - 2 * 86_400)
     assert not redeem_sign_in_link(sqlite_engine, expired)
     assert not redeem_sign_in_link(sqlite_engine, new)
+
+
+def test_a_signed_out_token_is_refused_everywhere_and_others_are_not(engine) -> None:
+    laptop, phone = issue_session(SECRET, "pw"), issue_session(SECRET, "pw")
+    sign_out_token(engine, laptop)
+    assert signed_out(engine, laptop)  # a copy of the laptop's cookie no longer signs anyone in
+    assert not signed_out(engine, phone)  # the phone's own sign-in is untouched
+    sign_out_token(engine, laptop)  # signing out twice changes nothing
+    assert signed_out(engine, laptop)
+    sign_out_token(engine, "garbage")  # a cookie that is no token is ignored
+    assert not signed_out(engine, "garbage") and not signed_out(engine, None)
+
+
+def test_refusals_are_dropped_once_their_tokens_have_expired(engine) -> None:
+    now = 1_800_000_000.0
+    old = issue_session(SECRET, "pw", now=now - 2 * SESSION_LIFETIME.total_seconds())  # expired an hour-plus ago
+    sign_out_token(engine, old, now=now - 2 * SESSION_LIFETIME.total_seconds())
+    assert signed_out(engine, old)
+    fresh = issue_session(SECRET, "pw", now=now)
+    sign_out_token(engine, fresh, now=now)  # the next sign-out tidies up refusals nobody needs
+    assert not signed_out(engine, old) and signed_out(engine, fresh)

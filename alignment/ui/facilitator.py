@@ -92,7 +92,12 @@ def is_facilitator() -> bool:
 
 def _signed_cookie_valid() -> bool:
     token = browser_cookies.read(signed.SESSION_COOKIE)
-    return bool(token) and signed.session_valid(signed.server_secret(session.engine()), _password(), token)
+    engine = session.engine()
+    return (
+        bool(token)
+        and signed.session_valid(signed.server_secret(engine), _password(), token)
+        and not signed.signed_out(engine, token)
+    )
 
 
 def _start_signed_session() -> None:
@@ -103,7 +108,9 @@ def _start_signed_session() -> None:
 
 
 def _sign_out() -> None:
+    """Forget the sign-in in this tab, refuse its token on the server, and delete the browser's cookie."""
     st.session_state.pop(SIGNED_IN_KEY, None)
+    signed.sign_out_token(session.engine(), browser_cookies.read(signed.SESSION_COOKIE))
     browser_cookies.remove(signed.SESSION_COOKIE)
 
 
