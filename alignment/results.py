@@ -35,7 +35,7 @@ from typing import Final
 
 import pandas as pd
 
-from alignment import numbers
+from alignment import numbers, view_words
 from alignment.catalogue import Catalogue, load_catalogue
 from alignment.evidence import NO_PIPELINE, NO_SOURCE, NO_WON, PipelineFacts, evidence_statements, pipeline_facts
 from alignment.framework import Framework
@@ -46,7 +46,7 @@ from alignment.perception import Perception, perception_results
 from alignment.promises import Promises
 from alignment.scoring import MARKETING, SALES, too_few
 from alignment.store.workshops import WorkshopInfo
-from alignment.suppression import LEVEL_LABELS, AnswerFilters
+from alignment.suppression import AnswerFilters
 
 TOP_GAPS: Final = 3
 DEFAULT_LEAKAGE_DAYS: Final = 7
@@ -211,9 +211,17 @@ class Results:
     def filter_labels(self) -> list[tuple[str, str]]:
         """The filters in force as (what, chosen values) labels for files and captions."""
         filters = self.filters
-        teams = ", ".join(self.team_name(t) for t in filters.teams) or "every team"
-        levels = ", ".join(LEVEL_LABELS.get(lvl, lvl) for lvl in filters.levels) or "every level"
-        return [("Round", str(self.round_no)), ("Teams", teams), ("Levels", levels)]
+        return [("Round", str(self.round_no)), ("Teams", view_words.teams_words(filters, self.team_name)),
+                ("Levels", view_words.levels_words(filters)), ("Deals", view_words.deals_words(self.deal_filters))]
+
+    @property
+    def filtered(self) -> bool:
+        """Whether a team, level or deal filter narrows this view."""
+        return view_words.is_filtered(self.filters, self.deal_filters)
+
+    def view_description(self) -> str:
+        """The view in words: "every team and level, all deals", or the filters named (``alignment.view_words``)."""
+        return view_words.describe_view(self.filters, self.deal_filters, self.team_name)
 
 
 def top_gap_ids(gaps: pd.DataFrame, count: int = TOP_GAPS) -> list[str]:

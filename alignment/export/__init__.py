@@ -29,7 +29,10 @@ from alignment.export.slides import DEFAULT_BRAND, brand_colour
 from alignment.export.tables import pipeline
 from alignment.export.workbook import build_csv_zip, build_workbook, table_csv
 from alignment.framework import UPLOADED_FRAMEWORK_KEY, Framework, FrameworkError, workshop_framework
+from alignment.metrics import DealFilters
+from alignment.results import EVERY_DEAL
 from alignment.store import WorkshopInfo, WorkshopNotFound, get_workshop
+from alignment.suppression import AnswerFilters
 
 BRAND_VARIABLE: Final = "ALIGNMENT_BRAND_COLOUR"
 LOGO_VARIABLE: Final = "ALIGNMENT_BRAND_LOGO"
@@ -67,9 +70,12 @@ class ExportFile:
     mime: str
 
 
-def file_name(workshop_name: str, round_no: int, fmt: str, for_facilitator: bool = False) -> str:
-    """``<workshop name>-round-<n>.<ext>`` made safe (plus ``with answers`` in a facilitator's file)."""
-    stem = f"{workshop_name} round {round_no}" + (" with answers" if for_facilitator and fmt != "pptx" else "")
+def file_name(workshop_name: str, round_no: int, fmt: str, for_facilitator: bool = False,
+              filtered: bool = False) -> str:
+    """``<workshop name>-round-<n>.<ext>`` made safe, plus ``filtered`` for a view narrowed by a team, level or
+    deal filter (the file itself names the filters) and ``with answers`` in a facilitator's file."""
+    stem = f"{workshop_name} round {round_no}" + (" filtered" if filtered else "") + (
+        " with answers" if for_facilitator and fmt != "pptx" else "")
     return safe_file_name(stem, FORMATS[fmt][1] if fmt in FORMATS else fmt)
 
 
@@ -102,7 +108,7 @@ def render(report: WorkshopReport, fmt: str, brand: str = DEFAULT_BRAND, logo: b
         data = build_workbook(report, colour)
     else:
         data = build_csv_zip(report)
-    name = file_name(report.workshop.name, report.round_no, fmt, report.answers is not None)
+    name = file_name(report.workshop.name, report.round_no, fmt, report.answers is not None, report.filtered)
     return ExportFile(data, name, mime)
 
 
@@ -116,15 +122,18 @@ def export_file(
     logo: bytes | None = None,
     for_facilitator: bool = False,
     round_no: int | None = None,
+    filters: AnswerFilters | None = None,
+    deal_filters: DealFilters = EVERY_DEAL,
     signed_in: bool = True,
 ) -> ExportFile:
     """Build the workshop's report and render it (the download buttons and the CLI both call this).
 
-    ``signed_in`` False (a download by anyone but the signed-in facilitator) builds the report as the
-    room sees it: a round not yet revealed holds no figure.
+    ``filters`` and ``deal_filters`` choose the view (default: every team and level, all deals), as the
+    Alignment page's filters do. ``signed_in`` False (a download by anyone but the signed-in facilitator)
+    builds the report as the room sees it: a round not yet revealed holds no figure.
     """
-    report = build_report(engine, workshop, framework, round_no=round_no, for_facilitator=for_facilitator,
-                          signed_in=signed_in)
+    report = build_report(engine, workshop, framework, round_no=round_no, filters=filters,
+                          deal_filters=deal_filters, for_facilitator=for_facilitator, signed_in=signed_in)
     return render(report, fmt, brand, logo)
 
 

@@ -1,12 +1,13 @@
 """The workshop deck (PPTX, 16:9) that the facilitator sends to the executives afterwards.
 
-Slides, in order: title; who answered; the alignment index with its parts; each team's dimension
-scores; where the views differ (gaps with intervals); from round 2, what changed since the previous
-round; one slide per top gap with how each team
-answered its items and the discussion prompts; priorities; pipeline evidence; from round 2, what we
-promised last time (``alignment.export.promises``); agreed actions; how the numbers are made. Charts
-are the dashboard's own Altair charts drawn at presentation size (``PRESENTATION_FONT_SCALE``) and
-rendered to PNG at 2×; everything else is real text.
+Slides, in order: title (naming the view: its filters in words, or "every team and level, all
+deals"); who answered; the alignment index with its parts; each team's dimension scores; where the
+views differ (gaps with intervals); from round 2, what changed since the previous round; one slide
+per top gap with how each team answered its items and the discussion prompts; priorities; pipeline
+evidence; from round 2, what we promised last time (``alignment.export.promises``); agreed actions;
+how the numbers are made. Charts are the dashboard's own Altair charts drawn at presentation size
+(``PRESENTATION_FONT_SCALE``) and rendered to PNG at 2×; everything else is real text. A filtered
+view says "filtered view" in every slide's footer.
 
 Nothing below the anonymity threshold reaches a slide: charts receive the already-withheld frames,
 and teams with fewer than ``k`` respondents are named only as "fewer than k".
@@ -65,7 +66,8 @@ class DeckBuilder:
         workshop = report.workshop
         self.footer_text = " · ".join(
             part for part in (workshop.name, workshop.organisation, f"Round {report.round_no}",
-                              report.made_on.strftime("%d %B %Y")) if part
+                              "filtered view" if report.filtered else "", report.made_on.strftime("%d %B %Y"))
+            if part
         )
 
     def slide(self, title: str, kicker: str = ""):  # noqa: ANN201 - a python-pptx Slide
@@ -85,7 +87,7 @@ class DeckBuilder:
     def save(self) -> bytes:
         properties = self.presentation.core_properties
         properties.title = xml_text(f"Alignment report — {self.report.workshop.name}")[:250]
-        properties.subject = f"Round {self.report.round_no}"
+        properties.subject = xml_text(f"Round {self.report.round_no}, {self.report.view_description()}")[:250]
         properties.author = properties.last_modified_by = "Sales & marketing alignment"
         buffer = io.BytesIO()
         self.presentation.save(buffer)
@@ -101,7 +103,9 @@ def title_slide(deck: DeckBuilder) -> None:
                 anchor=MSO_ANCHOR.BOTTOM, name="Title")
     lines = [workshop.organisation] if workshop.organisation else []
     lines.append(f"Round {report.round_no} · {report.made_on.strftime('%d %B %Y')}")
-    slides.text(slide, Box(1.0, 4.1, 11.3, 1.4), lines, 24, colour=WHITE)
+    slides.text(slide, Box(1.0, 4.1, 11.3, 1.1), lines, 24, colour=WHITE)
+    slides.text(slide, Box(1.0, 5.25, 11.3, 0.95), f"View: {report.view_description()}", 18, colour=WHITE,
+                name="View")
     slides.text(slide, Box(1.0, 6.3, 11.3, 0.5),
                 f"Figures from fewer than {report.k} people are withheld to keep answers anonymous.", 14,
                 colour=WHITE)

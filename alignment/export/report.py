@@ -16,6 +16,7 @@ respondent number per export.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -148,17 +149,23 @@ def build_report(
     framework: Framework,
     *,
     round_no: int | None = None,
+    filters: AnswerFilters | None = None,
+    deal_filters: DealFilters = EVERY_DEAL,
     for_facilitator: bool = False,
     made_on: date | None = None,
     rng: random.Random | None = None,
     signed_in: bool = True,
 ) -> Results:
-    """The report of ``round_no`` (default: the current round) for every team and level.
+    """The report of ``round_no`` (default: the round of ``filters``, else the current round) for the
+    view ``filters`` and ``deal_filters`` choose (default: every team and level, all deals) — built as
+    the Alignment page builds that view, so the file holds exactly the figures the page shows.
 
     Made by the signed-in facilitator (the Facilitator page, the command line) it holds the round's
     figures whether revealed or not, and ``for_facilitator`` adds the anonymous answers; with
     ``signed_in`` False it is the room's view (nothing from a round not yet revealed, no answers).
     """
-    return load_results(engine, workshop, framework, filters=AnswerFilters(round_no=round_no or workshop.current_round),
+    chosen = filters or AnswerFilters()
+    chosen = replace(chosen, round_no=round_no or chosen.round_no or workshop.current_round)
+    return load_results(engine, workshop, framework, filters=chosen, deal_filters=deal_filters,
                         for_facilitator=signed_in, with_answers=for_facilitator and signed_in, made_on=made_on,
                         rng=rng)

@@ -31,7 +31,8 @@ WHOLE_COLUMNS: Final = ("Score", "score", "Gap", "Interval", "Change", "Previous
 
 
 def about(report: WorkshopReport) -> pd.DataFrame:
-    """The cover facts: what the file is, for which workshop and round, and the alignment index."""
+    """The cover facts: what the file is, for which workshop, round and view (the filters in words), and
+    the alignment index. The CSV zip's ``about.csv`` is this table too."""
     index = report.index
     band = report.catalogue.band(index.index).name if index.index is not None else report.absences.get("index")
     rows = [
@@ -39,8 +40,10 @@ def about(report: WorkshopReport) -> pd.DataFrame:
         ("Workshop", report.workshop.name),
         ("Organisation", report.workshop.organisation),
         ("Join code", report.workshop.code),
-        *[(what, value) for what, value in report.filter_labels() if what != "Round"],
         ("Round", report.round_no),
+        ("View", report.view_description()),
+        *[(what, value) for what, value in report.filter_labels() if what != "Round"],
+        *([("Not shown in this view", report.filter_note)] if report.filter_note else []),
         ("Made on", report.made_on.isoformat()),
         ("Anonymity threshold k", report.k),
         ("Alignment index (0–100)", _whole(index.index)),

@@ -182,7 +182,10 @@ def answer_filters(workshop: WorkshopInfo, data: WorkshopAnswers) -> AnswerFilte
 
 
 def deal_filters(deals_id: int | None) -> DealFilters:
-    """Sidebar widgets for the pipeline: segment, region, product, source group, created dates."""
+    """Sidebar widgets for the pipeline: segment, region, product, source group, created dates.
+
+    The dates start at the deals' whole range, which filters nothing: the view is then "all deals"
+    (every deal and lead, dated or not), as in presentation mode and the facilitator's files."""
     if deals_id is None:
         return DealFilters()
     options = pipeline_options(deals_id)
@@ -208,8 +211,8 @@ def deal_filters(deals_id: int | None) -> DealFilters:
             max_value=options["dates"][1],
             key="filter_dates",
         )
-        if isinstance(picked, tuple) and len(picked) == 2:
-            start, end = picked
+        if isinstance(picked, tuple) and len(picked) == 2 and list(picked) != options["dates"]:
+            start, end = picked  # the whole range, as the widget starts, is no date filter: all deals
     return DealFilters(
         segments=chosen.get("segment", ()),
         regions=chosen.get("region", ()),

@@ -1,14 +1,18 @@
 """Download buttons for reports and single charts, shared by the Facilitator and Alignment pages.
 
 Files are built only when someone clicks (``st.download_button`` with a callable), and cached by
-workshop id and revision, so a page rerun never rebuilds a deck and a second click is instant; any
-change to answers, actions or pipeline data raises the revision and with it a fresh file.
+workshop, revision and view (round, team, level and deal filters), so a page rerun never rebuilds a
+deck and a second click is instant; any change to answers, actions or pipeline data raises the
+revision and with it a fresh file. On the Alignment page the files are the view the page shows:
+they are built through ``alignment.export.report.load_results`` with the page's own filters, so they
+hold the page's figures, withhold what the page withholds, and name the filters in words.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 import altair as alt
 import pandas as pd
@@ -16,9 +20,12 @@ import streamlit as st
 
 from alignment import export
 from alignment.export.slides import DEFAULT_BRAND, brand_colour
-from alignment.results import Results
+from alignment.metrics import DealFilters
+from alignment.results import EVERY_DEAL, EVERYONE, Results
 from alignment.store import WorkshopInfo, find_workshop
+from alignment.suppression import AnswerFilters
 from alignment.ui import room, session
+from alignment.view_words import EVERYTHING
 
 LABELS = {
     "pptx": ("Download deck (PPTX)", ":material/slideshow:"),
@@ -37,9 +44,12 @@ def brand(workshop: WorkshopInfo) -> tuple[str, str | None]:
 @st.cache_data(max_entries=24, ttl=3600, show_spinner=False)
 def report_file(
     code: str, revision: int, round_no: int, fmt: str, for_facilitator: bool, colour: str, logo: str | None = None,
-    signed_in: bool = False,
+    signed_in: bool = False, filters: AnswerFilters = EVERYONE, deal_filters: DealFilters = EVERY_DEAL,
 ) -> bytes:
-    """The export's bytes; ``revision`` is part of the cache key so any change to the results makes a new file."""
+    """The export's bytes for the view ``filters`` and ``deal_filters`` choose (default: every team and
+    level, all deals). ``revision`` and both filters are part of the cache key (frozen dataclasses of
+    tuples and dates, which Streamlit hashes field by field), so any change to the results or the view
+    makes a new file."""
     engine = session.engine()
     workshop = find_workshop(engine, code)
     if workshop is None:
@@ -53,36 +63,42 @@ def report_file(
         logo=export.logo_bytes(logo),
         for_facilitator=for_facilitator,
         round_no=round_no,
+        filters=replace(filters, round_no=round_no),
+        deal_filters=deal_filters,
         signed_in=signed_in,
     )
     return result.data
 
 
-def _builder(workshop: WorkshopInfo, round_no: int, fmt: str, for_facilitator: bool) -> Callable[[], bytes]:
+def _builder(workshop: WorkshopInfo, round_no: int, fmt: str, for_facilitator: bool,
+             view: Results | None) -> Callable[[], bytes]:
     from alignment.ui.facilitator import is_facilitator  # the facilitator module builds on this one
 
     colour, logo = brand(workshop)
     signed_in = is_facilitator()
+    filters, deal_filters = (view.filters, view.deal_filters) if view is not None else (EVERYONE, EVERY_DEAL)
     return lambda: report_file(workshop.code, workshop.revision, round_no, fmt, for_facilitator, colour, logo,
-                               signed_in)
+                               signed_in, filters, deal_filters)
 
 
 def report_downloads(
     workshop: WorkshopInfo, *, results: Results | None = None, allow_answers: bool = False, key: str = "report"
 ) -> None:
-    """The three report buttons: deck, workbook, CSV zip, of the round ``results`` shows (default:
-    the current round, offered only to the facilitator's page).
+    """The three report buttons: deck, workbook, CSV zip, of the view ``results`` shows — its round and
+    its team, level and deal filters, so the files hold exactly the page's figures and name the filters
+    (default, on the facilitator's page: the current round, every team and level, all deals).
 
     No button is offered when ``results.downloads_allowed`` is False (a round not yet revealed,
-    for anyone but the signed-in facilitator). ``allow_answers`` (Facilitator page only) offers a
-    switch that adds the anonymous answers to the workbook and the CSV zip, for teams with at
-    least k respondents.
+    for anyone but the signed-in facilitator). ``allow_answers`` (Facilitator page only, with no
+    ``results``) offers a switch that adds the anonymous answers to the workbook and the CSV zip, for
+    teams with at least k respondents.
     """
     if results is not None and not results.downloads_allowed:
         st.caption("The files appear here once the facilitator reveals this round's results.")
         return
     number = results.round_no if results is not None else workshop.current_round
-    with_answers = allow_answers and st.toggle(
+    filtered = results is not None and results.filtered
+    with_answers = allow_answers and results is None and st.toggle(
         "Include anonymous answers and comments in the data files",
         key=f"{key}-answers",
         help=f"Each respondent gets a random number, unrelated to when they joined, drawn afresh whenever the "
@@ -95,17 +111,18 @@ def report_downloads(
         facilitator_file = with_answers and fmt != "pptx"
         column.download_button(
             label,
-            data=_builder(workshop, number, fmt, facilitator_file),
-            file_name=export.file_name(workshop.name, number, fmt, facilitator_file),
+            data=_builder(workshop, number, fmt, facilitator_file, results),
+            file_name=export.file_name(workshop.name, number, fmt, facilitator_file, filtered),
             mime=export.FORMATS[fmt][0],
             icon=icon,
             on_click="ignore",
             width="stretch",
             key=f"{key}-{fmt}",
         )
+    view = f"the view above: {results.view_description()}" if results is not None else EVERYTHING
     st.caption(
-        f"Round {number}, every team and level. Figures from fewer than {workshop.k} people are withheld in every "
-        "file, as on screen."
+        f"Round {number}, {view}. Figures from fewer than {workshop.k} people are withheld in every file, as on "
+        "screen."
     )
 
 
