@@ -135,11 +135,18 @@ def _only_chosen_gaps(gaps: PerceptionGaps, teams: tuple[str, ...]) -> Perceptio
     return PerceptionGaps(without(gaps.dimensions), without(gaps.items))
 
 
-def screened(answers: pd.DataFrame, importance: pd.DataFrame, filters: AnswerFilters,
-             k: int, dimensions: dict[str, str] | None = None) -> tuple[AnswerFilters, str]:
+def team_names(workshop: WorkshopInfo) -> dict[str, str]:
+    """Team id → the name the workshop gave the team (``customer_success`` → ``Customer Success``)."""
+    return dict(zip(workshop.team_ids, workshop.teams, strict=True))
+
+
+def screened(answers: pd.DataFrame, importance: pd.DataFrame, filters: AnswerFilters, k: int,
+             dimensions: dict[str, str] | None = None,
+             team_names: dict[str, str] | None = None) -> tuple[AnswerFilters, str]:
     """The filters as chosen and, when the level cut withholds teams that all levels would show, the
-    sentence that names them (never their counts); ``released`` decides what the view may use."""
-    check = check_filter(answers, filters, k, importance, dimensions)
+    sentence that names them (by ``team_names``, never with their counts); ``released`` decides what the
+    view may use."""
+    check = check_filter(answers, filters, k, importance, dimensions, team_names)
     return filters, ("" if check.allowed else check.reason)
 
 
@@ -246,7 +253,7 @@ def perception_results(
     """
     k = max(3, int(workshop.k))
     filters = replace(filters, round_no=filters.round_no or workshop.current_round)
-    allowed, note = screened(answers, importance, filters, k, framework.item_dimensions())
+    allowed, note = screened(answers, importance, filters, k, framework.item_dimensions(), team_names(workshop))
     every_team = all_teams_results(workshop, framework, answers, importance, comments, allowed, note,
                                    for_facilitator=for_facilitator)
     return restrict_to_teams(every_team, filters.teams)

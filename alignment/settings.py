@@ -40,6 +40,7 @@ WHOLE_NUMBERS = {  # variable → (secret name or "", smallest allowed)
     "ALIGNMENT_MAX_UPLOAD_MB": ("", 1),
     "ALIGNMENT_MAX_ROWS": ("", 1),
     "ALIGNMENT_MAX_COLUMNS": ("", 1),
+    "ALIGNMENT_MAX_CELLS": ("", 1),
 }
 
 

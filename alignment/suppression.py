@@ -209,10 +209,12 @@ def check_filter(
     k: int,
     importance: pd.DataFrame | None = None,
     dimensions: Mapping[str, str] | None = None,
+    team_names: Mapping[str, str] | None = None,
 ) -> FilterCheck:
     """Whether the level cut shows every team that all levels would show; if not, which ones it withholds.
 
-    The withheld teams are named, never counted. ``released_groups`` says what may be shown either way.
+    The withheld teams are named (by ``team_names``, team id → the name the workshop gave it), never
+    counted. ``released_groups`` says what may be shown either way.
     """
     if not filters.levels:
         return FilterCheck(True)
@@ -224,7 +226,7 @@ def check_filter(
     if not lost:
         return FilterCheck(True)
     what = " and ".join(LEVEL_LABELS.get(level, level) for level in filters.levels)
-    teams = ", ".join(team.replace("_", " ") for team in lost)
+    teams = ", ".join((team_names or {}).get(team, team.replace("_", " ")) for team in lost)
     return FilterCheck(
         False,
         f"Showing only {what} would let someone work out the answers of fewer than {k} "

@@ -99,7 +99,7 @@ def test_level_filter_that_would_isolate_people_withholds_the_teams_with_a_reaso
     app.sidebar.multiselect(key="filter_levels").set_value(["ic"]).run()
     # in the demo a few managers answer "don't know", so ICs alone would differ from ICs + managers by 1–2
     # ratings on some statements: marketing and sales are withheld, and leadership has no ICs
-    assert any("fewer than 3 people, so leadership, marketing, sales are not shown" in w.value for w in app.warning)
+    assert any("fewer than 3 people, so Leadership, Marketing, Sales are not shown" in w.value for w in app.warning)
     assert "Alignment index" not in [m.label for m in app.metric]
 
 

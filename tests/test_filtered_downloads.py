@@ -205,7 +205,7 @@ def test_a_team_the_filtered_page_withholds_is_withheld_in_its_files(levels, han
     handed_out.clear()
     managers = _page(workshop, levels=["manager"])
     [note] = [w.value for w in managers.warning]
-    assert "leadership is not shown for this choice" in note  # the page says so, never how many
+    assert "Leadership is not shown for this choice" in note  # by the team's name, never how many
     _, workbook = _download(handed_out, ".xlsx")
     book = load_workbook(io.BytesIO(workbook))
     assert all(row["Score (0–100)"] is None for row in _sheet(book, "Dimensions") if row["Team"] == "Leadership")

@@ -298,6 +298,8 @@ def test_level_filter_that_leaves_out_one_person_is_blocked() -> None:
     check = check_filter(data, AnswerFilters(levels=("ic",)), k=3)
     assert not check.allowed
     assert "marketing" in check.reason and "fewer than 3" in check.reason
+    named = check_filter(data, AnswerFilters(levels=("ic",)), k=3, team_names={"marketing": "Brand & Demand"})
+    assert "so Brand & Demand is not shown" in named.reason  # the name the workshop gave the team
 
 
 def test_level_filter_that_splits_teams_into_groups_of_k_is_allowed() -> None:

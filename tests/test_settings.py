@@ -20,7 +20,7 @@ SUPPORTED = "sqlite:///path/to/file.db (SQLite) or postgresql://user:password@ho
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     for name in ("ALIGNMENT_DATABASE_URL", "ALIGNMENT_PROXY_HOPS", "ALIGNMENT_ADMIN_PASSWORD", "ALIGNMENT_MAX_ROWS",
-                 "ALIGNMENT_MAX_UPLOAD_MB", "ALIGNMENT_MAX_COLUMNS"):  # fmt: skip
+                 "ALIGNMENT_MAX_UPLOAD_MB", "ALIGNMENT_MAX_COLUMNS", "ALIGNMENT_MAX_CELLS"):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ALIGNMENT_DATA_DIR", str(tmp_path / "data"))
     return tmp_path
@@ -80,9 +80,11 @@ def test_a_database_file_that_is_a_folder(clean_env) -> None:
 
 def test_numbers_that_are_not_whole_numbers(clean_env, monkeypatch) -> None:
     monkeypatch.setenv("ALIGNMENT_MAX_ROWS", "lots")
+    monkeypatch.setenv("ALIGNMENT_MAX_CELLS", "0")
     assert problems(ALIGNMENT_PROXY_HOPS="-1") == [
         "ALIGNMENT_PROXY_HOPS must be a whole number of at least 0; it is “-1”.",
         "ALIGNMENT_MAX_ROWS must be a whole number of at least 1; it is “lots”.",
+        "ALIGNMENT_MAX_CELLS must be a whole number of at least 1; it is “0”.",
     ]
 
 

@@ -60,9 +60,9 @@ def workshop_answers(workshop_id: int, revision: int) -> WorkshopAnswers:
 
 @st.cache_data(max_entries=64, ttl=CACHE_TTL, show_spinner=False)
 def _screened(workshop_id: int, revision: int, filters: AnswerFilters, k: int, framework_key: str,
-              _framework: Framework) -> tuple[AnswerFilters, str]:
-    data = workshop_answers(workshop_id, revision)
-    return perception.screened(data.answers, data.importance, filters, k, _framework.item_dimensions())
+              _framework: Framework, _team_names: dict[str, str]) -> tuple[AnswerFilters, str]:
+    data = workshop_answers(workshop_id, revision)  # a renamed team changes the revision, so the key holds
+    return perception.screened(data.answers, data.importance, filters, k, _framework.item_dimensions(), _team_names)
 
 
 @st.cache_data(max_entries=32, ttl=CACHE_TTL, show_spinner="Scoring the answers…")
@@ -78,7 +78,8 @@ def _perception(workshop_id: int, revision: int, filters: AnswerFilters, for_fac
     """``results.perception_results`` with its parts cached: every team is scored once per round and levels,
     and the team filter only picks rows."""
     filters = replace(filters, round_no=filters.round_no or workshop.current_round)
-    allowed, note = _screened(workshop_id, revision, filters, max(3, int(workshop.k)), framework_key, framework)
+    allowed, note = _screened(workshop_id, revision, filters, max(3, int(workshop.k)), framework_key, framework,
+                              perception.team_names(workshop))
     every_team = _all_teams(workshop_id, revision, replace(allowed, teams=()), note, for_facilitator, framework_key,
                             workshop, framework)
     return perception.restrict_to_teams(every_team, filters.teams)
