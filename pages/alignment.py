@@ -26,8 +26,10 @@ if results.filter_note:
 if results.has_answers and not results.visible:
     st.info(results.hidden_reason + " Earlier rounds are in the Round filter.", icon=":material/visibility_off:")
 elif results.empty and results.withheld_teams:
-    st.info(f"Answers have come in, but no team can be shown yet. Not shown in this view, to keep answers anonymous: "
-            f"{', '.join(results.withheld_teams)}.", icon=":material/shield_person:")
+    opening = ("Nothing can be shown for this choice of levels." if results.filter_note
+               else "Answers have come in, but no team can be shown yet.")
+    st.info(f"{opening} Not shown in this view, to keep answers anonymous: {', '.join(results.withheld_teams)}.",
+            icon=":material/shield_person:")
 elif results.empty:
     st.info(f"No answers yet in round {results.round_no}{' for these filters' if chosen.teams else ''}. Share the "
             f"join code **{workshop.code}**; results appear here as answers arrive.", icon=":material/hourglass_empty:")

@@ -101,6 +101,9 @@ def test_level_filter_that_would_isolate_people_withholds_the_teams_with_a_reaso
     # ratings on some statements: marketing and sales are withheld, and leadership has no ICs
     assert any("fewer than 3 people, so Leadership, Marketing, Sales are not shown" in w.value for w in app.warning)
     assert "Alignment index" not in [m.label for m in app.metric]
+    shown = texts(app)  # the filter, not the room, is why nothing shows: no "yet"
+    assert "Nothing can be shown for this choice of levels." in shown
+    assert "no team can be shown yet" not in shown
 
 
 def test_drill_down_shows_the_chosen_dimension_its_items_and_prompts(app_env) -> None:
