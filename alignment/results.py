@@ -22,6 +22,9 @@ Decisions made here, so that no output can forget them:
   refused level filter is dropped with its reason; teams below ``k`` are named in
   ``withheld_teams`` without their counts, their comments are not listed, and the respondent total
   counts only the teams shown (a total that included them would give their count away).
+- **Head counts**: a team in view that handed in more answer sheets this round than the
+  facilitator's expected head count (``alignment.store.headcounts``) is named in ``over_expected``
+  with that expected number — never with its count of sheets, which may be below ``k``.
 - **Unknown is never zero**: a figure that cannot be computed is absent (NA) and ``absences`` says
   why in words ("the deals have no lead source", "no deal is won yet", "fewer than 3 people
   answered").
@@ -29,6 +32,7 @@ Decisions made here, so that no output can forget them:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Final
@@ -45,6 +49,7 @@ from alignment.metrics import DealFilters, filter_deals
 from alignment.perception import Perception, perception_results
 from alignment.promises import Promises
 from alignment.scoring import MARKETING, SALES, too_few
+from alignment.store.headcounts import expected_head_counts, over_expected, over_expected_sentence, submitted_by_team
 from alignment.store.workshops import WorkshopInfo
 from alignment.suppression import AnswerFilters
 
@@ -95,6 +100,7 @@ class Results:
     absences: dict[str, str] = field(default_factory=dict)
     answers: pd.DataFrame | None = None
     promises: Promises = field(default_factory=Promises)
+    over_expected: tuple[tuple[str, int], ...] = ()  # (team name, people expected), no count of sheets
 
     # --- the perception half, by name -------------------------------------------------------
     def __getattr__(self, name: str) -> object:
@@ -142,6 +148,10 @@ class Results:
 
     def team_name(self, team: str) -> str:
         return self.workshop.team_name(team)
+
+    def over_expected_note(self) -> str:
+        """Each team in view with more answer sheets than people expected, in words; "" when none."""
+        return " ".join(over_expected_sentence(name, people) for name, people in self.over_expected)
 
     def top_gaps(self, count: int = TOP_GAPS) -> pd.DataFrame:
         """The ``count`` dimensions with the largest shown absolute gap, largest first."""
@@ -312,9 +322,11 @@ def assemble(
     made_on: date | None = None,
     answers_sheet: pd.DataFrame | None = None,
     promises: Promises | None = None,
+    submitted: Mapping[str, int] | None = None,
 ) -> Results:
     """Join the two halves: evidence statements and reasoned absences are written here. ``promises``
-    (``alignment.promises.promises_results``) is withheld with the round's reason while the round is hidden."""
+    (``alignment.promises.promises_results``) is withheld with the round's reason while the round is hidden;
+    ``submitted`` (``headcounts.submitted_by_team`` of the round) is checked against the expected head counts."""
     catalogue = catalogue or load_catalogue()
     k = max(3, int(workshop.k))
     if perception.visible:
@@ -329,7 +341,19 @@ def assemble(
         absences=_absences(perception, pipeline, k),
         answers=answers_sheet if for_facilitator and perception.visible else None,
         promises=_promises_shown(promises if promises is not None else Promises(perception.round_no), perception),
+        over_expected=_over_expected(workshop, perception, submitted or {}),
     )
+
+
+def _over_expected(workshop: WorkshopInfo, perception: Perception,
+                   submitted: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
+    """The teams in view (every level: a head count is the whole team's) with more sheets than expected."""
+    if not perception.visible:
+        return ()
+    flagged = over_expected(submitted, expected_head_counts(workshop))
+    in_view = [team for team in workshop.team_ids if team in flagged and (
+        not perception.filters.teams or team in perception.filters.teams)]
+    return tuple((workshop.team_name(team), flagged[team][1]) for team in in_view)
 
 
 def _promises_shown(promises: Promises, perception: Perception) -> Promises:
@@ -369,4 +393,5 @@ def build_results(
                                 deals_file=deals_file, leads_file=leads_file)
     return assemble(workshop, framework, perception, pipeline, deal_filters=deal_filters, actions=actions,
                     catalogue=catalogue, for_facilitator=for_facilitator, made_on=made_on,
-                    answers_sheet=answers_sheet, promises=promises)
+                    answers_sheet=answers_sheet, promises=promises,
+                    submitted=submitted_by_team(answers, perception.round_no))

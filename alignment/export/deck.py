@@ -1,11 +1,12 @@
 """The workshop deck (PPTX, 16:9) that the facilitator sends to the executives afterwards.
 
 Slides, in order: title (naming the view: its filters in words, or "every team and level, all
-deals"); who answered; the alignment index with its parts; each team's dimension scores; where the
-views differ (gaps with intervals); from round 2, what changed since the previous round; one slide
-per top gap with how each team answered its items and the discussion prompts; priorities; pipeline
-evidence; from round 2, what we promised last time (``alignment.export.promises``); agreed actions;
-how the numbers are made. Charts are the dashboard's own Altair charts drawn at presentation size
+deals"); who answered (naming any team that handed in more answer sheets than people expected); the
+alignment index with its parts; each team's dimension scores; where the views differ (gaps with
+intervals); from round 2, what changed since the previous round; one slide per top gap with how each
+team answered its items and the discussion prompts; priorities; pipeline evidence; from round 2,
+what we promised last time (``alignment.export.promises``); agreed actions; how the numbers are
+made. Charts are the dashboard's own Altair charts drawn at presentation size
 (``PRESENTATION_FONT_SCALE``) and rendered to PNG at 2×; everything else is real text. A filtered
 view says "filtered view" in every slide's footer.
 
@@ -34,6 +35,7 @@ from alignment.export.report import WorkshopReport
 from alignment.export.safety import xml_text
 from alignment.export.slides import BODY, MARGIN, MUTED, SLIDE_HEIGHT, SLIDE_WIDTH, WHITE, Box, rgb
 from alignment.export.tables import metric_header
+from alignment.store.headcounts import over_expected_sentence
 
 ACTION_LINES_PER_SLIDE: Final = 15.0
 ACTION_CHARS_PER_LINE: Final = 80
@@ -133,6 +135,10 @@ def participation_slide(deck: DeckBuilder) -> None:
     box = Box(MARGIN, 1.7, 9.0, min(4.6, 0.55 * (len(rows) + 1)))
     slides.table(slide, box, ["Team", "Respondents", "In this report"], rows, [0.34, 0.22, 0.44], deck.brand, 18,
                  align_right=[1])
+    if report.over_expected:  # beside the table: names and the expected number only
+        slides.text(slide, Box(box.left + box.width + 0.3, 1.7, SLIDE_WIDTH - 2 * MARGIN - box.width - 0.3, 4.6),
+                    [over_expected_sentence(name, people) for name, people in report.over_expected], 16,
+                    name="Head counts")
     slides.text(slide, Box(MARGIN, 1.9 + box.height, 12.0, 1.0),
                 "Answers are anonymous: no names are collected, and a team's figures appear only when at least "
                 f"{report.k} of its people answered.", 16, colour=MUTED)

@@ -46,6 +46,7 @@ def about(report: WorkshopReport) -> pd.DataFrame:
         *([("Not shown in this view", report.filter_note)] if report.filter_note else []),
         ("Made on", report.made_on.isoformat()),
         ("Anonymity threshold k", report.k),
+        *([("Answer sheets", report.over_expected_note())] if report.over_expected else []),
         ("Alignment index (0–100)", _whole(index.index)),
         ("Band", band),
         ("What it means", report.headline()),

@@ -61,6 +61,8 @@ def headline(results: Results) -> None:
                   help=_term(results, "dont_know"))
         st.caption(plain(" · ".join(f"{results.team_name(r.team)} {numbers.percent(r.share)}"
                                     for r in shares.itertuples())))
+    if results.over_expected:  # under the respondents: names and expected numbers only
+        st.warning(plain(results.over_expected_note()), icon=":material/group_off:")
 
 
 def perception(results: Results, scale: float) -> str | None:

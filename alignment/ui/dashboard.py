@@ -5,8 +5,10 @@ built by ``page_results``: cached by workshop id, its change counter (``revision
 and deal filters and whether the viewer is the signed-in facilitator. Its two halves are cached
 apart — the perception half by round and answer filters, the pipeline half by dataset ids and deal
 filters — so changing a deal filter does not rescore the answers and the other way round; the
-checked actions (``Results.promises``) are cached by round alone, whatever the filters. The
-prepared deal rows themselves stay in one shared cache entry per dataset.
+checked actions (``Results.promises``) are cached by round alone, whatever the filters. The answer
+sheets per team that ``Results.over_expected`` checks against the expected head counts come from the
+same cached answers (saving head counts changes the revision too). The prepared deal rows
+themselves stay in one shared cache entry per dataset.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from alignment.perception import Perception
 from alignment.promises import Promises
 from alignment.results import PipelineEvidence, Results
 from alignment.store import answers_frame, comments_frame, current_dataset, importance_frame, load_dataset_frame
+from alignment.store.headcounts import submitted_by_team
 from alignment.store.workshops import WorkshopInfo, round_numbers
 from alignment.suppression import LEVEL_LABELS, AnswerFilters
 from alignment.ui import downloads, session
@@ -113,9 +116,10 @@ def page_results(workshop_id: int, revision: int, filters: AnswerFilters, deal_f
     half = _perception(workshop_id, revision, filters, for_facilitator, framework_key, _workshop, _framework)
     pipeline = _pipeline(current_files(_workshop), deal_filters, _workshop.sla_hours, revision)
     promises = _promises(workshop_id, revision, half.round_no, framework_key, _workshop, _framework)
+    submitted = submitted_by_team(workshop_answers(workshop_id, revision).answers, half.round_no)
     return model.assemble(_workshop, _framework, half, pipeline, deal_filters=deal_filters,
                           actions=actions_table(session.engine(), _workshop, _framework),
-                          for_facilitator=for_facilitator, promises=promises)
+                          for_facilitator=for_facilitator, promises=promises, submitted=submitted)
 
 
 def results_for(workshop: WorkshopInfo, framework: Framework, filters: AnswerFilters | None = None,
