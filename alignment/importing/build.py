@@ -10,9 +10,7 @@ or actual close date when the file has one, else its close date.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
 
@@ -24,7 +22,7 @@ import pyarrow.compute as pc
 from alignment.canonical import DEAL_DATE_FIELDS, LEAD_DATE_FIELDS, OUTCOMES, SOURCE_GROUPS, conform, fields_for
 from alignment.importing.amounts import ParsedAmounts, parse_amounts
 from alignment.importing.categories import LOST, WON, Outcomes, SourceGroups, deal_outcomes, source_groups
-from alignment.importing.cells import blank_at_an_edge, text_series
+from alignment.importing.cells import all_at_once, blank_at_an_edge, text_series
 from alignment.importing.dates import ParsedDates, parse_dates
 from alignment.importing.limits import ImportRefused
 from alignment.importing.mapping import FIELD_LABELS, Mapping
@@ -149,17 +147,6 @@ def _settled_dates(
     return parsed
 
 
-def _all_at_once(tasks: dict[str, Callable[[], object]], rows: int) -> dict[str, object]:
-    """Run independent column tasks on one thread per core when the table is large (the Arrow and numpy
-    kernels they spend their time in release the GIL), else one after another."""
-    workers = min(len(tasks), os.cpu_count() or 1)
-    if rows < PARALLEL_ROWS or workers < 2:
-        return {name: task() for name, task in tasks.items()}
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="import") as pool:
-        futures = {name: pool.submit(task) for name, task in tasks.items()}
-        return {name: future.result() for name, future in futures.items()}
-
-
 def _date_formats(mapping: Mapping, parsed: dict[str, ParsedDates]) -> dict[str, dict]:
     return {
         name: {
@@ -229,7 +216,7 @@ def run_import(
     tasks["sources"] = partial(source_groups, _column(raw, mapping.column("lead_source")), size, rules)
     text_fields = [n for n in TEXT_FIELDS if n in fields_for(kind) and n != "lead_source"]
     tasks |= {f"text:{n}": partial(_text, raw, mapping.column(n)) for n in text_fields if mapping.column(n)}
-    done = _all_at_once(tasks, size)
+    done = all_at_once(tasks, size >= PARALLEL_ROWS)
     groups: SourceGroups = done["sources"]
     texts = {n: done.get(f"text:{n}") for n in text_fields} | {"lead_source": groups.column}
     blank = text_series(None, size)  # one all-blank column shared by every unmapped text field

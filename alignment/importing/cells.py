@@ -7,8 +7,11 @@ are parsed per distinct text and the answers spread back over the rows. Blank ce
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -16,9 +19,21 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 MISSING_WORDS: Final = ("", "-", "--", "n/a", "na", "null", "none", "nan", "#n/a")
+Answer = TypeVar("Answer")
 NO_BYTE: Final = 256
 SPACE: Final = ord(" ")
 TEXT: Final = pa.large_string()
+
+
+def all_at_once(tasks: Mapping[str, Callable[[], Answer]], parallel: bool) -> dict[str, Answer]:
+    """Run independent tasks on one thread per core when ``parallel`` (the Arrow and numpy kernels they spend
+    their time in let go of the GIL), else one after another; their answers by name."""
+    workers = min(len(tasks), os.cpu_count() or 1)
+    if not parallel or workers < 2:
+        return {name: task() for name, task in tasks.items()}
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="import") as pool:
+        futures = {name: pool.submit(task) for name, task in tasks.items()}
+        return {name: future.result() for name, future in futures.items()}
 
 
 def _cell_bytes(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:

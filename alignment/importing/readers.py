@@ -249,7 +249,7 @@ def _read_csv(data: bytes, filename: str, limits: Limits) -> RawTable:
         raise ImportRefused("The file has column names but no rows: export the report again with its records.")
     lines = records.line_counts(text_bytes, body_start)
     records.refuse_too_many_rows(lines[0], body, columns, delimiter, limits)
-    table, malformed, stray, _ = records.parse_body(text_bytes, body_start, columns, delimiter, header_lines, lines)
+    table, malformed, stray = records.parse_body(text_bytes, body_start, columns, delimiter, header_lines, lines)
     raw = _finish(filename, columns, table, malformed, "CSV", encoding, delimiter, None, notes)
     raw.stray_quotes = stray
     raw.plain_cells = ascii_only

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Final
 
 import numpy as np
@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from alignment.importing import shape
+from alignment.importing.cells import all_at_once
 from alignment.importing.limits import ImportRefused, Limits
 from alignment.importing.quotes import find_runaway
 
@@ -60,15 +61,11 @@ def line_counts(text: bytes, start: int) -> tuple[int, int]:
     carriage = text.find(b"\r", start) >= 0
     empty = int(size > 0 and data[0] == 10) + int(carriage and size > 1 and data[0] == 13 and data[1] == 10)
     offsets = range(0, size, _PIECE)
-    workers = min(os.cpu_count() or 1, len(offsets))
-    if workers > 1 and size >= _PARALLEL_BYTES:
-        share = -(-len(offsets) // workers)
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lines") as pool:
-            counted = list(
-                pool.map(lambda i: _count_pieces(data, offsets[i : i + share], carriage), range(0, len(offsets), share))
-            )
-    else:
-        counted = [_count_pieces(data, offsets, carriage)]
+    share = max(1, -(-len(offsets) // (os.cpu_count() or 1)))  # one run of pieces per core
+    shares = {
+        str(i): partial(_count_pieces, data, offsets[i : i + share], carriage) for i in range(0, len(offsets), share)
+    }
+    counted = all_at_once(shares, size >= _PARALLEL_BYTES).values()
     lines = sum(c[0] for c in counted)
     empty += sum(c[1] for c in counted)
     return lines + (0 if text.endswith(b"\n") else 1), empty
@@ -104,9 +101,9 @@ def _has_line_breaks(lines: tuple[int, int], table: pa.Table, malformed: list[st
 
 def parse_body(
     text: bytes, start: int, columns: list[str], delimiter: str, header_lines: int, lines: tuple[int, int]
-) -> tuple[pa.Table, list[str], list[int], bool]:
-    """The records of ``text[start:]``, the lines with the wrong number of cells, the stray-quote line
-    numbers, and whether any record may span lines.
+) -> tuple[pa.Table, list[str], list[int]]:
+    """The records of ``text[start:]``, the lines with the wrong number of cells, and the stray-quote line
+    numbers.
 
     Most exports hold one record per line and are read in one pass. When a value spans lines, or a
     line has the wrong number of cells, the quotes are counted line by line (see :mod:`.quotes`):
@@ -116,7 +113,7 @@ def parse_body(
     body = pa.py_buffer(text)[start:]
     table, malformed = _parse(body, columns, delimiter, newlines_in_values=False)
     if all(shape.is_set_aside_line(t) for t in malformed) and not _has_line_breaks(lines, table, malformed):
-        return table, malformed, [], False
+        return table, malformed, []
     tables: list[pa.Table] = []
     malformed, stray = [], []
     offset, line = 0, header_lines
@@ -141,7 +138,7 @@ def parse_body(
         found, bad = _parse(body[offset:], columns, delimiter, newlines_in_values=True)
         tables.append(found)
         malformed += bad
-    return pa.concat_tables(tables) if tables else table.slice(0, 0), malformed, stray, True
+    return pa.concat_tables(tables) if tables else table.slice(0, 0), malformed, stray
 
 
 def _options(
